@@ -149,7 +149,9 @@ def _settle(tt, yt, ti, yi, py, b, x, n, opt) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(b != 0, g / b, 0.0)
     start = opt["agreement_start_year"]
-    msr, mlr, msr_code = corridor_rates_array(py, two_sided, tt["is_track_2"][ti], n, opt["msr_election"], start)
+    msr, mlr, msr_code = corridor_rates_array(
+        py, two_sided, tt["is_track_2"][ti], n, opt["msr_election"], start
+    )
 
     q = opt["quality_score"]
     met_given = ~np.isnan(opt["met_quality_standard"])
