@@ -1,0 +1,113 @@
+"""From rows of the normalized `aco_year` table to the settlement engine's inputs.
+
+The public files publish what CMS settled on, but not every input by name: the MSR/MLR election is
+read back from the published MSR (a two-sided ACO whose MSR is 0, 0.5, 1, 1.5 or 2% elected that
+value; any other value is the variable table), and the share of losses forgiven for extreme and
+uncontrollable circumstances from the EUC adjustment, e = |DisAdj| / (|EarnSaveLoss| + |DisAdj|)
+(methodology 5.2: the adjustment is a share of the capped loss).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from aco_model.reconciliation import AcoYear
+from aco_model.rules import MSR_ELECTIONS, track_rules
+
+_ELECTIONS = np.array(MSR_ELECTIONS)
+
+
+def _num(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _flag(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Booleans as 1.0 / 0.0, unknown as NaN (the engine then derives or defaults)."""
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.array(frame[name], dtype="boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def elected_msr(published_msr: np.ndarray, two_sided: np.ndarray) -> np.ndarray:
+    """The symmetric election implied by a published MSR; NaN means the variable table."""
+    msr = np.asarray(published_msr, dtype=float)
+    hit = np.abs(msr[:, None] - _ELECTIONS[None, :]) < 5e-5
+    chosen = np.where(hit.any(axis=1), _ELECTIONS[hit.argmax(axis=1)], np.nan)
+    return np.where(two_sided, chosen, np.nan)
+
+
+def euc_share(euc_adjustment: np.ndarray, earned: np.ndarray) -> np.ndarray:
+    """Share of the capped loss forgiven: |DisAdj| / (|loss after relief| + |DisAdj|); NaN if unknown."""
+    adj = np.abs(np.asarray(euc_adjustment, dtype=float))
+    loss = np.abs(np.minimum(np.asarray(earned, dtype=float), 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(adj + loss > 0, adj / (adj + loss), np.nan)
+    return share
+
+
+def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
+    """`settle_frame` inputs for rows of `aco_year` (see data/schema.py), index preserved."""
+    two_sided = aco_year["track"].map(lambda t: track_rules(t).two_sided).to_numpy(dtype=bool)
+    start = pd.to_datetime(aco_year.get("current_start_date"), errors="coerce")
+    start_year = (pd.DatetimeIndex(start).year.to_numpy(dtype=float, na_value=np.nan)
+                  if start is not None else np.full(len(aco_year), np.nan))
+    revenue = aco_year.get("revenue_category", pd.Series(index=aco_year.index, dtype=object))
+    six_month = aco_year.get("six_month_period", pd.Series(index=aco_year.index, dtype=object))
+    return pd.DataFrame(
+        {
+            "performance_year": aco_year["performance_year"].astype("int64"),
+            "track": aco_year["track"].astype(str),
+            "benchmark": _num(aco_year, "benchmark"),
+            "expenditure": _num(aco_year, "expenditure"),
+            "assigned_beneficiaries": _num(aco_year, "assigned_beneficiaries"),
+            "quality_score": _num(aco_year, "quality_score"),
+            "pay_for_reporting": np.nan_to_num(_flag(aco_year, "pay_for_reporting"), nan=0.0),
+            "met_quality_standard": _flag(aco_year, "met_quality_standard"),
+            "met_alternative_quality_standard": np.nan_to_num(
+                _flag(aco_year, "met_alternative_quality_standard"), nan=0.0
+            ),
+            "msr_election": elected_msr(_num(aco_year, "cms_minimum_savings_rate"), two_sided),
+            "participant_revenue": np.nan,
+            "euc_share": euc_share(
+                _num(aco_year, "cms_euc_loss_adjustment"), _num(aco_year, "cms_earned_savings_losses")
+            ),
+            "low_revenue": (revenue.astype("string").str.upper() == "LOW").fillna(False).to_numpy(float),
+            "agreement_start_year": start_year,
+            "proration": np.where(six_month.notna().to_numpy(), 0.5, 1.0),
+        },
+        index=aco_year.index,
+    )
+
+
+def from_aco_year_row(row: Mapping[str, object]) -> AcoYear:
+    """The `AcoYear` of one real ACO-year (the starting point of a what-if scenario)."""
+    frame = inputs_frame(pd.DataFrame([dict(row)]))
+    r = frame.iloc[0]
+
+    def opt(name: str) -> float | None:
+        value = r[name]
+        return None if pd.isna(value) else float(value)
+
+    met = opt("met_quality_standard")
+    start = opt("agreement_start_year")
+    return AcoYear(
+        performance_year=int(r["performance_year"]),
+        track=str(r["track"]),
+        benchmark=float(r["benchmark"]),
+        expenditure=float(r["expenditure"]),
+        assigned_beneficiaries=int(r["assigned_beneficiaries"]),
+        quality_score=opt("quality_score"),
+        pay_for_reporting=bool(r["pay_for_reporting"]),
+        met_quality_standard=None if met is None else bool(met),
+        met_alternative_quality_standard=bool(r["met_alternative_quality_standard"]),
+        msr_election=opt("msr_election"),
+        euc_share=opt("euc_share"),
+        low_revenue=bool(r["low_revenue"]),
+        agreement_start_year=None if start is None else int(start),
+        proration=float(r["proration"]),
+    )
