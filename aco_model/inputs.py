@@ -51,22 +51,33 @@ def euc_share(euc_adjustment: np.ndarray, earned: np.ndarray) -> np.ndarray:
 
 
 def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
-    """`settle_frame` inputs for rows of `aco_year` (see data/schema.py), index preserved."""
+    """`settle_frame` inputs for rows of `aco_year` (see data/schema.py), index preserved.
+
+    CMS rounds the published benchmark and expenditure to dollars but also publishes their
+    difference, computed before rounding: the expenditure is taken as benchmark - BnchmkMinExp
+    so that gross savings are CMS's own. A pay-for-reporting ACO whose published final sharing
+    rate is 0 did not complete quality reporting (425.502(a)(1)): its score is 0.
+    """
     two_sided = aco_year["track"].map(lambda t: track_rules(t).two_sided).to_numpy(dtype=bool)
     start = pd.to_datetime(aco_year.get("current_start_date"), errors="coerce")
     start_year = (pd.DatetimeIndex(start).year.to_numpy(dtype=float, na_value=np.nan)
                   if start is not None else np.full(len(aco_year), np.nan))
     revenue = aco_year.get("revenue_category", pd.Series(index=aco_year.index, dtype=object))
-    six_month = aco_year.get("six_month_period", pd.Series(index=aco_year.index, dtype=object))
+    benchmark = _num(aco_year, "benchmark")
+    published_g = _num(aco_year, "cms_benchmark_minus_expenditure")
+    expenditure = np.where(np.isnan(published_g), _num(aco_year, "expenditure"), benchmark - published_g)
+    pay_for_reporting = np.nan_to_num(_flag(aco_year, "pay_for_reporting"), nan=0.0)
+    failed_reporting = (pay_for_reporting > 0) & (_num(aco_year, "cms_final_sharing_rate") == 0)
+    quality = np.where(failed_reporting, 0.0, _num(aco_year, "quality_score"))
     return pd.DataFrame(
         {
             "performance_year": aco_year["performance_year"].astype("int64"),
             "track": aco_year["track"].astype(str),
-            "benchmark": _num(aco_year, "benchmark"),
-            "expenditure": _num(aco_year, "expenditure"),
+            "benchmark": benchmark,
+            "expenditure": expenditure,
             "assigned_beneficiaries": _num(aco_year, "assigned_beneficiaries"),
-            "quality_score": _num(aco_year, "quality_score"),
-            "pay_for_reporting": np.nan_to_num(_flag(aco_year, "pay_for_reporting"), nan=0.0),
+            "quality_score": quality,
+            "pay_for_reporting": np.where(failed_reporting, 0.0, pay_for_reporting),
             "met_quality_standard": _flag(aco_year, "met_quality_standard"),
             "met_alternative_quality_standard": np.nan_to_num(
                 _flag(aco_year, "met_alternative_quality_standard"), nan=0.0
@@ -78,7 +89,9 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
             ),
             "low_revenue": (revenue.astype("string").str.upper() == "LOW").fillna(False).to_numpy(float),
             "agreement_start_year": start_year,
-            "proration": np.where(six_month.notna().to_numpy(), 0.5, 1.0),
+            # The public files report the 2019 six-month ACOs' 12-month settlement (ratio 1.00 on
+            # every 2019 saver), so published rows are compared unprorated.
+            "proration": 1.0,
         },
         index=aco_year.index,
     )
