@@ -90,7 +90,7 @@ def _rounding_bounds(inputs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _reasons(rows: pd.DataFrame, inputs: pd.DataFrame, model: pd.DataFrame, cms: np.ndarray) -> np.ndarray:
-    adj = np.abs(rows["cms_euc_loss_adjustment"].to_numpy(dtype=float, na_value=0.0))
+    adj = np.abs(np.nan_to_num(_optional(rows, "cms_euc_loss_adjustment")))
     capped_loss = np.abs(np.minimum(cms, 0.0)) + adj
     loss_before = model["shared_loss_before_limit"].to_numpy()
     limit = model["loss_limit"].to_numpy()
@@ -99,12 +99,18 @@ def _reasons(rows: pd.DataFrame, inputs: pd.DataFrame, model: pd.DataFrame, cms:
         & (capped_loss < loss_before - TOLERANCE) & (capped_loss <= limit + TOLERANCE)
     )
     euc_half = (cms < 0) & (np.abs(loss_before - adj / 2 - np.abs(cms)) <= TOLERANCE)
-    generated = rows["cms_generated_savings_losses"].to_numpy(dtype=float, na_value=np.nan)
+    generated = _optional(rows, "cms_generated_savings_losses")
     no_generated = (cms == 0) & (generated == 0) & (model["outcome"].to_numpy() == 1)
     return np.select(
         [revenue_limited, euc_half, no_generated], [REVENUE_LIMIT, EUC_HALF, NO_GENERATED],
         default=UNEXPLAINED,
     )
+
+
+def _optional(rows: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in rows:
+        return np.full(len(rows), np.nan)
+    return pd.to_numeric(rows[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def summarize(compared: pd.DataFrame) -> pd.DataFrame:

@@ -59,9 +59,11 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
     rate is 0 did not complete quality reporting (425.502(a)(1)): its score is 0.
     """
     two_sided = aco_year["track"].map(lambda t: track_rules(t).two_sided).to_numpy(dtype=bool)
-    start = pd.to_datetime(aco_year.get("current_start_date"), errors="coerce")
-    start_year = (pd.DatetimeIndex(start).year.to_numpy(dtype=float, na_value=np.nan)
-                  if start is not None else np.full(len(aco_year), np.nan))
+    if "current_start_date" in aco_year:
+        start = pd.to_datetime(aco_year["current_start_date"], errors="coerce")
+        start_year = start.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        start_year = np.full(len(aco_year), np.nan)
     revenue = aco_year.get("revenue_category", pd.Series(index=aco_year.index, dtype=object))
     benchmark = _num(aco_year, "benchmark")
     published_g = _num(aco_year, "cms_benchmark_minus_expenditure")
