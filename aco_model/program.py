@@ -1,0 +1,436 @@
+"""Program-wide what-if: settle every ACO of a year under the rules as they were and as changed.
+
+A `RuleChange` edits the rule tables (`rules.TRACKS`, `rules.YEARS`) the way a rulemaking would:
+maximum sharing rates and performance payment limits (425.604(d)-(e), 425.605(d), 425.606(d)-(e),
+425.610(d)-(e)), shared loss rates and loss limits (425.605(d), 425.606(f)-(g), 425.610(f)-(g)), the
+minimum savings/loss rate (425.604(b), 425.605(b), 425.610(b)), the quality performance standard
+(425.512) and the sequestration factor (Budget Control Act 2011). `apply_rule_change` settles all
+ACOs with `vectorized.settle_frame` twice and compares what Medicare pays and saves:
+
+    gross savings      G   = sum over ACOs of (benchmark - expenditure)
+    shared savings     P   = sum of positive settlements (paid to ACOs)
+    losses collected   L   = sum of shared losses owed by ACOs (after limits and EUC relief)
+    net savings to Medicare = G - P + L
+
+Example (synthetic, two ACOs): A saves $10M on a $100M benchmark and is paid $4.9M; B overspends
+$3M and owes $0.9M: G = $7M, P = $4.9M, L = $0.9M, net = 7 - 4.9 + 0.9 = $3.0M.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from aco_model.inputs import inputs_frame
+from aco_model.msr import variable_msr
+from aco_model.rules import (
+    TRACKS,
+    VARIABLE_MSR_BELOW,
+    VARIABLE_MSR_BELOW_FROM_YEAR,
+    YEARS,
+    TrackRules,
+    YearRules,
+    track_rules,
+)
+from aco_model.vectorized import REQUIRED, settle_frame
+
+# msr_rule codes returned by settle_frame (index into msr.MSR_RULES).
+_MSR_TABLE, _MSR_T2_FIXED, _MSR_SMALL, _MSR_VARIABLE, _MSR_ELECTED = range(5)
+# outcome codes of settle_frame (vectorized.OUTCOMES).
+_INSIDE, _SAVINGS, _LOSSES = 0, 1, 2
+
+SCENARIOS = ("as was", "as changed", "change")
+TOTAL_COLUMNS = (
+    "acos",
+    "acos_paid",
+    "acos_owing",
+    "gross_savings",
+    "shared_savings_paid",
+    "losses_collected",
+    "net_savings_to_medicare",
+)
+
+
+def _check_rates(name: str, values: Mapping[str, float]) -> None:
+    for track, value in values.items():
+        track_rules(track)
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"{name}[{track}] = {value} is not a fraction between 0 and 1")
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A change to the settlement rules, applied to every ACO at once. Rates are fractions.
+
+    - `max_sharing_rates` / `payment_limits`: per track code, the maximum sharing rate and the
+      performance payment limit as a share of the benchmark (425.604(d)-(e), 425.605(d),
+      425.606(d)-(e), 425.610(d)-(e)). A changed maximum rate also moves loss rates defined from it
+      (Track 2/3 ``1 - r_s``; ENHANCED ``1 - 0.75 q`` uses the maximum rate, 425.610(f)).
+    - `loss_rates`: per two-sided track, a flat shared loss rate replacing the track's rule (as
+      BASIC C-E's 30%, 425.605(d)(1)(iii)-(v)).
+    - `loss_limits`: per two-sided track, the loss limit as a share of the benchmark
+      (425.605(d), 425.610(g)); revenue-based limits are unchanged.
+    - `flat_msr`: one MSR (= MLR) for every ACO, replacing the table and every election; or
+      `msr_scale`: multiply the size-based table (425.604(b)) for every ACO that uses it.
+    - `quality_standard`: the score meeting the quality performance standard (425.512), for
+      years settled under it (PY2021+).
+    - `sequestration_factor`: what shared savings are multiplied by (0.98 = 2% sequestration).
+    """
+
+    max_sharing_rates: Mapping[str, float] = field(default_factory=dict)
+    payment_limits: Mapping[str, float] = field(default_factory=dict)
+    loss_rates: Mapping[str, float] = field(default_factory=dict)
+    loss_limits: Mapping[str, float] = field(default_factory=dict)
+    flat_msr: float | None = None
+    msr_scale: float | None = None
+    quality_standard: float | None = None
+    sequestration_factor: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_sharing_rates", "payment_limits", "loss_rates", "loss_limits"):
+            _check_rates(name, getattr(self, name))
+        for track in (*self.loss_rates, *self.loss_limits):
+            if not track_rules(track).two_sided:
+                raise ValueError(f"{track} is one-sided: it has no shared loss rate or loss limit")
+        if self.flat_msr is not None and self.msr_scale is not None:
+            raise ValueError("set either flat_msr or msr_scale, not both")
+        if self.flat_msr is not None and not 0.0 <= self.flat_msr <= 0.2:
+            raise ValueError("flat_msr is a fraction between 0 and 0.2 (20%)")
+        if self.msr_scale is not None and not self.msr_scale >= 0.0:
+            raise ValueError("msr_scale must be zero or positive")
+        if self.quality_standard is not None and not 0.0 <= self.quality_standard <= 1.0:
+            raise ValueError("quality_standard is a score between 0 and 1")
+        if self.sequestration_factor is not None and not 0.0 < self.sequestration_factor <= 1.0:
+            raise ValueError("sequestration_factor is in (0, 1]: 0.98 means a 2% cut")
+
+    @property
+    def changes_msr(self) -> bool:
+        return self.flat_msr is not None or self.msr_scale is not None
+
+    def describe(self) -> str:
+        """The change in words, one clause per edited rule."""
+        parts = []
+        for name, label in (
+            ("max_sharing_rates", "maximum sharing rate"),
+            ("payment_limits", "payment limit"),
+            ("loss_rates", "loss rate"),
+            ("loss_limits", "loss limit"),
+        ):
+            for track, value in getattr(self, name).items():
+                parts.append(f"{track_rules(track).label} {label} {value:.1%}")
+        if self.flat_msr is not None:
+            parts.append(f"flat MSR/MLR {self.flat_msr:.2%} for every ACO")
+        if self.msr_scale is not None:
+            parts.append(f"MSR table x {self.msr_scale:g}")
+        if self.quality_standard is not None:
+            parts.append(f"quality standard {self.quality_standard:.2%}")
+        if self.sequestration_factor is not None:
+            parts.append(f"shared savings x {self.sequestration_factor:g} (sequestration)")
+        return "; ".join(parts) or "no change"
+
+    def tracks(self, base: Mapping[str, TrackRules] = TRACKS) -> dict[str, TrackRules]:
+        """The track rule table after the change."""
+        out = dict(base)
+        for track, value in self.max_sharing_rates.items():
+            out[track] = replace(out[track], max_sharing_rate=float(value))
+        for track, value in self.payment_limits.items():
+            out[track] = replace(out[track], payment_limit=float(value))
+        for track, value in self.loss_rates.items():
+            out[track] = replace(out[track], loss_rate_rule="fixed", fixed_loss_rate=float(value))
+        for track, value in self.loss_limits.items():
+            out[track] = replace(out[track], loss_limit_benchmark_share=float(value))
+        return out
+
+    def years(self, base: Mapping[int, YearRules] = YEARS) -> dict[int, YearRules]:
+        """The year rule table after the change."""
+        out = dict(base)
+        for year, rules in out.items():
+            if self.sequestration_factor is not None:
+                rules = replace(rules, sequestration_factor=float(self.sequestration_factor))
+            if self.quality_standard is not None and rules.quality_era != "legacy":
+                rules = replace(rules, quality_standard=float(self.quality_standard))
+            out[year] = rules
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class ProgramComparison:
+    """The program settled as it was and as changed.
+
+    `totals`: one row per scenario ("as was", "as changed", "change"), columns `TOTAL_COLUMNS`
+    (dollars; counts of ACOs). `by_track`: the same per track, `<metric>_before/_after/_change`.
+    `per_aco`: every ACO's settlement before and after (earned_before, earned_after, change).
+    `notes`: what the change could not reach and why (shown beside the numbers).
+    """
+
+    change: RuleChange
+    performance_years: tuple[int, ...]
+    totals: pd.DataFrame
+    by_track: pd.DataFrame
+    per_aco: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def biggest_changes(self, n: int = 20) -> pd.DataFrame:
+        """The `n` ACOs whose settlement changes most (by absolute dollars)."""
+        order = self.per_aco["change"].abs().sort_values(ascending=False, kind="stable").index
+        return self.per_aco.loc[order[:n]]
+
+    def headline(self) -> str:
+        t = self.totals
+        net = t["net_savings_to_medicare"] / 1e6
+        before, after = t.loc["as was"], t.loc["as changed"]
+        return (
+            f"{self.change.describe()}: Medicare's net savings ${net['as changed']:,.1f}M "
+            f"instead of ${net['as was']:,.1f}M ({net['change']:+,.1f}M); ACOs paid "
+            f"{int(after['acos_paid'])} instead of {int(before['acos_paid'])}."
+        )
+
+
+def _settle_inputs(aco_year: pd.DataFrame, from_database: bool | None) -> pd.DataFrame:
+    if from_database is None:
+        from_database = any(str(c).startswith("cms_") for c in aco_year.columns)
+    if from_database:
+        return inputs_frame(aco_year)
+    missing = [c for c in REQUIRED if c not in aco_year]
+    if missing:
+        raise KeyError(f"apply_rule_change needs column(s): {', '.join(missing)}")
+    return aco_year.copy()
+
+
+def _totals(inputs: pd.DataFrame, result: pd.DataFrame) -> dict[str, float]:
+    earned = result["earned"].to_numpy()
+    proration = inputs["proration"].to_numpy(dtype=float) if "proration" in inputs else 1.0
+    return {
+        "acos": float(len(earned)),
+        "acos_paid": float((earned > 0).sum()),
+        "acos_owing": float((earned < 0).sum()),
+        "gross_savings": float((result["gross_savings"].to_numpy() * proration).sum()),
+        "shared_savings_paid": float(np.clip(earned, 0, None).sum()),
+        "losses_collected": float(np.clip(-earned, 0, None).sum()),
+        "net_savings_to_medicare": 0.0,
+    }
+
+
+def _with_net(row: dict[str, float]) -> dict[str, float]:
+    row["net_savings_to_medicare"] = (
+        row["gross_savings"] - row["shared_savings_paid"] + row["losses_collected"]
+    )
+    return row
+
+
+def _corridor_inputs(
+    inputs: pd.DataFrame, before: pd.DataFrame, change: RuleChange, tracks: dict[str, TrackRules]
+) -> tuple[pd.DataFrame, dict[str, TrackRules], list[str]]:
+    """Inputs and track table that give every reachable ACO the changed MSR/MLR.
+
+    `settle_frame` takes an MSR only as a two-sided ACO's election (`msr_election`, any number), so:
+    two-sided ACOs get the new MSR as their election; one-sided tracks are marked two-sided in the
+    track table passed to `settle_frame` (their loss rule "none" keeps losses at exactly $0) so
+    that they honour the election too, and their loss-side outputs are reset afterwards. Not
+    reachable (no hook in settle_frame; counted in the notes): ACOs under 5,000 beneficiaries from
+    PY2019 (425.110(b) forces the table) and Track 2 agreements of 2012-2015 (fixed 2%,
+    425.606(b)(1)(i)) for a flat MSR.
+    """
+    code = before["msr_rule"].to_numpy()
+    n = inputs["assigned_beneficiaries"].to_numpy(dtype=float)
+    py = inputs["performance_year"].to_numpy(dtype=np.int64)
+    small = (py >= VARIABLE_MSR_BELOW_FROM_YEAR) & (n < VARIABLE_MSR_BELOW)
+    election = (
+        pd.to_numeric(inputs.get("msr_election", pd.Series(np.nan, index=inputs.index)), errors="coerce")
+        .to_numpy(dtype=float, na_value=np.nan)
+        .copy()
+    )
+    notes: list[str] = []
+    if change.flat_msr is not None:
+        election = np.where(~small & (code != _MSR_T2_FIXED), change.flat_msr, election)
+        if (code == _MSR_T2_FIXED).any():
+            notes.append(
+                f"{int((code == _MSR_T2_FIXED).sum())} Track 2 ACO-years of 2012-2015 agreements keep "
+                "their fixed 2% MSR/MLR (425.606(b)(1)(i); the engine has no hook to change it)."
+            )
+    else:
+        assert change.msr_scale is not None
+        uses_table = np.isin(code, (_MSR_TABLE, _MSR_VARIABLE)) & ~small
+        election = np.where(uses_table, change.msr_scale * np.asarray(variable_msr(n), dtype=float), election)
+    if small.any():
+        notes.append(
+            f"{int(small.sum())} ACO-years under {VARIABLE_MSR_BELOW:,} beneficiaries (PY2019+) keep the "
+            "table MSR/MLR (425.110(b); the engine has no hook to change it)."
+        )
+    changed_tracks = dict(tracks)
+    for code_, rules in tracks.items():
+        if not rules.two_sided:
+            if rules.loss_rate_rule != "none":
+                raise ValueError(f"{code_}: a one-sided track must keep the loss rule 'none'")
+            changed_tracks[code_] = replace(rules, two_sided=True, msr_basis="elected")
+    out = inputs.copy()
+    out["msr_election"] = election
+    return out, changed_tracks, notes
+
+
+def _reset_one_sided(result: pd.DataFrame, one_sided: np.ndarray) -> pd.DataFrame:
+    """Undo the loss-side outputs of one-sided ACOs settled as 'two-sided with no loss rule'."""
+    out = result.copy()
+    losing = one_sided & (out["outcome"].to_numpy() == _LOSSES)
+    out.loc[losing, "outcome"] = _INSIDE
+    out.loc[losing, "generated_savings_losses"] = 0.0
+    out.loc[one_sided, ["minimum_loss_rate", "final_loss_rate"]] = np.nan
+    return out
+
+
+def _quality_inputs(inputs: pd.DataFrame, change: RuleChange, notes: list[str]) -> pd.DataFrame:
+    """Met-standard flags under a new quality standard (425.512).
+
+    An ACO meets the new standard when its score reaches it, or when it met the old standard by
+    another route (reporting incentive, first year: published met while scoring below the old
+    threshold). Published flags are otherwise recomputed from the score.
+    """
+    if change.quality_standard is None or "met_quality_standard" not in inputs:
+        return inputs
+    py = inputs["performance_year"].to_numpy(dtype=np.int64)
+    old = np.array(
+        [
+            YEARS[int(y)].quality_standard if YEARS[int(y)].quality_standard is not None else np.nan
+            for y in py
+        ],
+        dtype=float,
+    )
+    legacy = np.array([YEARS[int(y)].quality_era == "legacy" for y in py])
+    q = pd.to_numeric(inputs["quality_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    met = pd.to_numeric(inputs["met_quality_standard"], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    other_route = (met > 0) & (q < old)
+    new_met = np.where(np.nan_to_num(q, nan=-1.0) >= change.quality_standard, 1.0, 0.0)
+    new_met = np.where(other_route, 1.0, new_met)
+    flags = np.where(legacy | np.isnan(met), met, new_met)
+    if legacy.any():
+        notes.append(
+            f"{int(legacy.sum())} ACO-years settled before PY2021 have no quality performance "
+            "standard threshold (425.502 scoring): the new standard does not apply to them."
+        )
+    notes.append(
+        "ACOs whose score was raised to the threshold by extreme-and-uncontrollable relief "
+        "(425.512(c)) are taken at their published score."
+    )
+    out = inputs.copy()
+    out["met_quality_standard"] = flags
+    return out
+
+
+def _by_track(inputs: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for track in [t for t in TRACKS if (inputs["track"] == t).any()]:
+        mask = (inputs["track"] == track).to_numpy()
+        b = _with_net(_totals(inputs[mask], before[mask]))
+        a = _with_net(_totals(inputs[mask], after[mask]))
+        row: dict[str, object] = {"track": track, "track_label": TRACKS[track].label, "acos": int(b["acos"])}
+        for metric in TOTAL_COLUMNS[1:]:
+            cast = int if metric.startswith("acos") else float
+            row[f"{metric}_before"] = cast(b[metric])
+            row[f"{metric}_after"] = cast(a[metric])
+            row[f"{metric}_change"] = cast(a[metric] - b[metric])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def apply_rule_change(
+    aco_year: pd.DataFrame,
+    change: RuleChange,
+    *,
+    performance_year: int | None = None,
+    from_database: bool | None = None,
+) -> ProgramComparison:
+    """Settle every ACO under the rules as they were and as changed, and compare.
+
+    Parameters
+    ----------
+    aco_year : DataFrame
+        Rows of the `aco_year` table (mapped by `inputs.inputs_frame`), or `settle_frame` input
+        columns directly (performance_year, track, benchmark, expenditure, assigned_beneficiaries,
+        quality_score, met_quality_standard, msr_election, ...). `aco_id` / `aco_name` are carried
+        into `per_aco` when present.
+    change : RuleChange
+    performance_year : int, optional
+        Keep only that year's rows.
+    from_database : bool, optional
+        Force the input kind; by default rows with any `cms_*` column are database rows.
+
+    Returns
+    -------
+    ProgramComparison
+
+    Notes
+    -----
+    Net savings to Medicare = sum(B - X) - shared savings paid + shared losses collected, each
+    ACO's gross savings multiplied by its proration (425.609 six-month years).
+
+    Examples
+    --------
+    Halving Track 1's sharing rate halves what a Track 1 saver is paid (PY2014, 2% sequestration):
+
+    >>> rows = pd.DataFrame({"performance_year": [2014], "track": ["TRACK_1"], "benchmark": [100e6],
+    ...                      "expenditure": [90e6], "assigned_beneficiaries": [20_000],
+    ...                      "quality_score": [1.0]})
+    >>> c = apply_rule_change(rows, RuleChange(max_sharing_rates={"TRACK_1": 0.25}))
+    >>> c.totals.loc[["as was", "as changed"], "shared_savings_paid"].tolist()
+    [4900000.0, 2450000.0]
+    """
+    rows = (
+        aco_year if performance_year is None else aco_year[aco_year["performance_year"] == performance_year]
+    )
+    if rows.empty:
+        raise ValueError("no ACO-years to settle" + (f" in {performance_year}" if performance_year else ""))
+    inputs = _settle_inputs(rows, from_database)
+    before = settle_frame(inputs)
+
+    notes: list[str] = []
+    tracks = change.tracks()
+    years = change.years()
+    changed_inputs = _quality_inputs(inputs, change, notes)
+    one_sided = inputs["track"].map(lambda t: not TRACKS[t].two_sided).to_numpy(dtype=bool)
+    if change.changes_msr:
+        changed_inputs, engine_tracks, msr_notes = _corridor_inputs(changed_inputs, before, change, tracks)
+        notes.extend(msr_notes)
+        after = _reset_one_sided(settle_frame(changed_inputs, tracks=engine_tracks, years=years), one_sided)
+    else:
+        after = settle_frame(changed_inputs, tracks=tracks, years=years)
+    if "TRACK_2" in change.loss_limits and (inputs["track"] == "TRACK_2").any():
+        notes.append(
+            "Track 2's loss limit stays 5% / 7.5% / 10% of the benchmark by year in the track "
+            "(425.606(g); rules.TRACK_2_LOSS_LIMITS has no override in the engine)."
+        )
+
+    b, a = _with_net(_totals(inputs, before)), _with_net(_totals(inputs, after))
+    totals = pd.DataFrame(
+        [b, a, {k: a[k] - b[k] for k in b}], index=list(SCENARIOS), columns=list(TOTAL_COLUMNS)
+    )
+    for col in ("acos", "acos_paid", "acos_owing"):
+        totals[col] = totals[col].astype(int)
+
+    outcome_names = np.array(["inside corridor", "shared savings", "shared losses", "reduced sharing"])
+    per_aco = pd.DataFrame(index=rows.index)
+    for col in ("aco_id", "aco_name"):
+        if col in rows:
+            per_aco[col] = rows[col].to_numpy()
+    per_aco["performance_year"] = inputs["performance_year"].to_numpy()
+    per_aco["track"] = inputs["track"].astype(str).to_numpy()
+    per_aco["earned_before"] = before["earned"].to_numpy()
+    per_aco["earned_after"] = after["earned"].to_numpy()
+    per_aco["change"] = per_aco["earned_after"] - per_aco["earned_before"]
+    per_aco["outcome_before"] = outcome_names[before["outcome"].to_numpy(dtype=int)]
+    per_aco["outcome_after"] = outcome_names[after["outcome"].to_numpy(dtype=int)]
+    per_aco["msr_before"] = before["minimum_savings_rate"].to_numpy()
+    per_aco["msr_after"] = after["minimum_savings_rate"].to_numpy()
+
+    return ProgramComparison(
+        change=change,
+        performance_years=tuple(sorted(int(y) for y in inputs["performance_year"].unique())),
+        totals=totals,
+        by_track=_by_track(inputs, before, after),
+        per_aco=per_aco,
+        notes=tuple(notes),
+    )
