@@ -1,0 +1,284 @@
+"""Build data/aco.duckdb from CMS's yearly MSSP results files (or synthetic demo data).
+
+    python -m data.build --cms-dir DIR [--out data/aco.duckdb] [--download] [--demo]
+
+Every file in DIR that looks like an MSSP "Performance Year Financial and Quality Results" file is
+read (CMS's own format of any year 2013-2024, or the standardized lower-case one), mapped to the
+normalized `aco_year` table (data/schema.py) and listed in the `source` table. Nothing is written
+unless every file loads: a malformed file stops the build with a one-line error and the existing
+database stays as it was. With no CMS file at hand (or --demo) a clearly labelled synthetic
+database is written instead, so the app always has something to show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from data import aco_ids, six_month
+from data import download as cms_download
+from data.cms_formats import FileResult, FormatError, normalize
+from data.demo import demo_tables
+from data.schema import ACO_YEAR_COLUMNS
+from data.sources import RawFile, SourceError, discover, read_raw
+from data.store import database_problem, write_database
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "aco.duckdb"
+CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
+FORMAT_PREFERENCE = {"cms": 0, "standardized": 1}
+
+
+class BuildError(RuntimeError):
+    """The build cannot go on; the message is one line naming the file (and row/column)."""
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote: the app shows `synthetic` and `warnings`, the CLI prints the rest."""
+
+    path: Path
+    years: list[int]
+    rows: int
+    synthetic: bool
+    warnings: list[str] = field(default_factory=list)
+    rows_per_year: dict[int, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Loaded:
+    raw: RawFile
+    result: FileResult
+    origin: str
+
+    @property
+    def label(self) -> str:
+        return f"PY{self.raw.year} {self.raw.path.name}"
+
+
+def _load(raw: RawFile, origin: str) -> _Loaded:
+    try:
+        result = normalize(raw.frame, raw.year, raw.path.name)
+    except FormatError as exc:
+        raise BuildError(f"{raw.path.name}: {exc}") from exc
+    return _Loaded(raw, result, origin)
+
+
+def _derive_ids(loaded: list[_Loaded]) -> None:
+    """Ids for files that publish none, matched by name within the same id series (aco_ids)."""
+    for item in (i for i in loaded if i.result.ids_missing):
+        peers = [i.result.frame for i in loaded
+                 if not i.result.ids_missing and aco_ids.same_series(i.raw.year, item.raw.year)]
+        frame = item.result.frame
+        state = item.raw.frame.get("aco_state") if "aco_state" in item.raw.frame else None
+        ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers))
+        frame["aco_id"] = ids.to_numpy()
+        item.result.warnings.append(
+            f"ACO id blank on every row: {matched} matched by name to ids of other years, "
+            f"{len(ids) - matched} surrogate '{aco_ids.SURROGATE_PREFIX}' ids"
+        )
+
+
+def _link_six_months(loaded: list[_Loaded]) -> None:
+    """PY2019 January-June early renewals, visible only as a July 2019 start in PY2020."""
+    targets = [i for i in loaded if i.raw.year == six_month.SIX_MONTH_YEAR and not i.result.six_month_flag]
+    if not targets:
+        return
+    following = [i.result.frame for i in loaded if i.raw.year == six_month.SIX_MONTH_YEAR + 1]
+    for item in targets:
+        if not following:
+            item.result.warnings.append("PY2020 not loaded: January-June early renewals not identified")
+            continue
+        frame = item.result.frame
+        renewed = six_month.early_renewals(frame, pd.concat(following)) & frame["six_month_period"].isna()
+        frame.loc[renewed, "six_month_period"] = "JAN_JUN"
+        item.result.notes.append(f"{int(renewed.sum())} early renewal(s) found in PY2020: JAN_JUN")
+
+
+def _drop_duplicates(loaded: list[_Loaded]) -> list[_Loaded]:
+    """Several files of one year: keep CMS's format over the standardized one when they overlap."""
+    keep: list[_Loaded] = []
+    seen: dict[int, dict[tuple[str, str], str]] = {}
+    order = sorted(loaded, key=lambda i: (i.raw.year, FORMAT_PREFERENCE.get(i.raw.file_format, 9),
+                                          i.raw.path.name))
+    for item in order:
+        frame = item.result.frame
+        periods = frame["six_month_period"].fillna("").astype(str)
+        keys = list(zip(frame["aco_id"].astype(str), periods, strict=True))
+        year_keys = seen.setdefault(item.raw.year, {})
+        clash = [k for k in keys if k in year_keys]
+        if clash:
+            other = year_keys[clash[0]]
+            item.result.warnings.append(f"skipped: {len(clash)} ACO-year(s) already loaded from {other}")
+            keep.append(item)  # kept for its report, flagged below
+            item.result.frame = frame.iloc[0:0]
+            continue
+        if len(set(keys)) < len(keys):
+            item.result.warnings.append(f"{len(keys) - len(set(keys))} duplicate ACO id(s) within the file")
+        year_keys.update(dict.fromkeys(keys, item.raw.path.name))
+        keep.append(item)
+    return keep
+
+
+def _source_rows(loaded: list[_Loaded], loaded_at: datetime) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "performance_year": [i.raw.year for i in loaded],
+            "file_name": [i.raw.path.name for i in loaded],
+            "file_format": [i.raw.file_format for i in loaded],
+            "sha256": [i.raw.sha256 for i in loaded],
+            "row_count": [len(i.result.frame) for i in loaded],
+            "loaded_at": [loaded_at] * len(loaded),
+            "origin": [i.origin for i in loaded],
+            "unknown_columns": [", ".join(i.result.unknown) or None for i in loaded],
+            "missing_columns": [", ".join(i.result.missing) or None for i in loaded],
+        }
+    )
+
+
+def load_cms_files(
+    paths: list[Path], origins: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
+    """Read and map the files; returns (aco_year, source, warnings, notes) or raises BuildError."""
+    origins = origins or {}
+    loaded = []
+    for path in paths:
+        try:
+            raw = read_raw(path)
+        except SourceError as exc:
+            raise BuildError(f"{path.name}: {exc}") from exc
+        loaded.append(_load(raw, origins.get(path.name, str(path.parent.resolve()))))
+    _derive_ids(loaded)
+    _link_six_months(loaded)
+    loaded = _drop_duplicates(loaded)
+    warnings, notes = [], []
+    for item in loaded:
+        result = item.result
+        warnings += [f"{item.label}: {w}" for w in item.raw.warnings + result.warnings]
+        if result.unknown:
+            warnings.append(f"{item.label}: unknown column(s) not loaded: {', '.join(result.unknown)}")
+        if result.missing:
+            notes.append(f"{item.label}: optional field(s) absent: {', '.join(result.missing)}")
+        notes += [f"{item.label}: {n}" for n in result.notes]
+    frames = [i.result.frame for i in loaded if len(i.result.frame)]
+    aco_year = pd.concat(frames, ignore_index=True).sort_values(["performance_year", "aco_id"], kind="stable")
+    source = _source_rows(loaded, datetime.now(UTC).replace(tzinfo=None))
+    return aco_year.reset_index(drop=True), source, warnings, notes
+
+
+def _report(out: Path, aco_year: pd.DataFrame, synthetic: bool, warnings: list[str], notes: list[str],
+            files: list[str], started: float) -> BuildReport:
+    per_year = {int(y): int(n) for y, n in aco_year["performance_year"].value_counts().sort_index().items()}
+    return BuildReport(out, sorted(per_year), len(aco_year), synthetic, warnings, per_year, files, notes,
+                       time.perf_counter() - started)
+
+
+def _download(cms_dir: Path | None, base_url: str | None, warnings: list[str]) -> dict[str, str]:
+    if cms_dir is None:
+        raise BuildError("--download needs --cms-dir: the folder the yearly files are saved into")
+    results = cms_download.download_all(cms_dir, base_url=base_url)
+    warnings += [f"download PY{r.year}: {r.error}" for r in results if r.error]
+    return {r.path.name: r.url for r in results if r.path is not None}
+
+
+def build_database(
+    cms_dir: Path | None,
+    out: Path,
+    *,
+    download: bool = False,
+    demo: bool = False,
+    base_url: str | None = None,
+    quiet: bool = False,
+) -> BuildReport:
+    """Build `out` from the CMS files in `cms_dir` (downloading them first if asked), else demo data.
+
+    Raises BuildError (the database untouched) when a CMS file cannot be loaded. Warnings go to
+    stderr (unless `quiet`) and into the report; the app shows them with the data-source banner.
+    """
+    started = time.perf_counter()
+    out = Path(out)
+    warnings: list[str] = []
+    origins = {} if demo or not download else _download(cms_dir, base_url, warnings)
+    paths = [] if demo or cms_dir is None else discover(Path(cms_dir))
+    if paths:
+        aco_year, source, file_warnings, notes = load_cms_files(paths, origins)
+        warnings += file_warnings
+        synthetic = False
+        files = list(source["file_name"])
+    else:
+        if not demo:
+            warnings.append(f"no CMS results file in {cms_dir}: wrote synthetic demo data")
+        aco_year, source = demo_tables()
+        notes, synthetic, files = [], True, []
+    write_database(out, aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], source)
+    if not quiet:
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
+    return _report(out, aco_year, synthetic, warnings, notes, files, started)
+
+
+def ensure_database(out: Path, cms_dir: Path | None) -> BuildReport | None:
+    """Build `out` only when it is missing or unreadable (a damaged file is rebuilt with a warning).
+
+    Called by the app at start. Returns None when the existing file is fine.
+    """
+    problem = database_problem(Path(out))
+    if problem is None:
+        return None
+    report = build_database(cms_dir, Path(out), quiet=True)
+    if problem != "missing":
+        report.warnings.insert(0, f"database {out} was {problem}: rebuilt")
+    for line in report.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return report
+
+
+def _summary(report: BuildReport) -> str:
+    kind = "synthetic demo data" if report.synthetic else f"{len(report.files)} CMS file(s)"
+    lines = [f"wrote {report.path}: {report.rows:,} ACO-years from {kind} in {report.seconds:.2f} s"]
+    lines += [f"  PY{year}: {n:>5,} ACO-years" for year, n in report.rows_per_year.items()]
+    if report.warnings:
+        lines.append(f"{len(report.warnings)} warning(s), see above")
+    return "\n".join(lines)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m data.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cms-dir", type=Path, default=os.environ.get(CMS_DIR_ENV) or None,
+                        help=f"folder of CMS results files (default ${CMS_DIR_ENV})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="DuckDB file to write")
+    parser.add_argument("--download", action="store_true", help="fetch the yearly files from CMS first")
+    parser.add_argument("--base-url", default=None,
+                        help=f"CMS data API base URL (default ${cms_download.BASE_URL_ENV} or "
+                             f"{cms_download.DEFAULT_BASE_URL})")
+    parser.add_argument("--demo", action="store_true", help="write synthetic demo data")
+    parser.add_argument("--verbose", action="store_true", help="also print per-file notes (units, layout)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    try:
+        report = build_database(args.cms_dir, args.out, download=args.download, demo=args.demo,
+                                base_url=args.base_url)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.verbose:
+        for note in report.notes:
+            print(f"note: {note}")
+    print(_summary(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""One CMS results file (any year 2013-2024, CMS's format or the standardized one) -> `aco_year` rows.
+
+Values are parsed per column kind (data/parsing.py); rate units are not taken from notes but read
+from the data: the savings rate is checked against BnchmkMinExp / ABtotBnchmk, the other rates by
+their magnitude (see `parsing.rate_scale`). What each year turned out to use (all files here):
+
+    PY2013  fractions written with a stray "%" ("0.0234%" = 2.34%); savings rate not published
+    PY2014  Sav_rate, MinSavPerc in percent (7.13); QualScore, sharing rates fractions; "P4R"
+    PY2015  standardized file: Sav_rate, MinSavPerc in hundredths of a fraction (0.000948 = 9.48%);
+            QualScore, FinalShareRate fractions (CMS's own file has them in percent)
+    PY2016-17, 2019 (standardized)  fractions
+    PY2018  fractions;  PY2020 fractions except QualScore in percent (96.87)
+    PY2021  "7.17%" strings, QualScore plain percent (91.81);  PY2022-23 "%" strings
+    PY2024  plain percent numbers (8.89, 75)
+
+Errors that make a file unusable raise `FormatError` (one line, with row and column where known);
+anything else becomes NULL plus a counted warning in the returned `FileResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data import six_month, tracks
+from data.cms_columns import FIELDS, REGIONAL_DOLLARS_FROM, RISK_MODEL, SIX_MONTHS, ColumnIndex, Field
+from data.parsing import (
+    Parsed,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_rate,
+    parse_text,
+    rate_scale,
+    ratio_scale,
+)
+from data.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
+from data.schema import ACO_YEAR_COLUMNS
+
+_READERS = {"text": parse_text, "int": parse_int, "number": parse_number, "rate": parse_rate,
+            "bool": parse_bool, "date": parse_date}
+_UNIT_NAMES = {1.0: "fractions", 0.01: "percent", 100.0: "hundredths of a fraction"}
+RECONCILE_TOLERANCE = 1.0  # dollars: CMS rounds benchmark and expenditure separately
+P4R = "P4R"
+# Through PY2017 a first-year ACO was scored on reporting alone (425.502(a)); the standardized
+# PY2015 file leaves those 89 ACOs' score blank where CMS wrote "P4R".
+P4R_UNSCORED_UNTIL = 2017
+_AGREEMENT_TYPES = {"initial": "Initial", "renewal": "Renewal", "re-entering": "Re-entering",
+                    "reentering": "Re-entering"}
+_PAIRED = ("expenditure", "cms_benchmark_minus_expenditure")
+
+
+class FormatError(ValueError):
+    """A file that cannot be loaded; the message is one line naming the column and row."""
+
+
+@dataclass
+class FileResult:
+    """What became of one file: its rows and everything worth telling the user."""
+
+    frame: pd.DataFrame
+    unknown: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ids_missing: bool = False
+    six_month_flag: bool = False  # the file has Participation_Six_Months
+
+
+def _row(index: object) -> int:
+    """1-based data row number of a frame index label (the header line is not counted)."""
+    return int(index) + 1  # type: ignore[call-overload]
+
+
+class _Mapper:
+    """Normalizes one raw frame (strings) of a known year; see `normalize`."""
+
+    def __init__(self, raw: pd.DataFrame, year: int):
+        self.raw = raw
+        self.year = year
+        self.index = ColumnIndex(list(raw.columns))
+        self.out = pd.DataFrame(index=raw.index)
+        self.result = FileResult(frame=self.out)
+        self.sources: dict[str, str] = {}
+
+    # -- reading one field -------------------------------------------------------------------
+    def _source(self, spec: Field) -> str | None:
+        aliases = spec.aliases
+        if spec.name == "regional_adjustment" and self.year < REGIONAL_DOLLARS_FROM:
+            aliases = tuple(a for a in aliases if a != "PosRegAdj")  # a 0/1 flag before 2022
+        return self.index.find(*aliases)
+
+    def _parse(self, spec: Field, column: str) -> Parsed:
+        raw = self.raw[column]
+        if spec.name == "quality_score":
+            raw = raw.mask(raw.astype("string").str.strip().str.upper() == P4R)
+        return _READERS[spec.kind](raw)
+
+    def _bad_cells(self, spec: Field, column: str, parsed: Parsed) -> None:
+        if not parsed.bad.any():
+            return
+        first = parsed.bad.idxmax()
+        example = f"row {_row(first)}: {self.raw.at[first, column]!r}"
+        if spec.required:
+            raise FormatError(f"column {column!r}: cannot read {spec.kind} value ({example})")
+        self.result.warnings.append(
+            f"column {column!r}: {parsed.bad_count} unreadable value(s) set to NULL (e.g. {example})"
+        )
+
+    def _scale_rate(self, spec: Field, values: pd.Series, column: str) -> pd.Series:
+        if spec.name == "cms_savings_rate":
+            return values  # checked against dollars in `_savings_rate`
+        scale = rate_scale(values, spec.rate_max / 100, spec.rate_max)
+        if scale is None:
+            self.result.warnings.append(
+                f"column {column!r}: typical value {values.abs().median():g} fits no rate unit; "
+                "kept as published"
+            )
+            return values
+        if scale != 1.0:
+            self.result.notes.append(f"{column} in {_UNIT_NAMES[scale]} (x{scale:g})")
+        return values * scale
+
+    def read_fields(self) -> None:
+        for spec in FIELDS:
+            column = self._source(spec)
+            if column is None:
+                if spec.required:
+                    raise FormatError(
+                        f"required field {spec.name!r} missing (expected column {spec.aliases[0]})"
+                    )
+                if spec.name not in _PAIRED:  # either of the pair will do: see check_required
+                    self.result.missing.append(spec.name)
+                self.out[spec.name] = _empty(spec.kind, self.raw.index)
+                continue
+            parsed = self._parse(spec, column)
+            self._bad_cells(spec, column, parsed)
+            values = parsed.values.mask(parsed.bad) if parsed.bad.any() else parsed.values
+            if spec.kind == "rate":
+                values = self._scale_rate(spec, values, column)
+            if len(values) and values.isna().all() and not spec.required and spec.name not in _PAIRED:
+                self.result.missing.append(f"{spec.name} (blank)")
+            self.sources[spec.name] = column
+            self.out[spec.name] = values
+
+    # -- required values and derived money ---------------------------------------------------
+    def check_required(self) -> None:
+        out = self.out
+        if out["aco_id"].isna().all():
+            self.result.ids_missing = True
+            self.result.missing.append("aco_id (blank; derived)")
+        has_x, has_g = out["expenditure"].notna().any(), out["cms_benchmark_minus_expenditure"].notna().any()
+        if not (has_x or has_g):
+            raise FormatError(
+                "required field 'expenditure' missing (expected column ABtotExp or BnchmkMinExp)"
+            )
+        if not has_x:
+            out["expenditure"] = out["benchmark"] - out["cms_benchmark_minus_expenditure"]
+            self.result.notes.append("expenditure = benchmark - BnchmkMinExp")
+            self.sources["expenditure"] = self.sources["cms_benchmark_minus_expenditure"]
+        if not has_g:
+            out["cms_benchmark_minus_expenditure"] = out["benchmark"] - out["expenditure"]
+            self.result.missing.append("cms_benchmark_minus_expenditure (computed)")
+            self.sources["cms_benchmark_minus_expenditure"] = self.sources["expenditure"]
+        names = ["benchmark", "expenditure", "assigned_beneficiaries", "cms_earned_savings_losses"]
+        if not self.result.ids_missing:
+            names.insert(0, "aco_id")
+        for name in names:
+            empty = out[name].isna()
+            if empty.any():
+                first = empty.idxmax()
+                column = self.sources.get(name, name)
+                raise FormatError(f"column {column!r}: required value empty (row {_row(first)})")
+
+    def reconcile(self) -> None:
+        gap = (self.out["benchmark"] - self.out["expenditure"] - self.out["cms_benchmark_minus_expenditure"])
+        off = (gap.abs() > RECONCILE_TOLERANCE).fillna(False)
+        if off.any():
+            self.result.warnings.append(
+                f"benchmark - expenditure differs from BnchmkMinExp by more than $1 on {int(off.sum())} "
+                f"row(s) (e.g. row {_row(off.idxmax())})"
+            )
+
+    def _savings_rate(self) -> None:
+        out = self.out
+        with np.errstate(divide="ignore", invalid="ignore"):
+            computed = out["cms_benchmark_minus_expenditure"] / out["benchmark"].where(out["benchmark"] != 0)
+        published = out["cms_savings_rate"]
+        if published.isna().all():
+            out["cms_savings_rate"] = computed
+            self.result.notes.append("savings rate not published: BnchmkMinExp / ABtotBnchmk")
+            return
+        scale, mismatched = ratio_scale(published, computed)
+        if scale != 1.0:
+            column = self.sources["cms_savings_rate"]
+            self.result.notes.append(f"{column} in {_UNIT_NAMES[scale]} (x{scale:g})")
+        out["cms_savings_rate"] = published * scale
+        if mismatched:
+            self.result.warnings.append(
+                f"savings rate differs from BnchmkMinExp / ABtotBnchmk by > 0.001 on {mismatched} row(s)"
+            )
+
+    # -- quality, categories, track ----------------------------------------------------------
+    def quality(self) -> None:
+        """pay_for_reporting: PY2013's flag, a "P4R" score, or an unscored ACO (P4R_UNSCORED_UNTIL)."""
+        out = self.out
+        flag_column = self.index.find(PAY_FOR_REPORTING)
+        if flag_column is not None:  # PY2013: the score itself is the reporting flag
+            out["pay_for_reporting"] = parse_bool(self.raw[flag_column]).values
+            return
+        p4r = pd.Series(False, index=out.index)
+        column = self.index.find("QualScore", mark=False)
+        if column is not None:
+            p4r = (self.raw[column].astype("string").str.strip().str.upper() == P4R).fillna(False)
+        unscored = out["quality_score"].isna() & ~p4r
+        if self.year > P4R_UNSCORED_UNTIL:
+            unscored &= (out["cms_final_sharing_rate"] > 0).fillna(False)  # paid, so reporting sufficed
+        pfr = pd.Series(pd.NA, index=out.index, dtype="boolean")
+        pfr[out["quality_score"].notna()] = False
+        pfr[p4r | unscored] = True
+        if unscored.any() and out["quality_score"].notna().any():
+            count = int(unscored.sum())
+            self.result.notes.append(f"{count} ACO(s) without a quality score: pay for reporting")
+        out["pay_for_reporting"] = pfr
+
+    def categories(self) -> None:
+        out = self.out
+        revenue = out["revenue_category"].str.upper().str.extract(r"^(HIGH|LOW)", expand=False)
+        out["revenue_category"] = revenue.astype("string")
+        agree = out["agreement_type"].str.strip().str.lower().str.replace(r"[\s_]+", "-", regex=True)
+        out["agreement_type"] = agree.map(_AGREEMENT_TYPES).astype("string").fillna(out["agreement_type"])
+        out["cms_minimum_loss_rate"] = out["cms_minimum_loss_rate"].abs()
+
+    def track(self) -> None:
+        track, how = tracks.resolve(self.raw, self.index, self.out, self.year)
+        unresolved = track.isna()
+        if unresolved.any():
+            first = unresolved.idxmax()
+            raise FormatError(
+                f"track could not be determined for {int(unresolved.sum())} row(s) "
+                f"(e.g. row {_row(first)}, ACO {self.out.at[first, 'aco_id']})"
+            )
+        if "sharing rates" in how:
+            self.result.notes.append(f"track from {how}")
+        self.out["track"] = track
+        risk = self.index.find(RISK_MODEL)
+        self.out["two_sided"] = tracks.two_sided(track, self.raw[risk] if risk else None)
+
+    def six_months(self) -> None:
+        result = pd.Series(pd.NA, index=self.out.index, dtype="string")
+        if self.year == six_month.SIX_MONTH_YEAR:
+            column = self.index.find(SIX_MONTHS)
+            self.result.six_month_flag = column is not None
+            flag = parse_bool(self.raw[column]).values if column else None
+            result = six_month.periods(self.out["current_start_date"], flag)
+        self.out["six_month_period"] = result
+
+
+def _empty(kind: str, index: pd.Index) -> pd.Series:
+    dtypes = {"text": "string", "int": "Int64", "bool": "boolean", "date": "datetime64[ns]"}
+    dtype = dtypes.get(kind, "float64")
+    return pd.Series(pd.NA if dtype != "float64" else np.nan, index=index, dtype=dtype)
+
+
+def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
+    """`aco_year` rows (schema column order) for one file's raw string frame of a known year."""
+    notes: list[str] = []
+    if is_2013_layout(list(raw.columns)):
+        try:
+            raw, note = adapt_2013(raw)
+        except LayoutError as exc:
+            raise FormatError(str(exc)) from exc
+        notes.append(note)
+    mapper = _Mapper(raw.reset_index(drop=True), year)
+    mapper.read_fields()
+    mapper.check_required()
+    mapper.reconcile()
+    mapper._savings_rate()
+    mapper.quality()
+    mapper.categories()
+    mapper.track()
+    mapper.six_months()
+    out = mapper.out
+    out["performance_year"] = year
+    out["synthetic"] = False
+    out["source_file"] = file_name
+    result = mapper.result
+    result.frame = out[[c for c, _, _ in ACO_YEAR_COLUMNS]]
+    result.unknown = mapper.index.unknown()
+    result.notes = notes + result.notes
+    return result
