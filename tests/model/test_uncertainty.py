@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import aco_model.uncertainty as unc
 from aco_model.reconciliation import AcoYear, settle
@@ -24,8 +26,9 @@ from aco_model.uncertainty import (
     year_pairs,
 )
 
-BASE = AcoYear(2024, "BASIC_E", 300e6, 290e6, 25_000, quality_score=0.8, met_quality_standard=True,
-               msr_election=0.02)
+BASE = AcoYear(
+    2024, "BASIC_E", 300e6, 290e6, 25_000, quality_score=0.8, met_quality_standard=True, msr_election=0.02
+)
 WIDE = Calibration.from_changes(np.random.default_rng(7).normal(0.0, 0.05, 500))
 
 
@@ -34,6 +37,7 @@ def _deterministic(base: AcoYear, election: Election) -> float:
 
 
 # --- simulation --------------------------------------------------------------------------------
+
 
 def test_same_seed_same_numbers_other_seed_other_numbers() -> None:
     elections = [Election("BASIC_A"), Election("ENHANCED", 0.01)]
@@ -132,6 +136,7 @@ def test_frame_for_charts() -> None:
 
 # --- best election -----------------------------------------------------------------------------
 
+
 def test_best_election_respects_the_limit() -> None:
     result = simulate(BASE, WIDE, 20_000, 8, elections_for(2024))
     summary = summarize(result, owing_threshold=1_000_000)
@@ -147,30 +152,38 @@ def test_best_election_respects_the_limit() -> None:
 
 
 def test_best_election_none_when_nothing_qualifies() -> None:
-    summary = pd.DataFrame({"election": ["x"], "expected_payment": [1.0], "owing_threshold": [0.0],
-                            "prob_owing_over_threshold": [0.5]})
+    summary = pd.DataFrame(
+        {
+            "election": ["x"],
+            "expected_payment": [1.0],
+            "owing_threshold": [0.0],
+            "prob_owing_over_threshold": [0.5],
+        }
+    )
     assert best_election(summary, 0.1, 0.0) is None
 
 
 # --- calibration -------------------------------------------------------------------------------
 
+
 def _history() -> pd.DataFrame:
     rows = [
         # id, year, N, B, X
-        ("A", 2016, 8_000, 100.0, 98.0),   # 2% -> 2017 3%: +1 point
-        ("A", 2017, 8_000, 100.0, 97.0),   # 2017 -> 2018 crosses the id series: not paired
+        ("A", 2016, 8_000, 100.0, 98.0),  # 2% -> 2017 3%: +1 point
+        ("A", 2017, 8_000, 100.0, 97.0),  # 2017 -> 2018 crosses the id series: not paired
         ("A", 2018, 8_000, 100.0, 90.0),
-        ("A", 2020, 8_000, 100.0, 99.0),   # 2019 missing: 2018-2020 not paired
+        ("A", 2020, 8_000, 100.0, 99.0),  # 2019 missing: 2018-2020 not paired
         ("B", 2021, 60_000, 200.0, 198.0),  # 1% -> 2022 1.5%
         ("B", 2022, 60_000, 200.0, 197.0),
-        ("C", 2019, 15_000, 50.0, 49.0),   # two 2019 rows (six-month periods) are summed: 2%
+        ("C", 2019, 15_000, 50.0, 49.0),  # two 2019 rows (six-month periods) are summed: 2%
         ("C", 2019, 15_000, 50.0, 49.0),
         ("C", 2020, 15_000, 100.0, 96.0),  # 4%: +2 points
-        ("D", 2022, 30_000, 0.0, 10.0),    # no benchmark: dropped
+        ("D", 2022, 30_000, 0.0, 10.0),  # no benchmark: dropped
         ("D", 2023, 30_000, 100.0, 95.0),
     ]
-    return pd.DataFrame(rows, columns=["aco_id", "performance_year", "assigned_beneficiaries", "benchmark",
-                                       "expenditure"])
+    return pd.DataFrame(
+        rows, columns=["aco_id", "performance_year", "assigned_beneficiaries", "benchmark", "expenditure"]
+    )
 
 
 def test_year_pairs_only_consecutive_years_within_a_series() -> None:
@@ -194,13 +207,15 @@ def test_calibrate_bands_sample_sizes_and_pooling() -> None:
 def test_calibrate_uses_own_band_when_large_enough() -> None:
     rng = np.random.default_rng(0)
     ids = [f"X{i}" for i in range(MIN_BAND_SAMPLE + 5)]
-    h = pd.DataFrame({
-        "aco_id": ids * 2,
-        "performance_year": [2021] * len(ids) + [2022] * len(ids),
-        "assigned_beneficiaries": 12_000,
-        "benchmark": 100.0,
-        "expenditure": np.concatenate([np.full(len(ids), 97.0), 97.0 - rng.normal(0, 1, len(ids))]),
-    })
+    h = pd.DataFrame(
+        {
+            "aco_id": ids * 2,
+            "performance_year": [2021] * len(ids) + [2022] * len(ids),
+            "assigned_beneficiaries": 12_000,
+            "benchmark": 100.0,
+            "expenditure": np.concatenate([np.full(len(ids), 97.0), 97.0 - rng.normal(0, 1, len(ids))]),
+        }
+    )
     cal = calibrate(h)
     band = cal.band_for(12_000)
     assert not band.pooled and band.sample_size == len(ids)
@@ -219,6 +234,7 @@ def test_calibrate_year_window_and_errors() -> None:
 
 # --- calibration on CMS's files (skipped without them) ----------------------------------------
 
+
 def _money(s: pd.Series) -> pd.Series:
     text = s.astype("string").str.replace(r"[$,%\s]", "", regex=True)
     return pd.to_numeric(text.mask(text.isin(["-", "*", "N/A", "/", ""])), errors="coerce")
@@ -231,16 +247,25 @@ def _cms_history(cms_dir: Path) -> pd.DataFrame:
         path = next(cms_dir.glob(f"mssp_*_py{year}.csv"))
         d = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
         if year == 2013:  # values shifted one column right of their headers (MANIFEST.md)
-            f = pd.DataFrame({"aco_id": d["ACO Identifier"],
-                              "benchmark": _money(d["Total benchmark expenditures ($)"]),
-                              "expenditure": _money(d["Total savings/losses ($)"]),
-                              "assigned_beneficiaries": _money(d["Total assigned beneficiary person years"])})
+            f = pd.DataFrame(
+                {
+                    "aco_id": d["ACO Identifier"],
+                    "benchmark": _money(d["Total benchmark expenditures ($)"]),
+                    "expenditure": _money(d["Total savings/losses ($)"]),
+                    "assigned_beneficiaries": _money(d["Total assigned beneficiary person years"]),
+                }
+            )
         else:
             cols = {c.lower(): c for c in d.columns}
             ident = "ACO_Num" if year == 2014 else cols["aco_id"]
-            f = pd.DataFrame({"aco_id": d[ident], "benchmark": _money(d[cols["abtotbnchmk"]]),
-                              "expenditure": _money(d[cols["abtotexp"]]),
-                              "assigned_beneficiaries": _money(d[cols["n_ab"]])})
+            f = pd.DataFrame(
+                {
+                    "aco_id": d[ident],
+                    "benchmark": _money(d[cols["abtotbnchmk"]]),
+                    "expenditure": _money(d[cols["abtotexp"]]),
+                    "assigned_beneficiaries": _money(d[cols["n_ab"]]),
+                }
+            )
         f["performance_year"] = year
         frames.append(f)
     return pd.concat(frames, ignore_index=True)
@@ -257,3 +282,35 @@ def test_calibration_on_cms_history(cms_dir: Path) -> None:
     sds = [b.sd for b in cal.bands]
     assert sds == sorted(sds, reverse=True)  # larger ACOs: steadier savings rates
     assert 0.0 < cal.band_for(5_000).mean < 0.01
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    savings_rate=st.floats(-0.15, 0.25),
+    beneficiaries=st.integers(1_000, 120_000),
+    mean=st.floats(-0.03, 0.03),
+    sd=st.floats(0.0, 0.08),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_summary_invariants(
+    savings_rate: float, beneficiaries: int, mean: float, sd: float, seed: int
+) -> None:
+    base = AcoYear(
+        2024,
+        "BASIC_A",
+        200e6,
+        200e6 * (1 - savings_rate),
+        beneficiaries,
+        quality_score=0.8,
+        met_quality_standard=True,
+    )
+    elections = [Election("BASIC_A"), Election("BASIC_E", 0.0), Election("ENHANCED")]
+    s = summarize(simulate(base, Calibration.normal(mean, sd), 500, seed, elections))
+    assert (s["worst_case"] <= s["p05_payment"] + 1e-6).all()
+    assert (s["p05_payment"] <= s["median_payment"] + 1e-6).all()
+    assert (s["median_payment"] <= s["p95_payment"] + 1e-6).all()
+    assert s.loc[0, "prob_owing"] == 0.0 and s.loc[0, "worst_case"] >= 0.0
+    assert (s["best_case"] <= 0.2 * 200e6 + 1e-6).all()  # no track pays beyond its 10% / 20% limit
