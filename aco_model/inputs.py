@@ -56,7 +56,8 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
     CMS rounds the published benchmark and expenditure to dollars but also publishes their
     difference, computed before rounding: the expenditure is taken as benchmark - BnchmkMinExp
     so that gross savings are CMS's own. A pay-for-reporting ACO whose published final sharing
-    rate is 0 did not complete quality reporting (425.502(a)(1)): its score is 0.
+    rate is 0 did not complete quality reporting (425.502(a)(1)): its score is 0. Likewise a scored
+    ACO with a published rate of 0 and no published Met_QPS (PY2013-2015) failed the quality standard.
     """
     two_sided = aco_year["track"].map(lambda t: track_rules(t).two_sided).to_numpy(dtype=bool)
     if "current_start_date" in aco_year:
@@ -69,8 +70,11 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
     published_g = _num(aco_year, "cms_benchmark_minus_expenditure")
     expenditure = np.where(np.isnan(published_g), _num(aco_year, "expenditure"), benchmark - published_g)
     pay_for_reporting = np.nan_to_num(_flag(aco_year, "pay_for_reporting"), nan=0.0)
-    failed_reporting = (pay_for_reporting > 0) & (_num(aco_year, "cms_final_sharing_rate") == 0)
+    no_sharing = _num(aco_year, "cms_final_sharing_rate") == 0
+    failed_reporting = (pay_for_reporting > 0) & no_sharing
     quality = np.where(failed_reporting, 0.0, _num(aco_year, "quality_score"))
+    met = _flag(aco_year, "met_quality_standard")
+    met = np.where(np.isnan(met) & no_sharing & (quality > 0), 0.0, met)
     return pd.DataFrame(
         {
             "performance_year": aco_year["performance_year"].astype("int64"),
@@ -80,7 +84,7 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
             "assigned_beneficiaries": _num(aco_year, "assigned_beneficiaries"),
             "quality_score": quality,
             "pay_for_reporting": np.where(failed_reporting, 0.0, pay_for_reporting),
-            "met_quality_standard": _flag(aco_year, "met_quality_standard"),
+            "met_quality_standard": met,
             "met_alternative_quality_standard": np.nan_to_num(
                 _flag(aco_year, "met_alternative_quality_standard"), nan=0.0
             ),

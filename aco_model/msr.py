@@ -96,6 +96,7 @@ MSR_RULES: tuple[str, ...] = (
     "425.110(b): two-sided under 5,000 beneficiaries, variable MSR/MLR",
     "425.605(b)/425.610(b): elected variable MSR/MLR (beneficiary table)",
     "425.605(b)/425.610(b): elected symmetric MSR/MLR",
+    "MSR/MLR set by the scenario (not CMS's rule)",
 )
 
 

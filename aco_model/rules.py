@@ -43,6 +43,8 @@ class TrackRules:
     offered_from: int
     offered_to: int
     citation: str
+    # Track 2 only: loss limit share of the benchmark by the ACO's year in the track (1st, 2nd, 3rd+).
+    loss_limit_by_year_in_track: tuple[float, ...] | None = None
 
 
 TRACKS: dict[str, TrackRules] = {
@@ -56,9 +58,11 @@ TRACKS: dict[str, TrackRules] = {
         TrackRules("TRACK_1_PLUS", "Track 1+", 0.50, 0.10, True, "elected", "fixed",
                    0.30, None, None, 0.04, 0.08, 2018, 2021, "Track 1+ Model agreement (CMMI)"),
         # 425.606(b)-(g) [CFR15]: 60% x quality, 15% cap; loss rate 1 - r_s capped at 60%
-        # (>= 40% follows from r_s <= 0.6); loss limit 5% / 7.5% / 10% by year in the track.
+        # (>= 40% follows from r_s <= 0.6); loss limit 5% / 7.5% / 10% by year in the track
+        # (425.606(g)(1)-(3)).
         TrackRules("TRACK_2", "Track 2", 0.60, 0.15, True, "elected", "track_2",
-                   None, None, 0.60, 0.10, None, 2013, 2019, "42 CFR 425.606"),
+                   None, None, 0.60, 0.10, None, 2013, 2019, "42 CFR 425.606",
+                   loss_limit_by_year_in_track=(0.05, 0.075, 0.10)),
         # 425.610(b)-(g) [CFR15, PUF 2018]: 75% x quality, 20% cap; loss 1 - r_s in [40%, 75%],
         # limited to 15% of benchmark.
         TrackRules("TRACK_3", "Track 3", 0.75, 0.20, True, "elected", "track_3",
@@ -83,9 +87,6 @@ TRACKS: dict[str, TrackRules] = {
                    None, 0.40, 0.75, 0.15, None, 2019, LAST_YEAR, "42 CFR 425.610"),
     )
 }
-
-# 425.606(g)(1)-(3) [CFR15]: Track 2 loss limit as a share of the benchmark, by year in the track.
-TRACK_2_LOSS_LIMITS: tuple[float, ...] = (0.05, 0.075, 0.10)
 
 # 425.606(b)(1)(i) [CFR15; PUF 2014]: Track 2 agreements starting 2012-2015 had a fixed 2% MSR/MLR.
 TRACK_2_FIXED_MSR = 0.02

@@ -30,7 +30,6 @@ from aco_model.rules import (
     LAST_YEAR,
     REDUCED_SHARING_FACTOR,
     REDUCED_SHARING_MIN_BENEFICIARIES,
-    TRACK_2_LOSS_LIMITS,
     TRACKS,
     YEARS,
     RuleError,
@@ -52,6 +51,9 @@ OPTIONAL_DEFAULTS: dict[str, float] = {
     "agreement_start_year": np.nan,
     "track_2_year": np.nan,  # year in Track 2 (1, 2, 3+); NaN = from agreement start, else 1
     "proration": 1.0,  # 0.5 for the 2019 six-month performance years (425.609)
+    # A scenario's own MSR/MLR (program-wide what-if: a flat MSR for everyone); NaN = the rules.
+    "minimum_savings_rate": np.nan,
+    "minimum_loss_rate": np.nan,
 }
 
 OUTCOMES: tuple[str, ...] = ("inside corridor", "shared savings", "shared losses", "reduced sharing")
@@ -62,6 +64,12 @@ _YEAR_ORDER = list(range(FIRST_YEAR, LAST_YEAR + 1))
 
 def _nan(value: float | None) -> float:
     return np.nan if value is None else value
+
+
+def _three(schedule: tuple[float, ...] | None) -> list[float]:
+    """A by-year schedule as exactly three entries (1st, 2nd, 3rd+ year), NaN where absent."""
+    values = list(schedule or ())[:3]
+    return values + [values[-1] if values else np.nan] * (3 - len(values))
 
 
 def _track_table(tracks: Mapping[str, TrackRules]) -> dict[str, np.ndarray]:
@@ -77,6 +85,7 @@ def _track_table(tracks: Mapping[str, TrackRules]) -> dict[str, np.ndarray]:
         "limit_benchmark": np.array([_nan(r.loss_limit_benchmark_share) for r in rows]),
         "limit_revenue": np.array([_nan(r.loss_limit_revenue_share) for r in rows]),
         "is_track_2": np.array([r.track == "TRACK_2" for r in rows]),
+        "limit_by_year": np.array([_three(r.loss_limit_by_year_in_track) for r in rows], dtype=float),
         "is_basic": np.array([r.track.startswith("BASIC") for r in rows]),
     }
 
@@ -152,6 +161,7 @@ def _settle(tt, yt, ti, yi, py, b, x, n, opt) -> dict[str, np.ndarray]:
     msr, mlr, msr_code = corridor_rates_array(
         py, two_sided, tt["is_track_2"][ti], n, opt["msr_election"], start
     )
+    msr, mlr, msr_code = _scenario_corridor(msr, mlr, msr_code, two_sided, opt)
 
     q = opt["quality_score"]
     met_given = ~np.isnan(opt["met_quality_standard"])
@@ -215,13 +225,24 @@ def _settle(tt, yt, ti, yi, py, b, x, n, opt) -> dict[str, np.ndarray]:
     }
 
 
+def _scenario_corridor(msr, mlr, code, two_sided, opt):
+    """Apply a scenario's own MSR/MLR where given (rule code 5); the MLR follows the MSR by default."""
+    own_msr, own_mlr = opt["minimum_savings_rate"], opt["minimum_loss_rate"]
+    given = ~np.isnan(own_msr)
+    msr = np.where(given, own_msr, msr)
+    mlr = np.where(~np.isnan(own_mlr), own_mlr, np.where(given, own_msr, mlr))
+    code = np.where(given | ~np.isnan(own_mlr), np.int8(5), code)
+    return msr, np.where(two_sided, mlr, np.nan), code
+
+
 def _loss_limit(tt, ti, py, b, start, opt) -> np.ndarray:
     """Loss limit in dollars (425.605(d), 425.606(g), 425.610(g)); +inf for one-sided tracks."""
-    bench_share = tt["limit_benchmark"][ti]
-    year_in_t2 = opt["track_2_year"]
-    year_in_t2 = np.where(np.isnan(year_in_t2), np.where(np.isnan(start), 1, py - start + 1), year_in_t2)
-    t2_share = np.asarray(TRACK_2_LOSS_LIMITS)[np.clip(year_in_t2, 1, 3).astype(int) - 1]
-    bench_share = np.where(tt["is_track_2"][ti], t2_share, bench_share)
+    year_in_track = opt["track_2_year"]
+    year_in_track = np.where(
+        np.isnan(year_in_track), np.where(np.isnan(start), 1, py - start + 1), year_in_track
+    )
+    by_year = tt["limit_by_year"][ti, np.clip(year_in_track, 1, 3).astype(int) - 1]
+    bench_share = np.where(np.isnan(by_year), tt["limit_benchmark"][ti], by_year)
     limit = np.where(np.isnan(bench_share), np.inf, bench_share * b)
     revenue_limit = tt["limit_revenue"][ti] * opt["participant_revenue"]
     return np.where(np.isnan(revenue_limit), limit, np.minimum(limit, revenue_limit))
