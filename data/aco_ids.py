@@ -47,13 +47,13 @@ def derive(names: pd.Series, states: pd.Series | None, known: dict[str, str]) ->
     """Ids for one file's rows and how many came from the name crosswalk."""
     keys = names.map(name_key)
     repeated = keys.duplicated(keep=False)
-    matched = keys.map(known).where(~repeated)
+    matched = keys.map(known).astype("string").where(~repeated)
     state_keys = states.map(name_key) if states is not None else pd.Series("", index=names.index)
     surrogate = pd.Series(
         [_surrogate(k, s if r else "") for k, s, r in zip(keys, state_keys, repeated, strict=True)],
         index=names.index,
     )
-    ids = matched.fillna(surrogate).astype("string")
+    ids = matched.fillna(surrogate.astype("string"))
     # Two rows that still collide (same name and state) get a running suffix.
     dup = ids.duplicated(keep=False)
     if dup.any():

@@ -95,7 +95,8 @@ def test_py2014_known_values(aco_year, lookup):
 def test_py2024_known_values(aco_year, lookup):
     r = lookup(aco_year, 2024, "A1026")
     assert r["cms_earned_savings_losses"] == 11_143_493
-    assert (r["benchmark"], r["expenditure"], r["assigned_beneficiaries"]) == (600_514_210, 577_772_388, 41_640)
+    assert (r["benchmark"], r["expenditure"]) == (600_514_210, 577_772_388)
+    assert r["assigned_beneficiaries"] == 41_640
     assert r["track"] == "BASIC_E" and r["two_sided"]
     assert r["cms_savings_rate"] == pytest.approx(0.0379, abs=1e-9)
     assert r["cms_minimum_savings_rate"] == pytest.approx(0.015)

@@ -80,9 +80,12 @@ def test_suppressed_value_in_a_required_column(tmp_path, tiny_file, tiny_table, 
     assert "row 1" in rebuild_fails(tmp_path, existing_db, "'N_AB': required value empty")
 
 
-@pytest.mark.parametrize(("column", "field"), [("N_AB", "assigned_beneficiaries"), ("ABtotBnchmk", "benchmark"),
-                                               ("EarnSaveLoss", "cms_earned_savings_losses"),
-                                               ("ACO_ID", "aco_id")])
+@pytest.mark.parametrize(("column", "field"), [
+    ("N_AB", "assigned_beneficiaries"),
+    ("ABtotBnchmk", "benchmark"),
+    ("EarnSaveLoss", "cms_earned_savings_losses"),
+    ("ACO_ID", "aco_id"),
+])
 def test_missing_required_column_is_named(tmp_path, tiny_file, tiny_table, existing_db, column, field):
     header, rows = tiny_table
     i = header.index(column)
@@ -125,7 +128,8 @@ def test_malformed_optional_cell_is_null_and_counted(tmp_path, tiny_file, tiny_t
     rows[1][header.index("Current_Start_Date")] = "13/45/2024"
     tiny_file(rows=rows)
     report = build_database(tmp_path / "cms", tmp_path / "a.duckdb", quiet=True)
-    assert any("'QualScore': 1 unreadable value(s) set to NULL" in w and "row 1" in w for w in report.warnings)
+    quality = [w for w in report.warnings if "'QualScore': 1 unreadable value(s) set to NULL" in w]
+    assert len(quality) == 1 and "row 1: 'ninety'" in quality[0]
     assert any("'Current_Start_Date': 1 unreadable" in w for w in report.warnings)
     with duckdb.connect(str(report.path), read_only=True) as con:
         assert con.execute("SELECT quality_score FROM aco_year WHERE aco_id = 'Z0001'").fetchone()[0] is None
@@ -157,7 +161,7 @@ def test_cli_summary(tmp_path, tiny_file, capsys):
     assert "3 ACO-years from 1 CMS file(s)" in out and "PY2024:     3" in out
 
 
-def test_failed_write_leaves_old_database_and_no_temporary_file(tmp_path, tiny_file, existing_db, monkeypatch):
+def test_failed_write_leaves_old_database_and_no_temporary_file(tmp_path, existing_db, monkeypatch):
     before = digest(existing_db)
     original = store._insert
 
