@@ -51,7 +51,19 @@ class BuildReport:
     rows_per_year: dict[int, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # per file: optional fields it does not have
     seconds: float = 0.0
+
+
+@dataclass
+class LoadedFiles:
+    """The tables made from the CMS files, and what to tell the user about them."""
+
+    aco_year: pd.DataFrame
+    source: pd.DataFrame
+    warnings: list[str]
+    notes: list[str]
+    absent: list[str]
 
 
 @dataclass
@@ -145,10 +157,8 @@ def _source_rows(loaded: list[_Loaded], loaded_at: datetime) -> pd.DataFrame:
     )
 
 
-def load_cms_files(
-    paths: list[Path], origins: dict[str, str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
-    """Read and map the files; returns (aco_year, source, warnings, notes) or raises BuildError."""
+def load_cms_files(paths: list[Path], origins: dict[str, str] | None = None) -> LoadedFiles:
+    """Read and map the files (nothing is written); raises BuildError for a file that cannot load."""
     origins = origins or {}
     loaded = []
     for path in paths:
@@ -160,25 +170,26 @@ def load_cms_files(
     _derive_ids(loaded)
     _link_six_months(loaded)
     loaded = _drop_duplicates(loaded)
-    warnings, notes = [], []
+    warnings, notes, absent = [], [], []
     for item in loaded:
         result = item.result
         warnings += [f"{item.label}: {w}" for w in item.raw.warnings + result.warnings]
         if result.unknown:
             warnings.append(f"{item.label}: unknown column(s) not loaded: {', '.join(result.unknown)}")
         if result.missing:
-            notes.append(f"{item.label}: optional field(s) absent: {', '.join(result.missing)}")
+            absent.append(f"{item.label}: optional field(s) absent: {', '.join(result.missing)}")
         notes += [f"{item.label}: {n}" for n in result.notes]
     frames = [i.result.frame for i in loaded if len(i.result.frame)]
     aco_year = pd.concat(frames, ignore_index=True).sort_values(["performance_year", "aco_id"], kind="stable")
     source = _source_rows(loaded, datetime.now(UTC).replace(tzinfo=None))
-    return aco_year.reset_index(drop=True), source, warnings, notes
+    return LoadedFiles(aco_year.reset_index(drop=True), source, warnings, notes, absent)
 
 
-def _report(out: Path, aco_year: pd.DataFrame, synthetic: bool, warnings: list[str], notes: list[str],
-            files: list[str], started: float) -> BuildReport:
-    per_year = {int(y): int(n) for y, n in aco_year["performance_year"].value_counts().sort_index().items()}
-    return BuildReport(out, sorted(per_year), len(aco_year), synthetic, warnings, per_year, files, notes,
+def _report(out: Path, loaded: LoadedFiles, synthetic: bool, started: float) -> BuildReport:
+    counts = loaded.aco_year["performance_year"].value_counts().sort_index()
+    per_year = {int(y): int(n) for y, n in counts.items()}
+    return BuildReport(out, sorted(per_year), len(loaded.aco_year), synthetic, loaded.warnings, per_year,
+                       list(loaded.source["file_name"]) if not synthetic else [], loaded.notes, loaded.absent,
                        time.perf_counter() - started)
 
 
@@ -210,20 +221,27 @@ def build_database(
     origins = {} if demo or not download else _download(cms_dir, base_url, warnings)
     paths = [] if demo or cms_dir is None else discover(Path(cms_dir))
     if paths:
-        aco_year, source, file_warnings, notes = load_cms_files(paths, origins)
-        warnings += file_warnings
-        synthetic = False
-        files = list(source["file_name"])
+        loaded = load_cms_files(paths, origins)
+        loaded.warnings[:0] = warnings
     else:
         if not demo:
-            warnings.append(f"no CMS results file in {cms_dir}: wrote synthetic demo data")
+            where = f"in {cms_dir}" if cms_dir is not None else "(no CMS folder given)"
+            warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
         aco_year, source = demo_tables()
-        notes, synthetic, files = [], True, []
-    write_database(out, aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], source)
+        loaded = LoadedFiles(aco_year, source, warnings, [], [])
+    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source)
+    report = _report(out, loaded, synthetic=not paths, started=started)
     if not quiet:
-        for line in warnings:
-            print(f"warning: {line}", file=sys.stderr)
-    return _report(out, aco_year, synthetic, warnings, notes, files, started)
+        _tell(report)
+    return report
+
+
+def _tell(report: BuildReport) -> None:
+    """Warnings and absent optional fields, by name, on stderr."""
+    for line in report.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    for line in report.absent:
+        print(f"note: {line}", file=sys.stderr)
 
 
 def ensure_database(out: Path, cms_dir: Path | None) -> BuildReport | None:
@@ -237,8 +255,7 @@ def ensure_database(out: Path, cms_dir: Path | None) -> BuildReport | None:
     report = build_database(cms_dir, Path(out), quiet=True)
     if problem != "missing":
         report.warnings.insert(0, f"database {out} was {problem}: rebuilt")
-    for line in report.warnings:
-        print(f"warning: {line}", file=sys.stderr)
+    _tell(report)
     return report
 
 
