@@ -101,19 +101,27 @@ def _derive_ids(loaded: list[_Loaded]) -> None:
 
 
 def _link_six_months(loaded: list[_Loaded]) -> None:
-    """PY2019 January-June early renewals, visible only as a July 2019 start in PY2020."""
-    targets = [i for i in loaded if i.raw.year == six_month.SIX_MONTH_YEAR and not i.result.six_month_flag]
-    if not targets:
-        return
+    """PY2019 January-June rows checked (or, by dates alone, completed) with the PY2020 file."""
     following = [i.result.frame for i in loaded if i.raw.year == six_month.SIX_MONTH_YEAR + 1]
-    for item in targets:
-        if not following:
-            item.result.warnings.append("PY2020 not loaded: January-June early renewals not identified")
+    py2020 = pd.concat(following) if following else None
+    for item in loaded:
+        method, frame = item.result.six_month_method, item.result.frame
+        if item.raw.year != six_month.SIX_MONTH_YEAR or method == "flag":
             continue
-        frame = item.result.frame
-        renewed = six_month.early_renewals(frame, pd.concat(following)) & frame["six_month_period"].isna()
-        frame.loc[renewed, "six_month_period"] = "JAN_JUN"
-        item.result.notes.append(f"{int(renewed.sum())} early renewal(s) found in PY2020: JAN_JUN")
+        expected = six_month.expected_first_half(frame, py2020) & frame["six_month_period"].ne("JUL_DEC")
+        found = frame["six_month_period"].eq("JAN_JUN").fillna(False)
+        if method == "dates":
+            frame.loc[expected & ~found, "six_month_period"] = "JAN_JUN"
+            found = frame["six_month_period"].eq("JAN_JUN").fillna(False)
+        by = {"totals": "six-month totals", "dates": "agreement dates"}[method]
+        item.result.notes.append(f"{int(found.sum())} January-June ACO(s), from {by}")
+        differ = int((found != expected).sum())
+        if py2020 is None:
+            item.result.warnings.append("PY2020 not loaded: January-June early renewals not cross-checked")
+        elif differ:
+            item.result.warnings.append(
+                f"{differ} ACO(s) where six-month totals and agreement dates disagree on January-June"
+            )
 
 
 def _drop_duplicates(loaded: list[_Loaded]) -> list[_Loaded]:

@@ -67,7 +67,7 @@ class FileResult:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ids_missing: bool = False
-    six_month_flag: bool = False  # the file has Participation_Six_Months
+    six_month_method: str = ""  # PY2019: 'flag', 'totals' or 'dates' (see six_month.periods)
 
 
 def _row(index: object) -> int:
@@ -253,9 +253,8 @@ class _Mapper:
         result = pd.Series(pd.NA, index=self.out.index, dtype="string")
         if self.year == six_month.SIX_MONTH_YEAR:
             column = self.index.find(SIX_MONTHS)
-            self.result.six_month_flag = column is not None
             flag = parse_bool(self.raw[column]).values if column else None
-            result = six_month.periods(self.out["current_start_date"], flag)
+            result, self.result.six_month_method = six_month.periods(self.out, flag)
         self.out["six_month_period"] = result
 
 

@@ -182,6 +182,26 @@ def test_py2019_six_month_periods(aco_year, lookup):
         assert lookup(aco_year, 2019, early)["six_month_period"] == "JAN_JUN"
     assert pd.isna(lookup(aco_year, 2019, "A3547")["six_month_period"])
     assert aco_year.loc[aco_year["performance_year"] != 2019, "six_month_period"].isna().all()
+    # The January-June rows' published totals cover six months: twice per capita x person-years.
+    ratio = py19["updated_benchmark_per_capita"] * py19["person_years"] / py19["benchmark"]
+    first_half = py19["six_month_period"] == "JAN_JUN"
+    assert ratio[first_half].between(1.999, 2.001).all() and ratio[~first_half].between(0.999, 1.001).all()
+
+
+def test_py2019_alone_still_finds_six_month_periods(cms_dir, tmp_path):
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / "mssp_std_py2019.csv").write_bytes((cms_dir / "mssp_std_py2019.csv").read_bytes())
+    report = build_database(tmp_path / "cms", tmp_path / "a.duckdb", quiet=True)
+    assert any("PY2020 not loaded" in w for w in report.warnings)
+    with duckdb.connect(str(report.path), read_only=True) as con:
+        count = con.execute("SELECT count(*) FROM aco_year WHERE six_month_period = 'JAN_JUN'").fetchone()[0]
+    assert count == 166
+
+
+def test_six_month_evidence_agrees(cms_build):
+    report, _ = cms_build
+    assert not any("disagree" in w for w in report.warnings)
+    assert any("166 January-June ACO(s), from six-month totals" in n for n in report.notes)
 
 
 def test_dates_and_categories(aco_year, lookup):

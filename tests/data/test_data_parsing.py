@@ -180,12 +180,19 @@ def test_py2013_that_reconciles_neither_way():
 
 def test_six_month_periods():
     start = pd.Series(pd.to_datetime(["2016-01-01", "2017-01-01", "2019-07-01", "2018-01-01"]))
-    assert six_month.periods(start, None).fillna("-").tolist() == ["JAN_JUN", "-", "JUL_DEC", "-"]
-    flagged = six_month.periods(start, pd.Series([False, True, True, False], dtype="boolean"))
-    assert flagged.fillna("-").tolist() == ["-", "JAN_JUN", "JUL_DEC", "-"]
+    frame = pd.DataFrame({"current_start_date": start, "updated_benchmark_per_capita": [10_000.0] * 4,
+                          "person_years": [1_000.0] * 4, "benchmark": [5e6, 5e6, 5e6, 1e7]})
+    # Six-month totals: per capita x person-years = twice the published total benchmark.
+    found, method = six_month.periods(frame, None)
+    assert method == "totals" and found.fillna("-").tolist() == ["JAN_JUN", "JAN_JUN", "JUL_DEC", "-"]
+    flagged, method = six_month.periods(frame, pd.Series([False, True, True, False], dtype="boolean"))
+    assert method == "flag" and flagged.fillna("-").tolist() == ["-", "JAN_JUN", "JUL_DEC", "-"]
+    by_dates, method = six_month.periods(frame.assign(person_years=float("nan")), None)
+    assert method == "dates" and by_dates.fillna("-").tolist() == ["JAN_JUN", "-", "JUL_DEC", "-"]
     py2019 = pd.DataFrame({"aco_id": ["A1", "A2", "A3"], "current_start_date": start[[1, 3, 2]].to_numpy()})
     py2020 = pd.DataFrame({"aco_id": ["A1", "A3"], "current_start_date": pd.to_datetime(["2019-07-01"] * 2)})
     assert six_month.early_renewals(py2019, py2020).tolist() == [True, False, False]
+    assert six_month.expected_first_half(py2019, py2020).tolist() == [True, False, False]
 
 
 def test_derived_ids():
