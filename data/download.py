@@ -136,9 +136,12 @@ def download_year(year: int, dest_dir: Path, *, root: str, dataset_id: str,
         except DownloadError as csv_error:
             return DownloadResult(year, json_url, error=f"{json_error}; CSV download: {csv_error}")
         count = max(data.count(b"\n") - 1, 0)
-    dest_dir.mkdir(parents=True, exist_ok=True)
     path = dest_dir / file_name(year)
-    _save(path, data)
+    try:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        _save(path, data)
+    except OSError as exc:
+        return DownloadResult(year, url, error=f"cannot write {path}: {exc.strerror or exc}")
     return DownloadResult(year, url, path, count)
 
 

@@ -156,3 +156,10 @@ def test_base_url_resolution(monkeypatch):
 def test_json_rows_to_csv_keeps_column_order_and_blanks():
     text = download.rows_to_csv([{"B": "1", "A": None}, {"B": "2", "A": "x", "C": "new"}])
     assert text.splitlines() == ["B,A,C", "1,,", "2,x,new"]
+
+
+def test_unwritable_destination_is_reported(fake_api, tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    [result] = download.download_all(blocker, base_url=fake_api.url, years=[2024])
+    assert result.path is None and result.error.startswith("cannot write")
