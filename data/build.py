@@ -24,6 +24,7 @@ import pandas as pd
 
 from data import aco_ids, six_month
 from data import download as cms_download
+from data.cms_columns import ColumnIndex
 from data.cms_formats import FileResult, FormatError, normalize
 from data.demo import demo_tables
 from data.schema import ACO_YEAR_COLUMNS
@@ -91,7 +92,8 @@ def _derive_ids(loaded: list[_Loaded]) -> None:
         peers = [i.result.frame for i in loaded
                  if not i.result.ids_missing and aco_ids.same_series(i.raw.year, item.raw.year)]
         frame = item.result.frame
-        state = item.raw.frame.get("aco_state") if "aco_state" in item.raw.frame else None
+        state_column = ColumnIndex(list(item.raw.frame.columns)).find("ACO_State")
+        state = item.raw.frame[state_column] if state_column else None
         ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers))
         frame["aco_id"] = ids.to_numpy()
         item.result.warnings.append(
@@ -117,7 +119,8 @@ def _link_six_months(loaded: list[_Loaded]) -> None:
         item.result.notes.append(f"{int(found.sum())} January-June ACO(s), from {by}")
         differ = int((found != expected).sum())
         if py2020 is None:
-            item.result.warnings.append("PY2020 not loaded: January-June early renewals not cross-checked")
+            done = "not identified" if method == "dates" else "not cross-checked"
+            item.result.warnings.append(f"PY2020 not loaded: January-June early renewals {done}")
         elif differ:
             item.result.warnings.append(
                 f"{differ} ACO(s) where six-month totals and agreement dates disagree on January-June"
