@@ -43,6 +43,7 @@ from data.schema import ACO_YEAR_COLUMNS
 _READERS = {"text": parse_text, "int": parse_int, "number": parse_number, "rate": parse_rate,
             "bool": parse_bool, "date": parse_date}
 _UNIT_NAMES = {1.0: "fractions", 0.01: "percent", 100.0: "hundredths of a fraction"}
+RATE_DECIMALS = 12
 RECONCILE_TOLERANCE = 1.0  # dollars: CMS rounds benchmark and expenditure separately
 P4R = "P4R"
 # Through PY2017 a first-year ACO was scored on reporting alone (425.502(a)); the standardized
@@ -122,7 +123,7 @@ class _Mapper:
             return values
         if scale != 1.0:
             self.result.notes.append(f"{column} in {_UNIT_NAMES[scale]} (x{scale:g})")
-        return values * scale
+        return (values * scale).round(RATE_DECIMALS)  # drops float noise such as 0.07719999999999999
 
     def read_fields(self) -> None:
         for spec in FIELDS:
@@ -197,7 +198,7 @@ class _Mapper:
         if scale != 1.0:
             column = self.sources["cms_savings_rate"]
             self.result.notes.append(f"{column} in {_UNIT_NAMES[scale]} (x{scale:g})")
-        out["cms_savings_rate"] = published * scale
+        out["cms_savings_rate"] = (published * scale).round(RATE_DECIMALS)
         if mismatched:
             self.result.warnings.append(
                 f"savings rate differs from BnchmkMinExp / ABtotBnchmk by > 0.001 on {mismatched} row(s)"
