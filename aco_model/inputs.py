@@ -95,8 +95,9 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
             ),
             "low_revenue": (revenue.astype("string").str.upper() == "LOW").fillna(False).to_numpy(float),
             "agreement_start_year": start_year,
-            # The public files report the 2019 six-month ACOs' 12-month settlement (ratio 1.00 on
-            # every 2019 saver), so published rows are compared unprorated.
+            # The 2019 January-June ACOs' published totals already cover six months (benchmark and
+            # expenditure are half the 12-month figures), so their rows settle unprorated; caps
+            # scale with the halved benchmark, which equals prorating after the cap (425.609).
             "proration": 1.0,
         },
         index=aco_year.index,
