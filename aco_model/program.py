@@ -25,22 +25,12 @@ import numpy as np
 import pandas as pd
 
 from aco_model.inputs import inputs_frame
-from aco_model.msr import variable_msr
-from aco_model.rules import (
-    TRACKS,
-    VARIABLE_MSR_BELOW,
-    VARIABLE_MSR_BELOW_FROM_YEAR,
-    YEARS,
-    TrackRules,
-    YearRules,
-    track_rules,
-)
+from aco_model.rules import TRACKS, YEARS, TrackRules, YearRules, track_rules
 from aco_model.vectorized import REQUIRED, settle_frame
 
-# msr_rule codes returned by settle_frame (index into msr.MSR_RULES).
-_MSR_TABLE, _MSR_T2_FIXED, _MSR_SMALL, _MSR_VARIABLE, _MSR_ELECTED = range(5)
-# outcome codes of settle_frame (vectorized.OUTCOMES).
-_INSIDE, _SAVINGS, _LOSSES = 0, 1, 2
+# msr_rule codes of settle_frame (index into msr.MSR_RULES) whose MSR is read from the table:
+# one-sided, two-sided under 5,000 (425.110(b)), elected variable.
+_TABLE_CODES = (0, 2, 3)
 
 SCENARIOS = ("as was", "as changed", "change")
 TOTAL_COLUMNS = (
@@ -57,8 +47,15 @@ TOTAL_COLUMNS = (
 def _check_rates(name: str, values: Mapping[str, float]) -> None:
     for track, value in values.items():
         track_rules(track)
-        if not 0.0 <= float(value) <= 1.0:
-            raise ValueError(f"{name}[{track}] = {value} is not a fraction between 0 and 1")
+        if name == "loss_limits" and isinstance(value, tuple):
+            if track != "TRACK_2" or len(value) != 3:
+                raise ValueError(f"loss_limits[{track}]: a by-year schedule is Track 2's, three values")
+            values_ = value
+        else:
+            values_ = (value,)
+        for v in values_:
+            if not 0.0 <= float(v) <= 1.0:
+                raise ValueError(f"{name}[{track}] = {value} is not a fraction between 0 and 1")
 
 
 @dataclass(frozen=True)
@@ -72,9 +69,13 @@ class RuleChange:
     - `loss_rates`: per two-sided track, a flat shared loss rate replacing the track's rule (as
       BASIC C-E's 30%, 425.605(d)(1)(iii)-(v)).
     - `loss_limits`: per two-sided track, the loss limit as a share of the benchmark
-      (425.605(d), 425.610(g)); revenue-based limits are unchanged.
-    - `flat_msr`: one MSR (= MLR) for every ACO, replacing the table and every election; or
-      `msr_scale`: multiply the size-based table (425.604(b)) for every ACO that uses it.
+      (425.605(d), 425.610(g)); revenue-based limits are unchanged. For Track 2 a single value
+      replaces the 5% / 7.5% / 10% schedule by year in the track (425.606(g)) in every year; a
+      3-tuple replaces the schedule itself.
+    - `flat_msr`: one MSR (= MLR) for every ACO, replacing the table, every election, the fixed 2%
+      of 2012-2015 Track 2 agreements and the table forced on ACOs under 5,000 (425.110(b)); or
+      `msr_scale`: multiply the size-based table (425.604(b)) for every ACO-year that uses it
+      (one-sided, elected variable, or under 5,000 from PY2019).
     - `quality_standard`: the score meeting the quality performance standard (425.512), for
       years settled under it (PY2021+).
     - `sequestration_factor`: what shared savings are multiplied by (0.98 = 2% sequestration).
@@ -83,7 +84,7 @@ class RuleChange:
     max_sharing_rates: Mapping[str, float] = field(default_factory=dict)
     payment_limits: Mapping[str, float] = field(default_factory=dict)
     loss_rates: Mapping[str, float] = field(default_factory=dict)
-    loss_limits: Mapping[str, float] = field(default_factory=dict)
+    loss_limits: Mapping[str, float | tuple[float, float, float]] = field(default_factory=dict)
     flat_msr: float | None = None
     msr_scale: float | None = None
     quality_standard: float | None = None
@@ -120,7 +121,8 @@ class RuleChange:
             ("loss_limits", "loss limit"),
         ):
             for track, value in getattr(self, name).items():
-                parts.append(f"{track_rules(track).label} {label} {value:.1%}")
+                text = " / ".join(f"{v:.1%}" for v in value) if isinstance(value, tuple) else f"{value:.1%}"
+                parts.append(f"{track_rules(track).label} {label} {text}")
         if self.flat_msr is not None:
             parts.append(f"flat MSR/MLR {self.flat_msr:.2%} for every ACO")
         if self.msr_scale is not None:
@@ -141,7 +143,12 @@ class RuleChange:
         for track, value in self.loss_rates.items():
             out[track] = replace(out[track], loss_rate_rule="fixed", fixed_loss_rate=float(value))
         for track, value in self.loss_limits.items():
-            out[track] = replace(out[track], loss_limit_benchmark_share=float(value))
+            if isinstance(value, tuple):
+                out[track] = replace(out[track], loss_limit_by_year_in_track=tuple(float(v) for v in value))
+            else:
+                out[track] = replace(
+                    out[track], loss_limit_benchmark_share=float(value), loss_limit_by_year_in_track=None
+                )
         return out
 
     def years(self, base: Mapping[int, YearRules] = YEARS) -> dict[int, YearRules]:
@@ -221,63 +228,24 @@ def _with_net(row: dict[str, float]) -> dict[str, float]:
     return row
 
 
-def _corridor_inputs(
-    inputs: pd.DataFrame, before: pd.DataFrame, change: RuleChange, tracks: dict[str, TrackRules]
-) -> tuple[pd.DataFrame, dict[str, TrackRules], list[str]]:
-    """Inputs and track table that give every reachable ACO the changed MSR/MLR.
+def _corridor_inputs(inputs: pd.DataFrame, before: pd.DataFrame, change: RuleChange) -> pd.DataFrame:
+    """Inputs carrying the changed MSR in `settle_frame`'s `minimum_savings_rate` column.
 
-    `settle_frame` takes an MSR only as a two-sided ACO's election (`msr_election`, any number), so:
-    two-sided ACOs get the new MSR as their election; one-sided tracks are marked two-sided in the
-    track table passed to `settle_frame` (their loss rule "none" keeps losses at exactly $0) so
-    that they honour the election too, and their loss-side outputs are reset afterwards. Not
-    reachable (no hook in settle_frame; counted in the notes): ACOs under 5,000 beneficiaries from
-    PY2019 (425.110(b) forces the table) and Track 2 agreements of 2012-2015 (fixed 2%,
-    425.606(b)(1)(i)) for a flat MSR.
+    The engine gives that MSR to every row (the MLR follows it for two-sided tracks), whatever the
+    rule that set it before. A flat MSR applies to all; a scale multiplies the table value of the
+    ACO-years whose MSR came from the table (`before`'s msr_rule), the others keep theirs.
     """
-    code = before["msr_rule"].to_numpy()
-    n = inputs["assigned_beneficiaries"].to_numpy(dtype=float)
-    py = inputs["performance_year"].to_numpy(dtype=np.int64)
-    small = (py >= VARIABLE_MSR_BELOW_FROM_YEAR) & (n < VARIABLE_MSR_BELOW)
-    election = (
-        pd.to_numeric(inputs.get("msr_election", pd.Series(np.nan, index=inputs.index)), errors="coerce")
-        .to_numpy(dtype=float, na_value=np.nan)
-        .copy()
-    )
-    notes: list[str] = []
+    out = inputs.copy()
     if change.flat_msr is not None:
-        election = np.where(~small & (code != _MSR_T2_FIXED), change.flat_msr, election)
-        if (code == _MSR_T2_FIXED).any():
-            notes.append(
-                f"{int((code == _MSR_T2_FIXED).sum())} Track 2 ACO-years of 2012-2015 agreements keep "
-                "their fixed 2% MSR/MLR (425.606(b)(1)(i); the engine has no hook to change it)."
-            )
+        out["minimum_savings_rate"] = float(change.flat_msr)
+        out["minimum_loss_rate"] = np.nan
     else:
         assert change.msr_scale is not None
-        uses_table = np.isin(code, (_MSR_TABLE, _MSR_VARIABLE)) & ~small
-        election = np.where(uses_table, change.msr_scale * np.asarray(variable_msr(n), dtype=float), election)
-    if small.any():
-        notes.append(
-            f"{int(small.sum())} ACO-years under {VARIABLE_MSR_BELOW:,} beneficiaries (PY2019+) keep the "
-            "table MSR/MLR (425.110(b); the engine has no hook to change it)."
-        )
-    changed_tracks = dict(tracks)
-    for code_, rules in tracks.items():
-        if not rules.two_sided:
-            if rules.loss_rate_rule != "none":
-                raise ValueError(f"{code_}: a one-sided track must keep the loss rule 'none'")
-            changed_tracks[code_] = replace(rules, two_sided=True, msr_basis="elected")
-    out = inputs.copy()
-    out["msr_election"] = election
-    return out, changed_tracks, notes
-
-
-def _reset_one_sided(result: pd.DataFrame, one_sided: np.ndarray) -> pd.DataFrame:
-    """Undo the loss-side outputs of one-sided ACOs settled as 'two-sided with no loss rule'."""
-    out = result.copy()
-    losing = one_sided & (out["outcome"].to_numpy() == _LOSSES)
-    out.loc[losing, "outcome"] = _INSIDE
-    out.loc[losing, "generated_savings_losses"] = 0.0
-    out.loc[one_sided, ["minimum_loss_rate", "final_loss_rate"]] = np.nan
+        uses_table = np.isin(before["msr_rule"].to_numpy(), _TABLE_CODES)
+        table_msr = before["minimum_savings_rate"].to_numpy(dtype=float)
+        own = pd.to_numeric(out.get("minimum_savings_rate", np.nan), errors="coerce")
+        own = np.broadcast_to(np.asarray(own, dtype=float), len(out))
+        out["minimum_savings_rate"] = np.where(uses_table, change.msr_scale * table_msr, own)
     return out
 
 
@@ -391,18 +359,9 @@ def apply_rule_change(
     tracks = change.tracks()
     years = change.years()
     changed_inputs = _quality_inputs(inputs, change, notes)
-    one_sided = inputs["track"].map(lambda t: not TRACKS[t].two_sided).to_numpy(dtype=bool)
     if change.changes_msr:
-        changed_inputs, engine_tracks, msr_notes = _corridor_inputs(changed_inputs, before, change, tracks)
-        notes.extend(msr_notes)
-        after = _reset_one_sided(settle_frame(changed_inputs, tracks=engine_tracks, years=years), one_sided)
-    else:
-        after = settle_frame(changed_inputs, tracks=tracks, years=years)
-    if "TRACK_2" in change.loss_limits and (inputs["track"] == "TRACK_2").any():
-        notes.append(
-            "Track 2's loss limit stays 5% / 7.5% / 10% of the benchmark by year in the track "
-            "(425.606(g); rules.TRACK_2_LOSS_LIMITS has no override in the engine)."
-        )
+        changed_inputs = _corridor_inputs(changed_inputs, before, change)
+    after = settle_frame(changed_inputs, tracks=tracks, years=years)
 
     b, a = _with_net(_totals(inputs, before)), _with_net(_totals(inputs, after))
     totals = pd.DataFrame(

@@ -78,12 +78,15 @@ def test_flat_loss_rate_and_loss_limit() -> None:
     assert c.totals.loc["change", "losses_collected"] == pytest.approx(0.6e6 - 0.5e6)
 
 
-def test_flat_msr_reaches_one_and_two_sided_acos() -> None:
+def test_flat_msr_reaches_every_aco() -> None:
+    # The engine's minimum_savings_rate hook: one MSR for all, including ACOs under 5,000 (425.110(b)
+    # table otherwise) and 2012-2015 Track 2 agreements (fixed 2% otherwise).
     rows = _frame(
         _row("A", "BASIC_A", 0.01),  # table MSR 2.5%: nothing; flat 0.5%: paid
         _row("AL", "BASIC_A", -0.03),  # one-sided loser: never owes
         _row("EN", "ENHANCED", 0.015, msr_election=0.02),  # elected 2%: nothing; flat 0.5%: paid
-        _row("S", "ENHANCED", 0.03, assigned_beneficiaries=4_000),  # under 5,000: keeps the table (4.45%)
+        _row("S", "ENHANCED", 0.03, assigned_beneficiaries=4_000),  # under 5,000: table 4.45% -> 0.5%
+        _row("SL", "BASIC_E", -0.01, assigned_beneficiaries=4_000, msr_election=0.0),  # MLR follows MSR
         _row("T2", "TRACK_2", 0.015, performance_year=2014, quality_score=1.0, met_quality_standard=NAN),
     )
     c = apply_rule_change(rows, RuleChange(flat_msr=0.005))
@@ -91,13 +94,14 @@ def test_flat_msr_reaches_one_and_two_sided_acos() -> None:
     assert _earned(c, "AL") == (0.0, 0.0)
     assert c.per_aco.loc["AL", "outcome_after"] == "inside corridor"
     assert _earned(c, "EN") == pytest.approx((0.0, 0.75 * 1.5e6 * 0.98))
-    assert _earned(c, "S") == (0.0, 0.0)
-    assert _earned(c, "T2") == (0.0, 0.0)
-    assert c.per_aco.loc["A", "msr_after"] == 0.005
-    assert c.per_aco.loc["S", "msr_after"] == pytest.approx(0.05 - 1000 / 1999 * 0.011)
-    assert any("under 5,000" in n for n in c.notes)
-    assert any("Track 2" in n for n in c.notes)
-    assert c.totals.loc["change", "acos_paid"] == 2
+    assert _earned(c, "S") == pytest.approx((0.0, 0.75 * 3e6 * 0.98))
+    assert _earned(c, "SL") == pytest.approx((0.0, -0.3 * 1e6))
+    assert _earned(c, "T2") == pytest.approx((0.0, 0.6 * 1.5e6 * 0.98))
+    assert c.per_aco.loc["S", "msr_before"] == pytest.approx(0.05 - 1000 / 1999 * 0.011)
+    assert (c.per_aco["msr_after"] == 0.005).all()
+    assert c.notes == ()
+    assert c.totals.loc["change", "acos_paid"] == 4
+    assert c.totals.loc["change", "acos_owing"] == 1
 
 
 def test_flat_msr_makes_small_losses_owed() -> None:
@@ -112,8 +116,11 @@ def test_msr_scale_moves_only_table_msrs() -> None:
         _row("A", "BASIC_A", 0.02),  # table 2.5% -> 1.25%: paid
         _row("V", "ENHANCED", 0.02),  # variable election: table 2.5% -> 1.25%
         _row("F", "ENHANCED", 0.015, msr_election=0.01),  # symmetric 1%: unchanged
+        _row("S", "BASIC_E", 0.03, assigned_beneficiaries=4_000, msr_election=0.0),  # forced table: scaled
     )
     c = apply_rule_change(rows, RuleChange(msr_scale=0.5))
+    assert c.per_aco.loc["S", "msr_after"] == pytest.approx(0.5 * c.per_aco.loc["S", "msr_before"])
+    assert _earned(c, "S") == pytest.approx((0.0, 0.5 * 3e6 * 0.98))
     assert c.per_aco.loc["A", "msr_after"] == pytest.approx(0.0125)
     assert _earned(c, "A") == pytest.approx((0.0, 0.4 * 2e6 * 0.98))
     assert _earned(c, "V") == pytest.approx((0.0, 0.75 * 2e6 * 0.98))
@@ -225,21 +232,23 @@ def test_rule_change_validation() -> None:
     assert "BASIC Level A maximum sharing rate 50.0%" in text and "MSR table x 0.5" in text
 
 
-def test_track_2_loss_limit_is_flagged() -> None:
-    rows = _frame(
-        _row(
-            "T",
-            "TRACK_2",
-            -0.05,
-            performance_year=2016,
-            agreement_start_year=2016.0,
-            msr_election=0.0,
-            met_quality_standard=NAN,
-        )
-    )
-    c = apply_rule_change(rows, RuleChange(loss_limits={"TRACK_2": 0.01}))
-    assert _earned(c, "T")[0] == _earned(c, "T")[1]
-    assert any("Track 2's loss limit" in n for n in c.notes)
+def test_track_2_loss_limit_takes_effect() -> None:
+    # The engine's loss_limit_by_year_in_track: 5% / 7.5% / 10% by year in Track 2 (425.606(g)).
+    # q = 0.9 (legacy): r_s = 0.54, r_l = 0.46; a 20% loss owes 0.46 x 20M = 9.2M before the limit.
+    def t2(aco_id: str, year_in_track: int) -> dict[str, object]:
+        return _row(aco_id, "TRACK_2", -0.20, performance_year=2016 + year_in_track - 1,
+                    agreement_start_year=2016.0, msr_election=0.0, met_quality_standard=NAN)
+
+    rows = _frame(t2("Y1", 1), t2("Y2", 2), t2("Y3", 3))
+    flat = apply_rule_change(rows, RuleChange(loss_limits={"TRACK_2": 0.01}))
+    assert [_earned(flat, a)[0] for a in ("Y1", "Y2", "Y3")] == pytest.approx([-5e6, -7.5e6, -9.2e6])
+    assert [_earned(flat, a)[1] for a in ("Y1", "Y2", "Y3")] == pytest.approx([-1e6] * 3)
+    assert flat.notes == ()
+    schedule = apply_rule_change(rows, RuleChange(loss_limits={"TRACK_2": (0.01, 0.02, 0.03)}))
+    assert [_earned(schedule, a)[1] for a in ("Y1", "Y2", "Y3")] == pytest.approx([-1e6, -2e6, -3e6])
+    assert "Track 2 loss limit 1.0% / 2.0% / 3.0%" in schedule.change.describe()
+    with pytest.raises(ValueError, match="Track 2"):
+        RuleChange(loss_limits={"ENHANCED": (0.01, 0.02, 0.03)})
 
 
 # --- PY2024 as CMS published it (skipped without the files) ----------------------------------
