@@ -1,0 +1,320 @@
+"""Program what-if: change a rule for every ACO of a year at once and compare with the rules as they were.
+
+Thin page: query (ui.issue4_data), model (aco_model.program.apply_rule_change), charts. State in the
+URL (ui.issue4_program: year, share, limit, loss_rate, loss_limit, msr, msr_value, qps, seq, top).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from aco_model.program import apply_rule_change
+from aco_model.rules import TRACKS, YEARS
+from ui import issue4_data as data
+from ui import issue4_program as prog
+from ui import issue4_ui as ui
+from ui.issue4_params import Params
+
+
+def _rate_input(
+    column,
+    label: str,
+    current: float | None,
+    rule_text: str,
+    key: str,
+    *,
+    hi: float = 100.0,
+    disabled: bool = False,
+) -> float | None:
+    """A percentage input that is empty while the rule is unchanged; returns a fraction or None."""
+    value = column.number_input(
+        label,
+        0.0,
+        hi,
+        value=None if current is None else round(current * 100, 6),
+        step=0.5,
+        key=key,
+        placeholder=f"{rule_text} (rules)",
+        disabled=disabled,
+    )
+    return None if value is None else float(value) / 100
+
+
+st.title("Program what-if")
+st.caption(
+    "Change a rule for every ACO of a year at once and see what Medicare pays and saves, compared with "
+    "the rules as they were. Both columns are the model's settlement of the same ACO-years."
+)
+info = ui.banner()
+if info is None:
+    st.stop()
+warnings_box = st.container()
+key = data.db_key()
+params = Params(st.query_params.to_dict())
+years = data.years(key)
+state = prog.ProgramState.from_params(params, years)
+
+top_left, top_right = st.columns([1, 3])
+state.year = top_left.selectbox("Performance year", years, index=years.index(state.year), key="prog_year")
+rows = data.year_rows(key, state.year)
+present = [t for t in TRACKS if (rows["track"] == t).any()]
+year_rules = YEARS[state.year]
+
+# --- per-track rules --------------------------------------------------------------------------------
+with st.container(border=True):
+    st.markdown("**Sharing rates and limits, by track** (empty = the rules as they were)")
+    changed_tracks = sorted(
+        {*state.max_sharing_rates, *state.payment_limits, *state.loss_rates, *state.loss_limits},
+        key=list(TRACKS).index,
+    )
+    choices = present + [t for t in changed_tracks if t not in present]
+    track = st.selectbox(
+        "Track",
+        choices,
+        key="prog_track",
+        format_func=lambda t: TRACKS[t].label + (" (changed)" if t in changed_tracks else ""),
+    )
+    r = TRACKS[track]
+    c1, c2, c3, c4 = st.columns(4)
+    share = _rate_input(
+        c1,
+        "Maximum sharing rate (%)",
+        state.max_sharing_rates.get(track),
+        f"{r.max_sharing_rate:.0%}",
+        f"prog_share_{track}",
+    )
+    limit = _rate_input(
+        c2,
+        "Payment limit (% of benchmark)",
+        state.payment_limits.get(track),
+        f"{r.payment_limit:.0%}",
+        f"prog_limit_{track}",
+    )
+    loss_rule = {
+        "none": "none",
+        "fixed": f"{r.fixed_loss_rate or 0:.0%}",
+        "track_2": "1 - sharing rate",
+        "track_3": "1 - sharing rate, 40-75%",
+        "enhanced_quality": "1 - 0.75 x quality, 40-75%",
+    }
+    loss_rate = _rate_input(
+        c3,
+        "Shared loss rate (%)",
+        state.loss_rates.get(track),
+        loss_rule[r.loss_rate_rule],
+        f"prog_loss_rate_{track}",
+        disabled=not r.two_sided,
+    )
+    if r.loss_limit_by_year_in_track:
+        limit_text = " / ".join(f"{v:.1%}" for v in r.loss_limit_by_year_in_track) + " by year"
+    elif r.loss_limit_benchmark_share is not None:
+        limit_text = f"{r.loss_limit_benchmark_share:.0%}"
+    else:
+        limit_text = "none"
+    loss_limit = _rate_input(
+        c4,
+        "Loss limit (% of benchmark)",
+        state.loss_limits.get(track),
+        limit_text,
+        f"prog_loss_limit_{track}",
+        disabled=not r.two_sided,
+    )
+    for values, value in (
+        (state.max_sharing_rates, share),
+        (state.payment_limits, limit),
+        (state.loss_rates, loss_rate),
+        (state.loss_limits, loss_limit),
+    ):
+        if value is None:
+            values.pop(track, None)
+        else:
+            values[track] = value
+    if not r.two_sided:
+        state.loss_rates.pop(track, None)
+        state.loss_limits.pop(track, None)
+
+# --- program-wide rules -------------------------------------------------------------------------------
+with st.container(border=True):
+    st.markdown("**For every ACO**")
+    m1, m2, m3, m4 = st.columns(4)
+    mode = m1.radio(
+        "Minimum savings / loss rate",
+        prog.MSR_MODES,
+        index=prog.MSR_MODES.index(state.msr_mode),
+        key="prog_msr",
+        format_func={
+            "rules": "As the rules",
+            "flat": "One flat MSR/MLR",
+            "scale": "Scale the size table",
+        }.get,
+    )
+    if mode == "flat":
+        current = state.msr_value if state.msr_mode == "flat" else prog.DEFAULT_FLAT_MSR
+        value = m2.number_input(
+            "Flat MSR/MLR (%)", 0.0, 20.0, value=round(current * 100, 6), step=0.25, key="prog_msr_flat"
+        )
+        state.msr_mode, state.msr_value = "flat", float(value) / 100
+    elif mode == "scale":
+        current = state.msr_value if state.msr_mode == "scale" else prog.DEFAULT_MSR_SCALE
+        value = m2.number_input(
+            "Table MSR x", 0.0, 10.0, value=float(current), step=0.1, key="prog_msr_scale"
+        )
+        state.msr_mode, state.msr_value = "scale", float(value)
+    else:
+        state.msr_mode, state.msr_value = "rules", None
+        m2.caption("MSR/MLR from the size table or the ACO's election, as CMS applied them.")
+    legacy = year_rules.quality_era == "legacy"
+    qps_rule = "no threshold" if year_rules.quality_standard is None else f"{year_rules.quality_standard:.2%}"
+    state.quality_standard = _rate_input(
+        m3, "Quality performance standard (%)", state.quality_standard, qps_rule, "prog_qps", disabled=legacy
+    )
+    if legacy:
+        state.quality_standard = None
+        m3.caption(f"PY{state.year} was scored before the quality performance standard (PY2021+).")
+    cut = _rate_input(
+        m4,
+        "Sequestration cut (%)",
+        state.sequestration_cut,
+        f"{1 - year_rules.sequestration_factor:.0%}",
+        "prog_seq",
+        hi=99.0,
+    )
+    state.sequestration_cut = cut
+    state.top = st.selectbox(
+        "ACOs listed by size of change",
+        prog.TOP_CHOICES,
+        index=prog.TOP_CHOICES.index(state.top),
+        key="prog_top",
+    )
+
+with warnings_box:
+    ui.warn(params.warnings)
+st.query_params.from_dict(state.to_params())
+
+change = state.rule_change()
+comparison = apply_rule_change(rows, change)
+totals = comparison.totals
+
+# --- headline -----------------------------------------------------------------------------------------
+st.subheader(f"PY{state.year}: {change.describe()}")
+before, after, delta = totals.loc["as was"], totals.loc["as changed"], totals.loc["change"]
+k1, k2, k3, k4 = st.columns(4)
+k1.metric(
+    "Net savings to Medicare",
+    ui.money(after["net_savings_to_medicare"]),
+    ui.money(delta["net_savings_to_medicare"], signed=True),
+)
+k2.metric(
+    "Shared savings paid",
+    ui.money(after["shared_savings_paid"]),
+    ui.money(delta["shared_savings_paid"], signed=True),
+    delta_color="inverse",
+)
+k3.metric(
+    "Losses collected", ui.money(after["losses_collected"]), ui.money(delta["losses_collected"], signed=True)
+)
+k4.metric(
+    "ACOs paid",
+    f"{int(after['acos_paid']):,} of {int(after['acos']):,}",
+    f"{int(delta['acos_paid']):+,}",
+    delta_color="off",
+)
+cms = pd.to_numeric(rows.get("cms_earned_savings_losses"), errors="coerce")
+if cms.notna().any():
+    st.caption(
+        f"Rules as they were, settled by the model: {ui.money(before['shared_savings_paid'])} paid, "
+        f"{ui.money(before['losses_collected'])} collected; "
+        f"{'the demo data shows' if info['synthetic'] else 'CMS published'} "
+        f"{ui.money(cms.clip(lower=0).sum())} and {ui.money(-cms.clip(upper=0).sum())}."
+    )
+for note in comparison.notes:
+    st.caption(note)
+
+money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
+shown = totals.reset_index(names="scenario")
+ui.table(
+    ui.formatted(
+        shown,
+        money_cols,
+        count_cols=["acos", "acos_paid", "acos_owing"],
+        rename={
+            "scenario": "",
+            "acos": "ACOs",
+            "acos_paid": "ACOs paid",
+            "acos_owing": "ACOs owing",
+            "gross_savings": "Gross savings",
+            "shared_savings_paid": "Shared savings paid",
+            "losses_collected": "Losses collected",
+            "net_savings_to_medicare": "Net savings to Medicare",
+        },
+    ),
+    shown,
+    f"program_what_if_{state.year}_totals.csv",
+    key="prog_totals",
+)
+
+# --- by track -------------------------------------------------------------------------------------------
+st.subheader("By track")
+bt = comparison.by_track
+fig = go.Figure()
+for suffix, name, color in (("before", "As was", "#9e9e9e"), ("after", "As changed", "#1f77b4")):
+    fig.add_bar(
+        x=bt["track_label"],
+        y=bt[f"shared_savings_paid_{suffix}"],
+        name=f"Paid, {name.lower()}",
+        marker_color=color,
+    )
+    fig.add_bar(
+        x=bt["track_label"],
+        y=-bt[f"losses_collected_{suffix}"],
+        name=f"Collected, {name.lower()}",
+        marker_color=color,
+        marker_pattern_shape="/",
+    )
+fig.update_layout(
+    barmode="group",
+    title="Shared savings paid (+) and losses collected (-) by track",
+    yaxis_title="$",
+    legend_orientation="h",
+)
+ui.chart(fig, key="prog_by_track_chart")
+track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
+track_counts = [c for c in bt.columns if c.startswith("acos")]
+ui.table(
+    ui.formatted(
+        bt.drop(columns="track"), track_money, count_cols=track_counts, rename={"track_label": "Track"}
+    ),
+    bt,
+    f"program_what_if_{state.year}_by_track.csv",
+    key="prog_by_track",
+)
+
+# --- the ACOs whose result changes most ------------------------------------------------------------------
+st.subheader(f"The {state.top} ACOs whose result changes most")
+top = comparison.biggest_changes(state.top)
+ui.table(
+    ui.formatted(
+        top,
+        ["earned_before", "earned_after", "change"],
+        ["msr_before", "msr_after"],
+        rename={
+            "aco_id": "ACO",
+            "aco_name": "Name",
+            "performance_year": "Year",
+            "track": "Track",
+            "earned_before": "As was",
+            "earned_after": "As changed",
+            "change": "Change",
+            "outcome_before": "Outcome as was",
+            "outcome_after": "Outcome as changed",
+            "msr_before": "MSR as was",
+            "msr_after": "MSR as changed",
+        },
+    ),
+    comparison.per_aco,
+    f"program_what_if_{state.year}_per_aco.csv",
+    key="prog_per_aco",
+)
+st.caption("The CSV holds every ACO of the year.")
