@@ -6,7 +6,6 @@ their toolbar, every table with a CSV download, the data-source banner, URL warn
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -14,43 +13,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import issue4_data as data
+from ui.issue4_format import count, money, pct
+
+__all__ = ["banner", "chart", "count", "formatted", "money", "pct", "table", "warn"]
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToAdd": ["toImage"],
 }
-
-
-def money(value: float | None, *, signed: bool = False) -> str:
-    """$12.4M, -$850K, $1.20B, $999; "-" for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    v = float(value)
-    sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
-    a = abs(v)
-    if a >= 1e9:
-        text = f"{a / 1e9:.2f}B"
-    elif a >= 1e6:
-        text = f"{a / 1e6:.1f}M"
-    elif a >= 1e4:
-        text = f"{a / 1e3:.0f}K"
-    else:
-        text = f"{a:,.0f}"
-    return f"{sign}${text}"
-
-
-def pct(value: float | None, digits: int = 2, *, signed: bool = False) -> str:
-    """0.0379 -> 3.79%; "-" for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{float(value):+.{digits}%}" if signed else f"{float(value):.{digits}%}"
-
-
-def count(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{int(round(float(value))):,}"
 
 
 def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Sequence[str] = (),
