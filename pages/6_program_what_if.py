@@ -28,12 +28,18 @@ def _rate_input(
     hi: float = 100.0,
     disabled: bool = False,
 ) -> float | None:
-    """A percentage input that is empty while the rule is unchanged; returns a fraction or None."""
+    """A percentage input that is empty while the rule is unchanged; returns a fraction or None.
+
+    The widget's default is empty (so that it can always be cleared back to the rule); the link's
+    value is put in its session state the first time it is drawn.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = None if current is None else round(current * 100, 6)
     value = column.number_input(
         label,
         0.0,
         hi,
-        value=None if current is None else round(current * 100, 6),
+        value=None,
         step=0.5,
         key=key,
         placeholder=f"{rule_text} (rules)",
