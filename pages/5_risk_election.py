@@ -253,6 +253,7 @@ for b in boxes.itertuples():
             lowerfence=[b.p05],
             upperfence=[b.p95],
             mean=[b.mean],
+            boxmean=True,
             orientation="h",
             name=b.election,
             showlegend=False,
@@ -262,7 +263,7 @@ for b in boxes.itertuples():
 fig.add_vline(x=0, line_dash="dot", line_color="grey")
 fig.update_layout(
     title=f"Next year's payment by election ({int(draws):,} draws)",
-    xaxis_title="Shared savings (+) / losses (-), $",
+    xaxis={"title": "Shared savings (+) / losses (-)", "tickprefix": "$"},
     height=max(320, 26 * len(boxes) + 120),
     yaxis={"autorange": "reversed"},
 )

@@ -226,6 +226,7 @@ k4.metric(
     f"{int(after['acos_paid']):,} of {int(after['acos']):,}",
     f"{int(delta['acos_paid']):+,}",
     delta_color="off",
+    delta_arrow="off",
 )
 cms = pd.to_numeric(rows.get("cms_earned_savings_losses"), errors="coerce")
 if cms.notna().any():
@@ -282,7 +283,7 @@ for suffix, name, color in (("before", "As was", "#9e9e9e"), ("after", "As chang
 fig.update_layout(
     barmode="group",
     title="Shared savings paid (+) and losses collected (-) by track",
-    yaxis_title="$",
+    yaxis={"title": "$", "tickprefix": "$"},
     legend_orientation="h",
 )
 ui.chart(fig, key="prog_by_track_chart")
@@ -290,7 +291,11 @@ track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "
 track_counts = [c for c in bt.columns if c.startswith("acos")]
 ui.table(
     ui.formatted(
-        bt.drop(columns="track"), track_money, count_cols=track_counts, rename={"track_label": "Track"}
+        bt.drop(columns="track"), track_money, count_cols=track_counts, rename={
+            "track_label": "Track", "acos": "ACOs",
+            **{f"{m}_{s}": f"{label} ({when})" for m, label in prog.METRIC_LABELS.items()
+               for s, when in (("before", "as was"), ("after", "as changed"), ("change", "change"))},
+        },
     ),
     bt,
     f"program_what_if_{state.year}_by_track.csv",

@@ -194,6 +194,7 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         f"{len(schedule)} payments",
         f"{case.beneficiaries:,} beneficiaries{rate_text}",
         delta_color="off",
+        delta_arrow="off",
     )
 
     fig = go.Figure()
@@ -222,7 +223,11 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
             mode="markers",
             marker={"size": 8, "symbol": "circle-open", "color": "#000000"},
         )
-    fig.update_layout(title="Up-front payments and their recoupment", yaxis_title="$", legend_orientation="h")
+    fig.update_layout(
+        title="Up-front payments and their recoupment",
+        yaxis={"title": "$", "tickprefix": "$"},
+        legend_orientation="h",
+    )
     ui.chart(fig, key="pay_upfront_chart")
     st.caption(pay.settlement_dates_note())
 
@@ -394,6 +399,7 @@ def _pioneer(params: Params) -> dict[str, str]:
         ui.money(settled.earned),
         settled.outcome,
         delta_color="off",
+        delta_arrow="off",
     )
     mssp = table.iloc[1]
     k2.metric(
@@ -401,6 +407,7 @@ def _pioneer(params: Params) -> dict[str, str]:
         ui.money(mssp["earned"]),
         str(mssp["outcome"]),
         delta_color="off",
+        delta_arrow="off",
     )
     k3.metric("Pioneer - MSSP", ui.money(settled.earned - float(mssp["earned"]), signed=True))
 
@@ -449,7 +456,7 @@ def _pioneer(params: Params) -> dict[str, str]:
     fig.update_layout(
         title="Payment (+) or loss (-) against the savings rate",
         xaxis_title="Savings rate (%)",
-        yaxis_title="$",
+        yaxis={"title": "$", "tickprefix": "$"},
         legend_orientation="h",
     )
     ui.chart(fig, key="pio_curve")

@@ -9,7 +9,7 @@ def money(value: float | None, *, signed: bool = False) -> str:
     """$12.4M, -$850K, $1.20B, $999; "-" for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    v = float(value)
+    v = round(float(value))
     sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
     a = abs(v)
     if a >= 1e9:

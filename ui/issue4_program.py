@@ -19,6 +19,14 @@ TOP_CHOICES = (10, 20, 50, 100)
 DEFAULT_FLAT_MSR = 0.01
 DEFAULT_MSR_SCALE = 0.5
 TWO_SIDED = tuple(t for t, r in TRACKS.items() if r.two_sided)
+METRIC_LABELS = {
+    "acos_paid": "ACOs paid",
+    "acos_owing": "ACOs owing",
+    "gross_savings": "Gross savings",
+    "shared_savings_paid": "Shared savings paid",
+    "losses_collected": "Losses collected",
+    "net_savings_to_medicare": "Net savings to Medicare",
+}
 
 
 @dataclass

@@ -61,7 +61,7 @@ def _check(at: AppTest, db: Path, year: int, change: RuleChange) -> None:
     assert totals["Shared savings paid"].tolist() == [fmt.money(v) for v in c.totals["shared_savings_paid"]]
     by_track = at.dataframe[1].value
     assert by_track["Track"].tolist() == c.by_track["track_label"].tolist()
-    assert by_track["net_savings_to_medicare_change"].tolist() == [
+    assert by_track["Net savings to Medicare (change)"].tolist() == [
         fmt.money(v) for v in c.by_track["net_savings_to_medicare_change"]
     ]
     top = at.dataframe[2].value
