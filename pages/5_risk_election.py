@@ -24,12 +24,13 @@ def _calibration(key: tuple[str, float], method: str):
     return calibrate(data.history(key), method=method)
 
 
-@st.cache_resource(show_spinner="Simulating...", max_entries=16)
+@st.cache_data(show_spinner="Simulating...", max_entries=32)
 def _simulation(key, base, method, draws, seed, owing_threshold, offered_only):
+    """The per-election summary, box-chart quantiles, the year settled and the size band (no draws kept)."""
     result, summary = risk.run(
         base, _calibration(key, method), draws, seed, owing_threshold, offered_only=offered_only
     )
-    return result, summary, risk.box_stats(result)
+    return summary, risk.box_stats(result), result.base.performance_year, result.band.band
 
 
 st.title("Risk election")
@@ -81,7 +82,11 @@ if src == "aco":
         year = aco_years[-1]
     year = right.selectbox("Base year", aco_years, index=aco_years.index(year), key="risk_year")
     year_rows = rows[rows["performance_year"] == year]
-    base = from_aco_year_row(year_rows.iloc[0].to_dict())
+    try:
+        base = from_aco_year_row(year_rows.iloc[0].to_dict())
+    except (ValueError, TypeError, KeyError) as exc:  # a row the model cannot settle (missing numbers)
+        st.warning(f"{aco} PY{year} cannot be simulated ({exc}); choose another year or a template.")
+        st.stop()
     label = f"{aco} {names.get(aco) or ''} PY{year}"
     if len(year_rows) > 1:
         st.caption(
@@ -217,15 +222,14 @@ with warnings_box:
     ui.warn(params.warnings)
 st.query_params.from_dict(state)
 
-result, summary, boxes = _simulation(
+summary, boxes, target, band = _simulation(
     key, base, method, int(draws), int(seed), float(owe_over), not all_tracks
 )
-target = result.base.performance_year
 st.caption(
     f"Starting from {label}: benchmark {ui.money(base.benchmark)}, savings rate "
     f"{ui.pct((base.benchmark - base.expenditure) / base.benchmark)}, "
     f"{base.assigned_beneficiaries:,} assigned beneficiaries. Next year settled under the PY{target} rules, "
-    f"{int(draws):,} draws from the {result.band.band} band, seed {int(seed)}."
+    f"{int(draws):,} draws from the {band} band, seed {int(seed)}."
 )
 
 # --- the answer ------------------------------------------------------------------------------------

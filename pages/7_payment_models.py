@@ -90,7 +90,11 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
             )
             aco = None
         aco = st.selectbox("ACO", ids, index=ids.index(aco or ids[0]), format_func=labels.get, key="pay_aco")
-        case = pay.case_from_rows(data.aco_rows(key, aco))
+        try:
+            case = pay.case_from_rows(data.aco_rows(key, aco))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:  # rows missing the numbers needed
+            st.warning(f"{aco}'s payments cannot be rebuilt from its rows ({exc}); choose another ACO.")
+            st.stop()
         state["aco"] = aco
         title = f"{aco}: {programs[case.program]}"
     else:
@@ -463,9 +467,18 @@ def _pioneer(params: Params) -> dict[str, str]:
     st.caption(
         "Flat stretches around zero are the MSR/MLR corridors; flat ends are the savings and loss caps."
     )
-    ui.table(
-        ui.formatted(curves, ["earned"], ["savings_rate"]), curves, "pioneer_curves.csv", key="pio_curves"
-    )
+    with st.expander("The curves as a table"):
+        ui.table(
+            ui.formatted(
+                curves,
+                ["earned"],
+                ["savings_rate"],
+                rename={"savings_rate": "Savings rate", "program": "Program", "earned": "Earned"},
+            ),
+            curves,
+            "pioneer_curves.csv",
+            key="pio_curves",
+        )
 
     if settled.pbp_schedule is not None:
         st.markdown(
