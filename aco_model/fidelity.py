@@ -100,7 +100,8 @@ def _reasons(rows: pd.DataFrame, inputs: pd.DataFrame, model: pd.DataFrame, cms:
     )
     euc_half = (cms < 0) & (np.abs(loss_before - adj / 2 - np.abs(cms)) <= TOLERANCE)
     generated = _optional(rows, "cms_generated_savings_losses")
-    no_generated = (cms == 0) & (generated == 0) & (model["outcome"].to_numpy() == 1)
+    guardrail = np.nan_to_num(_optional(rows, "guardrail")) > 0
+    no_generated = guardrail & (cms == 0) & (generated == 0) & (model["outcome"].to_numpy() == 1)
     return np.select(
         [revenue_limited, euc_half, no_generated], [REVENUE_LIMIT, EUC_HALF, NO_GENERATED],
         default=UNEXPLAINED,

@@ -49,6 +49,7 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("revenue_category", "VARCHAR", "'HIGH' or 'LOW' (Rev_Exp_Cat), NULL before 2018"),
     ("revenue_based_loss_limit", "BOOLEAN", "RevLossLimit (2018-2021)"),
     ("reduced_sharing_below_msr", "BOOLEAN", "ReducedSS (PY2024): low-revenue half-rate sharing"),
+    ("guardrail", "BOOLEAN", "Guardrail (PY2024): a CMS flag on 2024 starters whose rule is not published"),
     ("mid_year_termination", "BOOLEAN", "Impact_Mid_Year_Termination / Prorate_Shared_Losses"),
     ("advance_payment", "BOOLEAN", "Adv_Pay: Advance Payment ACO Model participant"),
     ("aco_investment_model", "BOOLEAN", "AIM participant"),
