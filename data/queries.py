@@ -1,0 +1,168 @@
+"""The one query module: everything the pages read from data/aco.duckdb goes through here.
+
+The file is opened read-only once per process (`AcoDatabase`); each thread (Streamlit runs every
+session's script in its own thread) gets its own cursor, and every value reaches SQL as a bound
+parameter. Results are DataFrames. No Streamlit here: the ui layer caches these calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+# Size bands for peer comparisons and the risk calibration (assigned beneficiaries).
+SIZE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("under 10,000", 0, 9_999),
+    ("10,000-19,999", 10_000, 19_999),
+    ("20,000-49,999", 20_000, 49_999),
+    ("50,000 and over", 50_000, 10**9),
+)
+UPFRONT_FLAGS = "(advance_payment OR aco_investment_model OR advance_investment_payment)"
+
+
+def size_band(assigned_beneficiaries: float) -> tuple[str, int, int]:
+    """The band an ACO of this size falls in."""
+    n = int(assigned_beneficiaries or 0)
+    return next((b for b in SIZE_BANDS if b[1] <= n <= b[2]), SIZE_BANDS[-1])
+
+
+class AcoDatabase:
+    """Read-only access to one built database file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._connection = duckdb.connect(str(self.path), read_only=True)
+        self._local = threading.local()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = self._connection.cursor()
+        return cursor
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        return self._cursor().execute(sql, list(params)).df()
+
+    # --- what the data is -------------------------------------------------------------------
+    def summary(self) -> dict[str, object]:
+        """Row count, year range and whether the rows are synthetic demo data."""
+        row = self.query(
+            "SELECT count(*) AS n, bool_and(coalesce(synthetic, false)) AS all_synthetic, "
+            "bool_or(coalesce(synthetic, false)) AS any_synthetic, "
+            "min(performance_year) AS first, max(performance_year) AS last FROM aco_year"
+        ).iloc[0]
+        n = int(row["n"])
+        return {
+            "rows": n,
+            "synthetic": bool(row["all_synthetic"]) if n else False,
+            "any_synthetic": bool(row["any_synthetic"]) if n else False,
+            "first_year": None if pd.isna(row["first"]) else int(row["first"]),
+            "last_year": None if pd.isna(row["last"]) else int(row["last"]),
+            "files": self.query("SELECT DISTINCT file_name FROM source ORDER BY 1")["file_name"].tolist(),
+        }
+
+    def sources(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM source ORDER BY performance_year, file_name")
+
+    def years(self) -> list[int]:
+        frame = self.query("SELECT DISTINCT performance_year FROM aco_year ORDER BY 1")
+        return [int(y) for y in frame["performance_year"]]
+
+    def tracks(self) -> list[str]:
+        frame = self.query("SELECT DISTINCT track FROM aco_year WHERE track IS NOT NULL ORDER BY 1")
+        return frame["track"].tolist()
+
+    # --- rows -------------------------------------------------------------------------------
+    def all_rows(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM aco_year ORDER BY performance_year, aco_id")
+
+    def year_rows(self, year: int) -> pd.DataFrame:
+        return self.query("SELECT * FROM aco_year WHERE performance_year = ? ORDER BY aco_id", [int(year)])
+
+    def aco_rows(self, aco_id: str) -> pd.DataFrame:
+        return self.query(
+            "SELECT * FROM aco_year WHERE aco_id = ? ORDER BY performance_year, six_month_period", [aco_id]
+        )
+
+    def aco_year(self, aco_id: str, year: int) -> pd.DataFrame:
+        return self.query(
+            "SELECT * FROM aco_year WHERE aco_id = ? AND performance_year = ?", [aco_id, int(year)]
+        )
+
+    def rows(self, years: Sequence[int], tracks: Sequence[str]) -> pd.DataFrame:
+        """Every ACO-year in the chosen years and tracks."""
+        return self.query(
+            "SELECT * FROM aco_year WHERE list_contains(?, performance_year) AND list_contains(?, track) "
+            "ORDER BY performance_year, aco_id",
+            [[int(y) for y in years], list(tracks)],
+        )
+
+    def peers(self, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+        """ACO-years of the same year and track whose size falls in [low, high]."""
+        return self.query(
+            "SELECT * FROM aco_year WHERE performance_year = ? AND track = ? "
+            "AND assigned_beneficiaries BETWEEN ? AND ?",
+            [int(year), track, int(low), int(high)],
+        )
+
+    def history(self) -> pd.DataFrame:
+        """The columns the risk calibration needs, every ACO-year."""
+        return self.query(
+            "SELECT performance_year, aco_id, assigned_beneficiaries, benchmark, expenditure FROM aco_year"
+        )
+
+    # --- finding ACOs -----------------------------------------------------------------------
+    def aco_index(self) -> pd.DataFrame:
+        """One row per ACO id: its latest name, first and last year; the latest first."""
+        return self.query(
+            "SELECT aco_id, arg_max(aco_name, performance_year) AS aco_name, "
+            "min(performance_year) AS first_year, max(performance_year) AS last_year "
+            "FROM aco_year WHERE aco_id IS NOT NULL GROUP BY aco_id ORDER BY last_year DESC, aco_id"
+        )
+
+    def search(self, text: str, limit: int = 50) -> pd.DataFrame:
+        """ACOs whose id or name contains `text` (case-insensitive)."""
+        pattern = f"%{text.strip().lower()}%"
+        return self.query(
+            "SELECT aco_id, arg_max(aco_name, performance_year) AS aco_name, "
+            "min(performance_year) AS first_year, max(performance_year) AS last_year "
+            "FROM aco_year WHERE lower(aco_id) LIKE ? OR lower(aco_name) LIKE ? "
+            "GROUP BY aco_id ORDER BY last_year DESC, aco_id LIMIT ?",
+            [pattern, pattern, int(limit)],
+        )
+
+    def upfront_index(self) -> pd.DataFrame:
+        """ACO ids that took Advance Payment, AIM or AIP money in any year, with their program flags."""
+        return self.query(
+            "SELECT aco_id, arg_max(aco_name, performance_year) AS aco_name, "
+            "bool_or(coalesce(advance_payment, false)) AS advance_payment, "
+            "bool_or(coalesce(aco_investment_model, false)) AS aim, "
+            "bool_or(coalesce(advance_investment_payment, false)) AS aip, "
+            "min(performance_year) AS first_year, max(performance_year) AS last_year "
+            f"FROM aco_year WHERE aco_id IN (SELECT aco_id FROM aco_year WHERE {UPFRONT_FLAGS}) "
+            "GROUP BY aco_id ORDER BY aip DESC, aim DESC, aco_id"
+        )
+
+    # --- program totals ---------------------------------------------------------------------
+    def program_totals(self, years: Sequence[int], tracks: Sequence[str]) -> pd.DataFrame:
+        """Per year and track: ACOs, beneficiaries, benchmark, spending, savings, payments, losses."""
+        return self.query(
+            "SELECT performance_year, track, count(*) AS acos, "
+            "sum(assigned_beneficiaries) AS assigned_beneficiaries, sum(benchmark) AS benchmark, "
+            "sum(expenditure) AS expenditure, "
+            "sum(coalesce(cms_benchmark_minus_expenditure, benchmark - expenditure)) AS gross_savings, "
+            "sum(greatest(cms_earned_savings_losses, 0)) AS shared_savings_paid, "
+            "sum(greatest(-cms_earned_savings_losses, 0)) AS losses_owed, "
+            "count(*) FILTER (WHERE cms_earned_savings_losses > 0) AS acos_paid, "
+            "count(*) FILTER (WHERE cms_earned_savings_losses < 0) AS acos_owing "
+            "FROM aco_year WHERE list_contains(?, performance_year) AND list_contains(?, track) "
+            "GROUP BY ALL ORDER BY performance_year, track",
+            [[int(y) for y in years], list(tracks)],
+        )
