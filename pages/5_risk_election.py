@@ -38,11 +38,9 @@ st.caption(
     "How next year's settlement could turn out under each track and MSR/MLR election, drawn from how "
     "real ACOs' savings rates moved from one year to the next."
 )
-info = ui.banner()
-if info is None:
-    st.stop()
-warnings_box = st.container()
 key = data.db_key()
+info = data.banner(key)
+warnings_box = st.container()
 params = Params(st.query_params.to_dict())
 
 # --- where to start: a real ACO-year or a template -------------------------------------------------

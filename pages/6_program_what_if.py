@@ -53,11 +53,9 @@ st.caption(
     "Change a rule for every ACO of a year at once and see what Medicare pays and saves, compared with "
     "the rules as they were. Both columns are the model's settlement of the same ACO-years."
 )
-info = ui.banner()
-if info is None:
-    st.stop()
-warnings_box = st.container()
 key = data.db_key()
+info = data.banner(key)
+warnings_box = st.container()
 params = Params(st.query_params.to_dict())
 years = data.years(key)
 state = prog.ProgramState.from_params(params, years)

@@ -517,11 +517,9 @@ st.caption(
     "Money paid to ACOs up front and recouped from their shared savings (Advance Payment ACO Model, "
     "ACO Investment Model, Advance Investment Payments), and the Pioneer ACO Model beside the MSSP."
 )
-info = ui.banner()
-if info is None:
-    st.stop()
-warnings_box = st.container()
 db = data.db_key()
+info = data.banner(db)
+warnings_box = st.container()
 query = Params(st.query_params.to_dict())
 model = query.choice("model", ["upfront", "pioneer"], "upfront")
 model = st.segmented_control(

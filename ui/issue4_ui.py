@@ -1,7 +1,7 @@
 """Display helpers of the risk-election, program what-if and payment-model pages.
 
 Money and rates as people read them ($12.4M, 3.79%), plotly charts with the PNG download button in
-their toolbar, every table with a CSV download, the data-source banner, URL warnings.
+their toolbar, every table with a CSV download, URL warnings (the data banner is ui.database's).
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import issue4_data as data
 from ui.issue4_format import count, money, pct
 
-__all__ = ["banner", "chart", "count", "formatted", "money", "pct", "table", "warn"]
+__all__ = ["chart", "count", "formatted", "money", "pct", "table", "warn"]
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -55,26 +54,6 @@ def chart(fig: go.Figure, *, key: str) -> None:
     """A plotly chart with the PNG download ("Download plot as a png") in its toolbar."""
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
-
-
-def banner() -> dict[str, object] | None:
-    """Say which data the page shows; None (and an error) when there is no database."""
-    key = data.db_key()
-    if key[1] == 0.0:
-        st.error(f"No database at {key[0]}. Build it with `python -m data.build` (or `make data`).")
-        return None
-    info = data.source_summary(key)
-    if info["rows"] == 0:
-        st.error("The database has no ACO-years. Rebuild it with `python -m data.build`.")
-        return None
-    years = f"PY{info['first_year']}-{info['last_year']}"
-    if info["synthetic"]:
-        st.info(f"Synthetic demo data ({years}): made-up ACOs, not CMS results.", icon=":material/science:")
-    elif info["any_synthetic"]:
-        st.warning(f"Mixed data ({years}): some rows are synthetic demo rows.")
-    else:
-        st.caption(f"Data: CMS MSSP public-use files, {years} ({len(info['files'])} files).")
-    return info
 
 
 def warn(messages: Sequence[str]) -> None:

@@ -103,7 +103,7 @@ def _upfront_metrics_match(at: AppTest, timeline: pd.DataFrame) -> None:
 def test_advance_payment_aco_beside_cms(published_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(published_db, monkeypatch, aco="Z-AP1")
     _ok(at)
-    assert any("CMS MSSP public-use files" in c.value for c in at.caption)
+    assert any("Data: CMS MSSP" in c.value for c in at.caption)
     assert not at.info and not at.warning
     schedule = payment_schedule("ADVANCE_PAYMENT", date(2012, 7, 1), 5_235)
     assert float(schedule["amount"].sum()) == 1_443_580.0
