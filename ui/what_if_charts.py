@@ -1,0 +1,128 @@
+"""Charts and tables of the what-if studio (plotly figures; no Streamlit here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from aco_model.reconciliation import Settlement
+from aco_model.rules import TRACKS
+from ui.issue4_format import money, pct
+
+PAY = "#2e7d32"
+OWE = "#c62828"
+NEUTRAL = "#1f5aa6"
+
+
+def waterfall(result: Settlement) -> go.Figure:
+    """Benchmark -> expenditure -> gross savings -> each settlement step -> payment or bill."""
+    steps = result.steps()
+    labels = ["Benchmark", "Expenditure", "Gross savings"]
+    measures = ["absolute", "relative", "total"]
+    values = [result.inputs.benchmark, -result.inputs.expenditure, 0.0]
+    hover = ["Updated benchmark (425.601-425.603)", "Assigned beneficiaries' Parts A+B spending",
+             steps[0].rule]
+    for step in steps[1:]:
+        labels.append(step.label)
+        measures.append("relative")
+        values.append(step.amount)
+        hover.append(step.rule)
+    labels.append("Payment to ACO" if result.earned >= 0 else "Bill to ACO")
+    measures.append("total")
+    values.append(0.0)
+    hover.append("earned shared savings (+) or shared losses owed (-)")
+    fig = go.Figure(go.Waterfall(
+        x=labels, measure=measures, y=values, customdata=hover,
+        text=[money(v) if m == "relative" or i == 0 else ""
+              for i, (v, m) in enumerate(zip(values, measures, strict=True))],
+        textposition="outside",
+        hovertemplate="%{x}: %{y:$,.0f}<br>%{customdata}<extra></extra>",
+        increasing={"marker": {"color": PAY}}, decreasing={"marker": {"color": OWE}},
+        totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "rgba(128,128,128,0.5)"}},
+    ))
+    # The benchmark dwarfs the settlement: start the axis near the expenditure so the steps show.
+    low = min(result.inputs.expenditure, result.inputs.benchmark)
+    top = max(result.inputs.expenditure, result.inputs.benchmark)
+    span = max(abs(result.gross_savings), top * 0.02)
+    fig.update_yaxes(range=[low - 1.6 * span, top + 0.6 * span], tickformat="$,.3s", title=None)
+    fig.update_layout(title="From benchmark to settlement", showlegend=False, height=430)
+    return fig
+
+
+def settlement_table(result: Settlement) -> pd.DataFrame:
+    rows = [("Benchmark", result.inputs.benchmark, "425.601-425.603"),
+            ("Expenditure", -result.inputs.expenditure, "425.604(a)")]
+    rows += [(s.label, s.amount, s.rule) for s in result.steps()]
+    rows.append(("Earned (+ paid to ACO, - owed)", result.earned, ""))
+    return pd.DataFrame(rows, columns=["step", "amount", "rule"])
+
+
+def payment_curve(curve: pd.DataFrame, result: Settlement) -> go.Figure:
+    """Earned amount against savings rate, with corridor, payment limit, loss limit and the scenario."""
+    track = TRACKS[result.inputs.track]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=curve["savings_rate"], y=curve["earned"], mode="lines", name=track.label,
+        line={"color": NEUTRAL, "width": 3},
+        hovertemplate="savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
+    ))
+    msr = result.minimum_savings_rate
+    mlr = result.minimum_loss_rate if result.minimum_loss_rate is not None else 0.0
+    fig.add_vrect(x0=-mlr if track.two_sided else curve["savings_rate"].min(), x1=msr,
+                  fillcolor="gray", opacity=0.15, line_width=0,
+                  annotation_text="corridor: nothing paid or owed", annotation_position="top left")
+    fig.add_hline(y=result.payment_limit, line_dash="dash", line_color=PAY,
+                  annotation_text=f"payment limit {money(result.payment_limit)}",
+                  annotation_position="bottom right")
+    if result.loss_limit is not None:
+        fig.add_hline(y=-result.loss_limit, line_dash="dash", line_color=OWE,
+                      annotation_text=f"loss limit {money(-result.loss_limit)}",
+                      annotation_position="top right")
+    fig.add_trace(go.Scatter(
+        x=[result.savings_rate], y=[result.earned], mode="markers+text", name="this scenario",
+        marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
+                "line": {"width": 2, "color": "white"}},
+        text=[f"{pct(result.savings_rate)} -> {money(result.earned)}"], textposition="top left",
+        hovertemplate="this scenario<br>savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
+    ))
+    visible = curve["earned"].abs().max() or 1.0
+    limit_top = min(result.payment_limit, visible * 1.15)
+    limit_bottom = -min(result.loss_limit or 0.0, visible * 1.15)
+    fig.update_yaxes(range=[min(limit_bottom, curve["earned"].min()) * 1.1 - 1, limit_top * 1.1 + 1],
+                     tickformat="$,.3s", title="earned (+) / owed (-)", zeroline=True)
+    fig.update_xaxes(tickformat=".0%", title="savings rate (benchmark - expenditure) / benchmark")
+    title = f"Payment against savings rate: {track.label}, PY{result.inputs.performance_year}"
+    fig.update_layout(title=title, height=430, legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def tracks_chart(by_track: pd.DataFrame, current: str) -> go.Figure:
+    colors = [PAY if e >= 0 else OWE for e in by_track["earned"]]
+    widths = [3 if t == current else 0 for t in by_track["track"]]
+    fig = go.Figure(go.Bar(
+        x=by_track["label"], y=by_track["earned"], marker={"color": colors, "line": {"width": widths,
+                                                                                   "color": "black"}},
+        text=[money(v) for v in by_track["earned"]], textposition="outside",
+        hovertemplate="%{x}: %{y:$,.0f}<extra></extra>",
+    ))
+    fig.update_yaxes(tickformat="$,.3s", title="earned (+) / owed (-)")
+    fig.update_layout(title="The same scenario under every track", height=380)
+    return fig
+
+
+def tracks_table(by_track: pd.DataFrame) -> pd.DataFrame:
+    """People's columns for the every-track table."""
+    def rate(v: float) -> str:
+        return "-" if v is None or np.isnan(v) else pct(v)
+
+    return pd.DataFrame({
+        "Track": by_track["label"],
+        "Offered this year": np.where(by_track["offered"], "yes", "no"),
+        "Earned": by_track["earned"].map(money),
+        "Sharing rate": by_track["final_sharing_rate"].map(rate),
+        "Loss rate": by_track["final_loss_rate"].map(rate),
+        "MSR": by_track["minimum_savings_rate"].map(rate),
+        "Paid from savings rate": by_track["pays_from"].map(rate),
+        "Owes below savings rate": by_track["owes_below"].map(rate),
+    })
