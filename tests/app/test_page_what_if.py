@@ -1,0 +1,115 @@
+"""What-if studio (AppTest): numbers against aco_model, shared links reopen exactly, bad links warn."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from aco_model.inputs import from_aco_year_row
+from aco_model.scenario import scenario_from
+from data.build import build_database
+from ui.issue4_format import money
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("what_if_demo") / "aco.duckdb"
+    build_database(None, out, demo=True, quiet=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def cms_db(cms_dir, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("what_if_cms") / "aco.duckdb"
+    build_database(cms_dir, out, quiet=True)
+    return out
+
+
+def _open(db: Path, monkeypatch, **params: str) -> AppTest:
+    monkeypatch.setenv("ACO_LENS_DB", str(db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def _row(db: Path, aco: str, year: int):
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.execute("SELECT * FROM aco_year WHERE aco_id = ? AND performance_year = ?",
+                            [aco, year]).df()
+    return frame.iloc[0]
+
+
+def test_a1026_reproduces_cms_and_shows_the_difference(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert not at.exception
+    shown = _metrics(at)
+    assert shown["Payment to the ACO"][0] == money(11_143_493) == "$11.1M"
+    assert shown["CMS actually settled (PY2024)"][0] == "$11.1M"
+    assert shown["Savings rate"] == ("3.79%", "MSR 1.50%")
+    assert not at.warning
+
+
+def test_demo_default_matches_the_model(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch)
+    assert not at.exception
+    aco, year = at.selectbox(key="wi_aco").value, None
+    year = next(s.value for s in at.selectbox if s.key.startswith("wi_year_"))
+    expected = scenario_from(from_aco_year_row(_row(demo_db, aco, year).to_dict())).settle()
+    label = "Payment to the ACO" if expected.earned >= 0 else "Bill to the ACO"
+    assert _metrics(at)[label][0] == money(expected.earned)
+    assert any("Synthetic demo data" in i.value for i in at.info)
+
+
+def test_controls_change_the_settlement_and_the_link_reopens_it(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    ident = "A1026_2024"
+    at.slider(key=f"wi_q_{ident}").set_value(70.0).run()
+    at.selectbox(key=f"wi_track_{ident}").set_value("ENHANCED").run()
+    at.slider(key=f"wi_bench_pct_{ident}").set_value(1.5).run()
+    assert not at.exception
+    base = scenario_from(from_aco_year_row(_row(cms_db, "A1026", 2024).to_dict()))
+    expected = replace(base, quality_score=0.70, track="ENHANCED", benchmark_change=0.015).settle()
+    shown = _metrics(at)
+    assert shown["Payment to the ACO"][0] == money(expected.earned)
+    assert shown["Final sharing rate"][0] == f"{expected.final_sharing_rate:.2%}"
+
+    link = {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+            for k in at.query_params}
+    assert link["track"] == "ENHANCED" and link["q"] == "70" and link["bench_pct"] == "1.5"
+    again = _open(cms_db, monkeypatch, **link)
+    assert not again.exception and not again.warning
+    assert _metrics(again) == shown
+
+
+def test_template_from_the_link(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, src="template", year="2023", track="ENHANCED", q="90", exp="140000000")
+    assert not at.exception
+    assert at.selectbox(key="wi_track_template_2023").value == "ENHANCED"
+    assert at.number_input(key="wi_exp_template_2023").value == 140_000_000
+
+
+def test_garbage_link_warns_and_falls_back(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024", q="500", track="GOLD", msr="7",
+               bench="-3", n="many", qs="maybe")
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    for name in ("q=500", "track=GOLD", "msr=7", "bench=-3", "n=many", "qs=maybe"):
+        assert name in text
+    assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the ACO-year as CMS settled it
+
+
+def test_unknown_aco_and_year_warn(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch, aco="NOPE", year="1999")
+    assert not at.exception
+    assert "aco=NOPE" in " ".join(w.value for w in at.warning)
