@@ -76,7 +76,8 @@ if src == "aco":
     aco_years = sorted({int(y) for y in rows["performance_year"]})
     year = params.integer("year", aco_years[-1], FIRST_YEAR, LAST_YEAR)
     if year not in aco_years:
-        params.warnings.append(f"{aco} has no results for {year}; using {aco_years[-1]}.")
+        if aco == params.text("aco"):  # the link's own ACO-year (not a new ACO chosen on the page)
+            params.warnings.append(f"{aco} has no results for {year}; using {aco_years[-1]}.")
         year = aco_years[-1]
     year = right.selectbox("Base year", aco_years, index=aco_years.index(year), key="risk_year")
     year_rows = rows[rows["performance_year"] == year]

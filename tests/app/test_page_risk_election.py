@@ -120,6 +120,26 @@ def test_controls_drive_the_simulation(app, demo_db: Path) -> None:
     assert _table(at)["Expected"].tolist() == table["Expected"].tolist()
 
 
+def test_choosing_another_aco_keeps_a_year_it_has_without_warning(app, demo_db: Path) -> None:
+    rows = _rows(demo_db)
+    years = rows.groupby("aco_id")["performance_year"].agg(["min", "max"])
+    old = str(years[years["max"] <= 2016].index[0])  # an ACO that left early
+    at = app()
+    at.selectbox(key="risk_aco").select(old).run()
+    assert not at.warning
+    assert at.query_params["year"] == str(years.loc[old, "max"])  # its latest year
+    at.selectbox(key="risk_year").select(int(years.loc[old, "min"])).run()
+    first = int(years.loc[old, "min"])
+    newer = str(years[(years["max"] == 2024) & (years["min"] > first)].index[0])
+    at.selectbox(key="risk_aco").select(newer).run()  # lacks that year: its latest, silently
+    assert not at.warning and at.query_params["year"] == "2024"
+    both = str(years[(years["max"] == 2024) & (years["min"] <= first)].index[0])
+    at.selectbox(key="risk_year").select(2024).run()
+    at.selectbox(key="risk_aco").select(both).run()  # has the year: kept
+    assert not at.warning and at.query_params["year"] == "2024"
+    _no_errors(at)
+
+
 def test_shared_link_reopens_the_same_numbers(app, demo_db: Path) -> None:
     first = app()
     first.selectbox(key="risk_draws").select(1_000).run()
