@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -230,3 +231,33 @@ def test_helpers_parse_money_and_rebuild_cases() -> None:
     aip = pay.case_from_rows(rows[rows["aco_id"] == "Z-AIP1"])
     assert (aip.program, aip.rate) == ("AIP", 45.0)
     assert pay.mssp_year_for(1) == 2013 and pay.mssp_year_for(5) == 2016
+
+
+@pytest.fixture(scope="module")
+def cms_db(cms_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("payments_cms") / "aco.duckdb"
+    build_database(cms_dir, out, quiet=True)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("aco", "year", "cms_recouped"),
+    [("A16226", 2014, 1_057_032.308), ("A05657", 2014, 2_933_104.0), ("A5334", 2024, 1_630_434.0),
+     ("A5330", 2024, 0.0)],
+)
+def test_real_acos_recoupment_beside_cms(cms_db: Path, monkeypatch: pytest.MonkeyPatch, aco: str, year: int,
+                                         cms_recouped: float) -> None:
+    """Real Advance Payment and AIP ACOs (CMS's files): the model recoups what CMS published, to $1."""
+    at = _app(cms_db, monkeypatch, aco=aco)
+    _ok(at)
+    assert not at.warning and not at.info
+    with duckdb.connect(str(cms_db), read_only=True) as con:
+        rows = con.execute("SELECT * FROM aco_year WHERE aco_id = ?", [aco]).df()
+    case = pay.case_from_rows(rows)
+    comparison = pay.comparison(case, case.timeline()).set_index("performance_year")
+    assert comparison.loc[year, "published_recouped"] == pytest.approx(cms_recouped, abs=1e-3)
+    assert comparison.loc[year, "model_recouped"] == pytest.approx(cms_recouped, abs=1.0)
+    shown = at.dataframe[0].value.set_index("PY")
+    assert shown.loc[year, "Recouped (CMS)"] == fmt.money(cms_recouped)
+    assert shown.loc[year, "Recouped (model)"] == fmt.money(comparison.loc[year, "model_recouped"])
+    _upfront_metrics_match(at, case.timeline())
