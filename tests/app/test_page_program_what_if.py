@@ -149,3 +149,27 @@ def _change_from_link(link: dict[str, str]) -> RuleChange:
     """What the page's corrected link asks for (only the keys these tests leave in it)."""
     flat = float(link["msr_value"]) / 100 if link.get("msr") == "flat" else None
     return RuleChange(flat_msr=flat)
+
+
+@pytest.fixture(scope="module")
+def cms_db(cms_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("program_cms") / "aco.duckdb"
+    build_database(cms_dir, out, quiet=True)
+    return out
+
+
+def test_real_py2024_no_sequestration(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CMS's PY2024: the rules as they were pay what CMS paid; no sequestration pays 1/0.98 of it."""
+    monkeypatch.setenv("ACO_LENS_DB", str(cms_db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["year"] = "2024"
+    at.query_params["seq"] = "0"
+    at.run()
+    assert not at.warning and not at.info
+    _check(at, cms_db, 2024, RuleChange(sequestration_factor=1.0))
+    c = apply_rule_change(_year(cms_db, 2024), RuleChange(sequestration_factor=1.0))
+    before = c.totals.loc["as was", "shared_savings_paid"]
+    assert c.totals.loc["as changed", "shared_savings_paid"] == pytest.approx(before / 0.98)
+    cms = _year(cms_db, 2024)["cms_earned_savings_losses"]
+    assert before == pytest.approx(cms.clip(lower=0).sum(), rel=1e-4)
+    assert any(f"CMS published {fmt.money(cms.clip(lower=0).sum())}" in c.value for c in at.caption)

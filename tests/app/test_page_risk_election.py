@@ -199,3 +199,24 @@ def test_warm_script_run_time(app, capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nrisk election page: new seed {times[0]:.3f}s, warm rerun {warm:.3f}s")
     assert warm < 2.0
+
+
+@pytest.fixture(scope="module")
+def cms_db(cms_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("risk_cms") / "aco.duckdb"
+    build_database(cms_dir, out, quiet=True)
+    return out
+
+
+def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACO_LENS_DB", str(cms_db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in {"aco": "A1026", "year": "2024", "draws": "2000", "seed": "99"}.items():
+        at.query_params[k] = v
+    at.run()
+    _no_errors(at)
+    assert not at.warning and not at.info
+    summary = _expected(cms_db, "A1026", 2024, draws=2_000, seed=99, owe_over=risk.DEFAULT_OWING_THRESHOLD)
+    assert _table(at)["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
+    assert any("PY2025 rules" in c.value for c in at.caption)
+    assert any("pairs of consecutive years" in md.value for md in at.markdown)
