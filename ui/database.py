@@ -121,3 +121,34 @@ def banner(key: Key) -> dict[str, object]:
         st.caption(f"Data: CMS MSSP Performance Year Financial and Quality Results, {years_text} "
                    f"({len(info['files'])} files).")
     return info
+
+
+# --- overview, explorer and data pages -------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def tracks(key: Key) -> list[str]:
+    return database(key).tracks()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def sources(key: Key) -> pd.DataFrame:
+    return database(key).sources()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def rows(key: Key, years: tuple[int, ...], tracks: tuple[str, ...]) -> pd.DataFrame:
+    return database(key).rows(years, tracks)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def program_totals(key: Key, years: tuple[int, ...], tracks: tuple[str, ...]) -> pd.DataFrame:
+    return database(key).program_totals(years, tracks)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def peers(key: Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+    return database(key).peers(year, track, low, high)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def search(key: Key, text: str) -> pd.DataFrame:
+    return database(key).search(text)
