@@ -1,0 +1,141 @@
+"""Data and fidelity: where each performance year came from, and how closely the model reproduces CMS.
+
+Thin page: the database (ui.database: sources, all_rows), the model check (aco_model.fidelity), tables.
+No state to keep in the URL.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from aco_model import fidelity
+from ui import database as db
+from ui import issue4_ui as ui
+from ui.overview_charts import NEUTRAL, label
+
+
+@st.cache_data(show_spinner="Settling every ACO-year with the model...", max_entries=4)
+def _fidelity(key: tuple[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    compared = fidelity.compare(db.all_rows(key))
+    return compared, (fidelity.summarize(compared) if len(compared) else pd.DataFrame())
+
+
+def _listed(text: object) -> int:
+    return 0 if text is None or pd.isna(text) or not str(text).strip() else len(str(text).split(", "))
+
+
+st.title("Data and fidelity")
+st.caption("Where every performance year's numbers came from, and how closely ACO Lens's model reproduces "
+           "what CMS actually paid and billed each ACO.")
+key = db.db_key()
+info = db.banner(key)
+if st.query_params.to_dict():  # nothing on this page lives in the link
+    ui.warn([f"Link parameters {', '.join(f'`{k}`' for k in st.query_params.to_dict())} ignored "
+             "(this page has no settings)."])
+    st.query_params.clear()
+rows = db.all_rows(key)
+sources = db.sources(key)
+synthetic = rows["synthetic"].fillna(False).astype(bool)
+
+# --- what is in the database ------------------------------------------------------------------------
+m = st.columns(5)
+m[0].metric("ACO-years", ui.count(len(rows)))
+m[1].metric("ACOs", ui.count(rows["aco_id"].nunique()))
+m[2].metric("Performance years", f"PY{info['first_year']}–{info['last_year']}",
+            delta=f"{rows['performance_year'].nunique()} years", delta_color="off")
+m[3].metric("Source files", ui.count(len(info["files"])))
+m[4].metric("Data", "Synthetic demo" if info["synthetic"] else "Mixed" if info["any_synthetic"]
+            else "CMS published", delta=f"{ui.count(synthetic.sum())} synthetic rows" if synthetic.any()
+            else None, delta_color="off")
+
+st.subheader("Where each year came from")
+per_year = rows.assign(kind=synthetic.map({True: "Synthetic demo", False: "CMS published"}))
+per_year = per_year.groupby(["performance_year", "kind"]).size().rename("rows").reset_index()
+fig = go.Figure()
+for kind, color in (("CMS published", NEUTRAL), ("Synthetic demo", "#f4a261")):
+    part = per_year[per_year["kind"] == kind]
+    if len(part):
+        fig.add_bar(x=part["performance_year"], y=part["rows"], name=kind, marker_color=color,
+                    text=part["rows"], textposition="outside", cliponaxis=False,
+                    hovertemplate=f"PY%{{x}}: %{{y:,}} ACO-years ({kind.lower()})<extra></extra>")
+fig.update_layout(title="ACO-years per performance year", barmode="stack", height=330,
+                  xaxis={"tickmode": "linear", "dtick": 1, "title": None}, yaxis={"title": None},
+                  legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+ui.chart(fig, key="data_rows")
+
+shown = pd.DataFrame({
+    "Year": sources["performance_year"].astype(str),
+    "File": sources["file_name"],
+    "Format": sources["file_format"].map({"cms": "as CMS published", "standardized": "standardized",
+                                          "synthetic": "synthetic"}).fillna(sources["file_format"]),
+    "Rows": sources["row_count"].map(ui.count),
+    "Loaded (UTC)": pd.to_datetime(sources["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+    "SHA-256": sources["sha256"].fillna("").str.slice(0, 12) + "…",
+    "Unmapped columns": sources["unknown_columns"].map(_listed),
+    "Fields not in file": sources["missing_columns"].map(_listed),
+    "From": sources["origin"],
+})
+ui.table(shown, sources, "aco_lens_sources.csv", key="data_sources")
+with st.expander("Columns each file lacked or the build did not map"):
+    st.caption("Unmapped: columns in the file that ACO Lens does not read. Not in file: optional fields "
+               "that year's file does not publish (left empty); '(blank)' marks a column present but empty.")
+    for src in sources.itertuples():
+        if _listed(src.unknown_columns) or _listed(src.missing_columns):
+            st.markdown(f"**PY{src.performance_year}** `{src.file_name}`")
+            if _listed(src.unknown_columns):
+                st.markdown(f"- unmapped: {src.unknown_columns}")
+            if _listed(src.missing_columns):
+                st.markdown(f"- not in file: {src.missing_columns}")
+
+# --- fidelity ----------------------------------------------------------------------------------------
+st.subheader("Does the model reproduce CMS?")
+compared, summary = _fidelity(key)
+if compared.empty:
+    st.info("The fidelity check settles every real ACO-year with the model and compares the result with "
+            "CMS's published earned savings or losses, so it needs CMS's files: this database holds "
+            "synthetic demo data only. Point ACO_LENS_CMS_DIR at CMS's Performance Year Financial and Quality "
+            "Results files (or run `python -m data.build`) to see it.", icon=":material/science:")
+    st.stop()
+
+matched, comparable = int(compared["matched"].sum()), len(compared)
+exact = int((compared["reason"] == fidelity.EXACT).sum())
+unexplained = int((compared["reason"] == fidelity.UNEXPLAINED).sum())
+st.success(f"**{matched:,} of {comparable:,} ACO-years reproduced to $1** "
+           f"({ui.pct(matched / comparable)}), from CMS's own published inputs.",
+           icon=":material/verified:")
+st.caption(f"{exact:,} exactly; {matched - exact:,} with the quality score inside the rounding CMS published it "
+           f"with; {comparable - matched:,} not reproduced, {unexplained:,} of them without a known reason."
+           + (f" {int(synthetic.sum()):,} synthetic rows left out." if synthetic.any() else ""))
+ui.table(
+    ui.formatted(summary.astype({"performance_year": str}), pct_cols=["match_rate"],
+                 count_cols=["comparable", "matched", "exact", "within_rounding"],
+                 rename={"performance_year": "Year", "comparable": "ACO-years", "matched": "Reproduced",
+                         "match_rate": "Share", "exact": "Exact", "within_rounding": "Within quality rounding",
+                         "savings_matched": "Savings rows", "loss_matched": "Loss rows",
+                         "zero_matched": "Zero rows", "mismatches": "Not reproduced (why)"})
+    [["Year", "ACO-years", "Reproduced", "Share", "Exact", "Within quality rounding", "Savings rows",
+      "Loss rows", "Zero rows", "Not reproduced (why)"]],
+    summary, "aco_lens_fidelity_by_year.csv", key="data_fidelity",
+)
+misses = compared[~compared["matched"]].sort_values(["performance_year", "aco_id"])
+with st.expander(f"The {len(misses):,} ACO-years not reproduced, and why", expanded=0 < len(misses) <= 20):
+    if misses.empty:
+        st.markdown("None: every ACO-year is reproduced to $1.")
+    else:
+        names = dict(zip(zip(rows["performance_year"], rows["aco_id"], strict=True), rows["aco_name"], strict=True))
+        table = misses.assign(aco_name=[names.get((y, a)) for y, a in
+                                        zip(misses["performance_year"], misses["aco_id"], strict=True)])
+        ui.table(
+            ui.formatted(table.assign(performance_year=table["performance_year"].astype(str),
+                                      track=table["track"].map(label)),
+                         money_cols=["cms_earned", "model_earned", "difference"],
+                         rename={"performance_year": "Year", "aco_id": "ACO", "aco_name": "Name",
+                                 "track": "Track", "cms_earned": "CMS earned", "model_earned": "Model",
+                                 "difference": "Model - CMS", "reason": "Reason"})
+            [["Year", "ACO", "Name", "Track", "CMS earned", "Model", "Model - CMS", "Reason"]],
+            table.drop(columns=["matched"]), "aco_lens_fidelity_mismatches.csv", key="data_misses",
+        )
+st.caption("A row counts as reproduced when the model's earned amount is within $1 of CMS's `EarnSaveLoss`. "
+           "Same check on the command line: `python -m aco_model.fidelity --db data/aco.duckdb`.")

@@ -1,0 +1,112 @@
+"""Program overview: every performance year's ACOs, savings, payments and losses, by track.
+
+Thin page: the database (ui.database: program_totals, rows), figures and tables (ui.overview_charts).
+State in the URL: years (a range "2018-2024"), tracks (codes "ENHANCED,BASIC_E"), view ("track" for the
+table by year and track); each left out when it is the default (every year, every track, by year).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ui import database as db
+from ui import issue4_ui as ui
+from ui import overview_charts as charts
+from ui.issue4_params import Params
+
+st.title("Program overview")
+st.caption("Every performance year of the Medicare Shared Savings Program: ACOs, what they saved against "
+           "their benchmarks, what CMS paid them and what they owed, by track.")
+key = db.db_key()
+db.banner(key)
+warnings_box = st.container()
+params = Params(st.query_params.to_dict())
+
+# --- filters -------------------------------------------------------------------------------------------
+all_years = db.years(key)
+all_tracks = charts.track_order(db.tracks(key))
+first, last = charts.read_years(params, all_years)
+wanted_tracks = charts.read_tracks(params, all_tracks)
+c_years, c_tracks = st.columns([2, 3])
+if len(all_years) > 1:
+    first, last = c_years.select_slider("Performance years", all_years, value=(first, last), key="ov_years")
+else:
+    c_years.markdown(f"**Performance year** PY{all_years[0]}")
+chosen_tracks = c_tracks.multiselect("Tracks", all_tracks, default=wanted_tracks, key="ov_tracks",
+                                     format_func=charts.label, placeholder="Choose tracks")
+view = params.choice("view", ["year", "track"], "year")  # the table's rows (its control is further down)
+
+chosen_years = tuple(y for y in all_years if first <= y <= last)
+state: dict[str, str] = {}
+if (first, last) != (all_years[0], all_years[-1]):
+    state["years"] = charts.years_text(chosen_years)
+if chosen_tracks and set(chosen_tracks) != set(all_tracks):
+    state["tracks"] = ",".join(charts.track_order(chosen_tracks))
+
+with warnings_box:
+    ui.warn(params.warnings)
+
+if not chosen_tracks:
+    st.info("Choose at least one track to see its numbers.", icon=":material/filter_alt:")
+    st.query_params.from_dict(state)
+    st.stop()
+
+totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_tracks)))
+by_year = charts.per_year(totals)
+period = f"PY{first}" if first == last else f"PY{first}-{last}"
+scope = "every track" if set(chosen_tracks) == set(all_tracks) else ", ".join(map(charts.label, chosen_tracks))
+
+if totals.empty:
+    st.info(f"No ACO-years in {period} for {scope}.", icon=":material/filter_alt:")
+    st.query_params.from_dict(state)
+    st.stop()
+
+# --- headline numbers ------------------------------------------------------------------------------------
+sums = by_year[charts.TOTAL_COLUMNS].sum()
+net = sums["gross_savings"] - sums["shared_savings_paid"] + sums["losses_owed"]
+st.subheader(f"{period}, {scope}")
+m = st.columns(6)
+m[0].metric("ACOs" if first == last else "ACO-years", ui.count(sums["acos"]),
+            help="ACOs with results in the year; an ACO counts once per year it took part.")
+m[1].metric("Benchmark", charts.big_money(sums["benchmark"]),
+            help=f"Spending {charts.big_money(sums['expenditure'])} against this benchmark.")
+m[2].metric("Gross savings", ui.money(sums["gross_savings"]),
+            delta=f"{ui.pct(sums['gross_savings'] / sums['benchmark'])} of benchmark", delta_color="off",
+            help="Benchmark minus spending, summed over the ACOs (those that spent more count negatively).")
+m[3].metric("Shared savings paid", ui.money(sums["shared_savings_paid"]),
+            delta=f"{ui.count(sums['acos_paid'])} ACO-years paid", delta_color="off",
+            help="CMS's published earned shared savings, the ACOs paid.")
+m[4].metric("Losses owed", ui.money(sums["losses_owed"]),
+            delta=f"{ui.count(sums['acos_owing'])} ACO-years owing", delta_color="off",
+            help="Shared losses CMS billed two-sided ACOs.")
+m[5].metric("Net to Medicare", ui.money(net),
+            help="Gross savings - shared savings paid + losses owed.")
+
+# --- charts -------------------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    ui.chart(charts.payments_by_track(totals), key="ov_payments")
+with right:
+    ui.chart(charts.savings_to_medicare(by_year), key="ov_net")
+ui.chart(charts.savings_rate_spread(db.rows(key, chosen_years, tuple(chosen_tracks))), key="ov_spread")
+
+# --- table -------------------------------------------------------------------------------------------
+head, toggle = st.columns([3, 2])
+head.subheader("Year by year")
+view = toggle.segmented_control("Rows", ["year", "track"], default=view, key="ov_view", required=True,
+                                format_func={"year": "By year", "track": "By year and track"}.get)
+raw = charts.table(totals if view == "track" else by_year, view == "track")
+shown = raw.assign(track=raw["track"].map(charts.label)) if view == "track" else raw
+ui.table(ui.formatted(shown, charts.MONEY, ["savings_rate"], charts.COUNTS, rename=charts.RENAME)
+         .astype({"Year": str}), raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table")
+st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to Medicare "
+           "= gross savings - shared savings paid + losses owed. Savings rate = gross savings / benchmark.")
+
+if view != "year":
+    state["view"] = view
+st.query_params.from_dict(state)
+with st.expander("Share this view", icon=":material/link:"):
+    st.caption("Anyone opening this link sees the same years, tracks and numbers.")
+    st.code("overview" + (f"?{urlencode(state, safe=',')}" if state else ""), language=None)

@@ -1,0 +1,135 @@
+"""Figures and tables of the ACO explorer (plotly and pandas; no Streamlit here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.issue4_format import money, pct
+from ui.overview_charts import NEUTRAL, OWE, PAY, label, savings_rate
+
+YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}
+
+
+def years_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per result row of the ACO, with savings rate, MSR and MLR (the corridor) as fractions."""
+    out = rows.copy()
+    out["savings_rate"] = savings_rate(out)
+    msr = out["cms_minimum_savings_rate"].astype(float)
+    two_sided = out["two_sided"].fillna(False).astype(bool)
+    out["msr"] = msr
+    # Two-sided ACOs face a minimum loss rate: published in PY2013, else the MSR (elected symmetric).
+    out["mlr"] = out["cms_minimum_loss_rate"].astype(float).fillna(msr).where(two_sided)
+    out["earned"] = out["cms_earned_savings_losses"].astype(float)
+    return out
+
+
+def _outcome_colors(earned: pd.Series) -> list[str]:
+    return [PAY if e > 0 else OWE if e < 0 else "#757575" for e in earned.fillna(0)]
+
+
+def corridor(frame: pd.DataFrame) -> go.Figure:
+    """Savings rate per year against the MSR/MLR corridor (shaded: nothing shared or owed)."""
+    rates = frame["savings_rate"]
+    top = float(np.nanmax([rates.max(), frame["msr"].max(), 0.0])) + 0.02
+    bottom = float(np.nanmin([rates.min(), -frame["mlr"].max() if frame["mlr"].notna().any() else 0.0,
+                              0.0])) - 0.02
+    fig = go.Figure()
+    for row in frame.itertuples():
+        if pd.isna(row.msr):
+            continue
+        low = -row.mlr if not pd.isna(row.mlr) else bottom
+        fig.add_shape(type="rect", x0=row.performance_year - 0.35, x1=row.performance_year + 0.35,
+                      y0=low, y1=row.msr, fillcolor="grey", opacity=0.18, line_width=0, layer="below")
+    fig.add_scatter(x=frame["performance_year"], y=frame["msr"], mode="markers", name="MSR",
+                    marker={"symbol": "line-ew-open", "size": 26, "color": PAY, "line": {"width": 3}},
+                    hovertemplate="PY%{x} minimum savings rate %{y:.2%}<extra></extra>")
+    if frame["mlr"].notna().any():
+        fig.add_scatter(x=frame["performance_year"], y=-frame["mlr"], mode="markers", name="MLR",
+                        marker={"symbol": "line-ew-open", "size": 26, "color": OWE, "line": {"width": 3}},
+                        hovertemplate="PY%{x} minimum loss rate -%{y:.2%}<extra></extra>")
+    fig.add_scatter(x=frame["performance_year"], y=rates, mode="lines+markers+text", name="Savings rate",
+                    line={"color": NEUTRAL, "width": 2}, marker={"size": 11, "color": _outcome_colors(
+                        frame["earned"]), "line": {"color": "white", "width": 1}},
+                    text=[pct(r, 1) for r in rates], textposition="top center",
+                    hovertemplate="PY%{x} savings rate %{y:.2%}<extra></extra>")
+    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.update_layout(title="Savings rate against the corridor (grey: nothing shared or owed)", height=400,
+                      xaxis=YEAR_AXIS, yaxis={"tickformat": ".0%", "range": [bottom, top], "title": None},
+                      legend={"orientation": "h", "y": -0.1})
+    return fig
+
+
+def earned(frame: pd.DataFrame) -> go.Figure:
+    """CMS's published earned shared savings (+) or shared losses (-) per year."""
+    fig = go.Figure(go.Bar(
+        x=frame["performance_year"], y=frame["earned"], marker_color=_outcome_colors(frame["earned"]),
+        text=[money(v) for v in frame["earned"]], textposition="outside", cliponaxis=False,
+        hovertemplate="PY%{x} earned %{y:$,.0f}<extra></extra>",
+    ))
+    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.update_layout(title="Earned shared savings (+) / losses (-), as CMS published", height=400,
+                      xaxis=YEAR_AXIS, yaxis={"tickprefix": "$", "tickformat": ",.3s", "title": None})
+    return fig
+
+
+def quality(frame: pd.DataFrame) -> go.Figure:
+    scores = frame["quality_score"].astype(float)
+    fig = go.Figure(go.Bar(
+        x=frame["performance_year"], y=scores, marker_color=NEUTRAL,
+        text=[pct(q, 1) if not pd.isna(q) else "not scored" for q in scores], textposition="outside",
+        cliponaxis=False, hovertemplate="PY%{x} quality score %{y:.2%}<extra></extra>",
+    ))
+    fig.update_layout(title="Quality score", height=400, xaxis=YEAR_AXIS,
+                      yaxis={"tickformat": ".0%", "range": [0, 1.12], "title": None})
+    return fig
+
+
+def peer_position(rate: float, peer_rates: pd.Series) -> float | None:
+    """Share of the peers (the ACO itself left out) whose savings rate is below this ACO's."""
+    peer_rates = peer_rates.dropna()
+    return None if peer_rates.empty or pd.isna(rate) else float((peer_rates < rate).mean())
+
+
+def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float | None) -> go.Figure:
+    fig = go.Figure(go.Histogram(
+        x=peer_rates.dropna(), marker_color="#9ecae1", name="Peers", xbins={"size": 0.01},
+        hovertemplate="savings rate %{x}<br>%{y} peers<extra></extra>",
+    ))
+    if not pd.isna(rate):
+        fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3,
+                      annotation_text=f"{aco_id}: {pct(rate)}", annotation_position="top right")
+    if msr is not None and not pd.isna(msr):
+        fig.add_vline(x=msr, line_color=PAY, line_dash="dash",
+                      annotation_text=f"its MSR {pct(msr)}", annotation_position="bottom right")
+    fig.update_layout(title="Peers' savings rates", height=360, bargap=0.05, showlegend=False,
+                      xaxis={"tickformat": ".0%", "title": None}, yaxis={"title": "ACOs"})
+    return fig
+
+
+PERIODS = {"JAN_JUN": "Jan-Jun", "JUL_DEC": "Jul-Dec"}
+TABLE_COLUMNS = {
+    "performance_year": "Year", "six_month_period": "Period", "track": "Track",
+    "assigned_beneficiaries": "Beneficiaries", "benchmark": "Benchmark", "expenditure": "Spending",
+    "savings_rate": "Savings rate", "msr": "MSR", "mlr": "MLR", "quality_score": "Quality score",
+    "earned": "Earned (CMS)",
+}
+
+
+def years_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw numbers, the same for display)."""
+    cols = [c for c in TABLE_COLUMNS if c != "six_month_period" or frame[c].notna().any()]
+    raw = frame[cols].reset_index(drop=True)
+    shown = raw.copy()
+    shown["performance_year"] = shown["performance_year"].astype(str)
+    shown["track"] = shown["track"].map(label)
+    if "six_month_period" in shown:
+        shown["six_month_period"] = shown["six_month_period"].map(PERIODS).fillna("12 months")
+    shown["assigned_beneficiaries"] = shown["assigned_beneficiaries"].map(lambda n: f"{int(n):,}"
+                                                                          if not pd.isna(n) else "-")
+    for c in ("benchmark", "expenditure", "earned"):
+        shown[c] = shown[c].map(money)
+    for c in ("savings_rate", "msr", "mlr", "quality_score"):
+        shown[c] = shown[c].map(pct)
+    return raw, shown.rename(columns=TABLE_COLUMNS)

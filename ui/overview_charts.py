@@ -1,0 +1,194 @@
+"""Figures, tables and link helpers of the program overview (plotly and pandas; no Streamlit here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from aco_model.rules import TRACKS
+from ui.issue4_format import money
+from ui.issue4_params import Params
+
+PAY = "#2e7d32"
+OWE = "#c62828"
+NEUTRAL = "#1f5aa6"
+# One colour per track, the same on every chart (legacy tracks in greys/blues, BASIC in greens, ENHANCED red).
+TRACK_COLORS = {
+    "TRACK_1": "#9ecae1", "TRACK_1_PLUS": "#6baed6", "TRACK_2": "#3182bd", "TRACK_3": "#08519c",
+    "BASIC_A": "#c7e9c0", "BASIC_B": "#a1d99b", "BASIC_C": "#74c476", "BASIC_D": "#31a354",
+    "BASIC_E": "#006d2c", "ENHANCED": "#e6550d",
+}
+MONEY_AXIS = {"tickprefix": "$", "tickformat": ",.3s"}
+
+
+def big_money(value: float) -> str:
+    """ui.money, with trillions as $1.16T (program-wide benchmarks pass $1,000B)."""
+    return f"{'-' if value < 0 else ''}${abs(value) / 1e12:.2f}T" if abs(value) >= 1e12 else money(value)
+
+
+def label(track: str) -> str:
+    return TRACKS[track].label if track in TRACKS else track
+
+
+def track_order(tracks: Sequence[str]) -> list[str]:
+    """Tracks in the program's order (legacy tracks, then BASIC levels, then ENHANCED)."""
+    order = list(TRACKS)
+    return sorted(tracks, key=lambda t: (order.index(t) if t in order else len(order), t))
+
+
+# --- the URL -----------------------------------------------------------------------------------------
+def years_text(chosen: Sequence[int]) -> str:
+    """(2018, 2019, 2020) -> "2018-2020"; (2022,) -> "2022"."""
+    lo, hi = min(chosen), max(chosen)
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def read_years(params: Params, available: Sequence[int]) -> tuple[int, int]:
+    """`years=2018-2024`, `years=2022` or `years=2022,2023` (consecutive) -> (first, last); else all."""
+    everything = (min(available), max(available))
+    value = params.text("years")
+    if value is None:
+        return everything
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    fallback = f"{everything[0]}-{everything[1]}"
+    try:
+        parts = [p.strip() for p in value.replace("–", "-").replace(",", " ").replace("-", " ").split()]
+        wanted = sorted({int(p) for p in parts})
+    except ValueError:
+        params.warnings.append(f"Link parameter `years={shown}` ignored (not years); using {fallback}.")
+        return everything
+    if not wanted or any(y not in available for y in wanted):
+        params.warnings.append(
+            f"Link parameter `years={shown}` ignored (the data has PY{everything[0]}-{everything[1]}); "
+            f"using {fallback}."
+        )
+        return everything
+    if "," in value and len(wanted) > 1 and wanted != list(range(wanted[0], wanted[-1] + 1)):
+        params.warnings.append(f"Link parameter `years={shown}`: years are a range; using "
+                               f"{wanted[0]}-{wanted[-1]}.")
+    return wanted[0], wanted[-1]
+
+
+def read_tracks(params: Params, available: Sequence[str]) -> list[str]:
+    """`tracks=ENHANCED,BASIC_E` (codes, any case) -> those tracks; unknown codes dropped with a warning."""
+    value = params.text("tracks")
+    if value is None:
+        return list(available)
+    by_code = {t.lower(): t for t in available}
+    chosen, unknown = [], []
+    for part in value.split(","):
+        code = part.strip().lower().replace(" ", "_")
+        if not code:
+            continue
+        (chosen if code in by_code else unknown).append(by_code.get(code, part.strip()))
+    if unknown:
+        shown = ", ".join(unknown)[:40]
+        params.warnings.append(
+            f"Link parameter `tracks`: {shown} not in the data"
+            + (" (ignored)." if chosen else f"; using every track ({len(available)}).")
+        )
+    return track_order(dict.fromkeys(chosen)) if chosen else list(available)
+
+
+# --- numbers -----------------------------------------------------------------------------------------
+def savings_rate(rows: pd.DataFrame) -> pd.Series:
+    """CMS's published savings rate; (benchmark - spending) / benchmark where it is not published."""
+    computed = (rows["benchmark"] - rows["expenditure"]) / rows["benchmark"].where(rows["benchmark"] != 0)
+    return rows["cms_savings_rate"].astype(float).fillna(computed.astype(float))
+
+
+TOTAL_COLUMNS = ["acos", "assigned_beneficiaries", "benchmark", "expenditure", "gross_savings",
+                 "shared_savings_paid", "losses_owed", "acos_paid", "acos_owing"]
+
+
+def with_net(totals: pd.DataFrame) -> pd.DataFrame:
+    """Adds savings rate and net to Medicare (= gross savings - shared savings paid + losses owed)."""
+    out = totals.copy()
+    out["savings_rate"] = out["gross_savings"] / out["benchmark"].where(out["benchmark"] != 0)
+    out["net_to_medicare"] = out["gross_savings"] - out["shared_savings_paid"] + out["losses_owed"]
+    return out
+
+
+def per_year(totals: pd.DataFrame) -> pd.DataFrame:
+    """program_totals (year x track) summed over the tracks."""
+    return with_net(totals.groupby("performance_year", as_index=False)[TOTAL_COLUMNS].sum())
+
+
+def table(frame: pd.DataFrame, by_track: bool) -> pd.DataFrame:
+    """The table's rows (numbers, in display order)."""
+    cols = ["performance_year"] + (["track"] if by_track else []) + [
+        "acos", "assigned_beneficiaries", "benchmark", "expenditure", "gross_savings", "savings_rate",
+        "shared_savings_paid", "losses_owed", "net_to_medicare", "acos_paid", "acos_owing"]
+    return frame[cols].reset_index(drop=True)
+
+
+RENAME = {
+    "performance_year": "Year", "track": "Track", "acos": "ACOs", "assigned_beneficiaries": "Beneficiaries",
+    "benchmark": "Benchmark", "expenditure": "Spending", "gross_savings": "Gross savings",
+    "savings_rate": "Savings rate", "shared_savings_paid": "Shared savings paid", "losses_owed": "Losses owed",
+    "net_to_medicare": "Net to Medicare", "acos_paid": "ACOs paid", "acos_owing": "ACOs owing",
+}
+MONEY = ["benchmark", "expenditure", "gross_savings", "shared_savings_paid", "losses_owed", "net_to_medicare"]
+COUNTS = ["acos", "assigned_beneficiaries", "acos_paid", "acos_owing"]
+
+
+# --- figures -----------------------------------------------------------------------------------------
+def payments_by_track(totals: pd.DataFrame) -> go.Figure:
+    """Shared savings paid stacked above zero, losses owed below, one colour per track."""
+    fig = go.Figure()
+    years = sorted(totals["performance_year"].unique())
+    for track in track_order(totals["track"].unique()):
+        t = totals[totals["track"] == track]
+        color = TRACK_COLORS.get(track, NEUTRAL)
+        fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=label(track),
+                    marker_color=color, legendgroup=track,
+                    hovertemplate=f"{label(track)} PY%{{x}}<br>shared savings paid %{{y:$,.0f}}<extra></extra>")
+        if (t["losses_owed"] > 0).any():
+            fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=label(track),
+                        marker={"color": color, "pattern": {"shape": "/"}}, legendgroup=track,
+                        showlegend=False,
+                        hovertemplate=f"{label(track)} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
+    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.update_layout(barmode="relative", title="Shared savings paid (above) and losses owed (below)",
+                      height=420, legend={"title": None}, xaxis={"tickmode": "array", "tickvals": years,
+                                                                 "title": None},
+                      yaxis={**MONEY_AXIS, "title": None})
+    return fig
+
+
+def savings_to_medicare(years: pd.DataFrame) -> go.Figure:
+    """Per year: gross savings, shared savings paid, losses owed, and what Medicare kept."""
+    fig = go.Figure()
+    fig.add_bar(x=years["performance_year"], y=years["gross_savings"], name="Gross savings",
+                marker_color="#9ecae1", hovertemplate="PY%{x} gross savings %{y:$,.0f}<extra></extra>")
+    fig.add_bar(x=years["performance_year"], y=years["shared_savings_paid"] - years["losses_owed"],
+                name="Paid to ACOs, net of losses", marker_color=PAY,
+                hovertemplate="PY%{x} paid to ACOs net of losses %{y:$,.0f}<extra></extra>")
+    fig.add_scatter(x=years["performance_year"], y=years["net_to_medicare"], name="Net to Medicare",
+                    mode="lines+markers", line={"color": NEUTRAL, "width": 3},
+                    hovertemplate="PY%{x} net to Medicare %{y:$,.0f}<extra></extra>")
+    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.update_layout(barmode="group", title="What Medicare saved, paid and kept", height=420,
+                      legend={"orientation": "h", "y": -0.12, "title": None},
+                      xaxis={"tickmode": "array", "tickvals": list(years["performance_year"]), "title": None},
+                      yaxis={**MONEY_AXIS, "title": None})
+    return fig
+
+
+def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
+    """One box per year: the spread of ACOs' savings rates (median, quartiles, outliers as points)."""
+    rates = savings_rate(rows)
+    fig = go.Figure()
+    for year, group in rows.assign(rate=rates).dropna(subset=["rate"]).groupby("performance_year"):
+        fig.add_box(y=group["rate"], name=str(year), marker_color=NEUTRAL, boxmean=True,
+                    customdata=np.stack([group["aco_id"], group["aco_name"].fillna("")], axis=-1),
+                    hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{y:.2%}<extra></extra>",
+                    showlegend=False)
+    fig.add_hline(y=0, line_dash="dot", line_color="grey")
+    fig.update_layout(title="Spread of ACOs' savings rates by year (box: quartiles and median; dashed: mean)",
+                      height=420, yaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
+                      xaxis={"title": None, "type": "category"})
+    return fig
