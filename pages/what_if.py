@@ -42,7 +42,7 @@ params = Params(st.query_params.to_dict())
 # --- the starting point ---------------------------------------------------------------------------
 acos = db.aco_index(key)
 names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
-c_src, c_aco, c_year = st.columns([1.3, 3, 1])
+c_src, c_aco, c_year = st.columns([1.8, 3, 1])
 src = params.choice("src", ["aco", "template"], "aco" if len(acos) else "template")
 src = c_src.segmented_control("Start from", ["aco", "template"], default=src, key="wi_src", required=True,
                               format_func={"aco": "An ACO-year", "template": "A template"}.get)
@@ -98,7 +98,7 @@ with st.container(border=True):
     quality = r1[3].slider("Quality score (%)", 0.0, 100.0, step=0.01, key=f"wi_q_{ident}",
                            value=p.number("q", round(base.quality_score * 100, 4), 0.0, 100.0))
     r2 = st.columns(4)
-    benchmark = r2[0].number_input("Benchmark ($)", 1_000_000.0, 1e11, step=1_000_000.0, format="%.0f",
+    benchmark = r2[0].number_input("Base benchmark ($)", 1_000_000.0, 1e11, step=1_000_000.0, format="%.0f",
                                    key=f"wi_bench_{ident}",
                                    value=p.number("bench", base.base_benchmark, 1_000_000.0, 1e11))
     change = r2[1].slider("Benchmark change (%)", -10.0, 10.0, step=0.1, key=f"wi_bench_pct_{ident}",
@@ -140,14 +140,18 @@ if not is_offered(track, year):
 m = st.columns(4)
 m[0].metric("Payment to the ACO" if result.earned >= 0 else "Bill to the ACO", money(result.earned))
 m[1].metric("Savings rate", pct(result.savings_rate),
-            f"MSR {pct(result.minimum_savings_rate)}", delta_color="off")
+            f"MSR {pct(result.minimum_savings_rate)}", delta_color="off", delta_arrow="off")
 m[2].metric("Final sharing rate", pct(result.final_sharing_rate),
             None if result.final_loss_rate is None else f"loss rate {pct(result.final_loss_rate)}",
-            delta_color="off")
+            delta_color="off", delta_arrow="off")
 if cms_row is not None:
     cms_earned = float(cms_row["cms_earned_savings_losses"])
-    m[3].metric(f"CMS actually settled (PY{year})", money(cms_earned),
-                f"{money(result.earned - cms_earned, signed=True)} in this scenario", delta_color="normal")
+    difference = result.earned - cms_earned
+    m[3].metric("CMS settled", money(cms_earned),
+                "same as this scenario" if abs(difference) < 1 else f"{money(difference, signed=True)} here",
+                delta_color="normal" if abs(difference) >= 1 else "off",
+                delta_arrow="auto" if abs(difference) >= 1 else "off",
+                help=f"CMS's published earned savings (+) or losses (-) for {aco} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
 

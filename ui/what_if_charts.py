@@ -16,37 +16,31 @@ NEUTRAL = "#1f5aa6"
 
 
 def waterfall(result: Settlement) -> go.Figure:
-    """Benchmark -> expenditure -> gross savings -> each settlement step -> payment or bill."""
+    """Gross savings (benchmark - expenditure) -> each settlement step -> payment or bill.
+
+    The benchmark and expenditure are shown in the title rather than as bars: at 100 times the size
+    of the settlement they would flatten every step of it.
+    """
     steps = result.steps()
-    labels = ["Benchmark", "Expenditure", "Gross savings"]
-    measures = ["absolute", "relative", "total"]
-    values = [result.inputs.benchmark, -result.inputs.expenditure, 0.0]
-    hover = ["Updated benchmark (425.601-425.603)", "Assigned beneficiaries' Parts A+B spending",
-             steps[0].rule]
-    for step in steps[1:]:
-        labels.append(step.label)
-        measures.append("relative")
-        values.append(step.amount)
-        hover.append(step.rule)
+    labels = ["Gross savings"] + [s.label for s in steps[1:]]
     labels.append("Payment to ACO" if result.earned >= 0 else "Bill to ACO")
-    measures.append("total")
-    values.append(0.0)
+    measures = ["absolute"] + ["relative"] * (len(steps) - 1) + ["total"]
+    values = [result.gross_savings] + [s.amount for s in steps[1:]] + [0.0]
+    hover = [steps[0].rule] + [s.rule for s in steps[1:]]
     hover.append("earned shared savings (+) or shared losses owed (-)")
     fig = go.Figure(go.Waterfall(
         x=labels, measure=measures, y=values, customdata=hover,
-        text=[money(v) if m == "relative" or i == 0 else ""
-              for i, (v, m) in enumerate(zip(values, measures, strict=True))],
-        textposition="outside",
+        text=[money(v) for v in values[:-1]] + [money(result.earned)], textposition="outside",
         hovertemplate="%{x}: %{y:$,.0f}<br>%{customdata}<extra></extra>",
         increasing={"marker": {"color": PAY}}, decreasing={"marker": {"color": OWE}},
         totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "rgba(128,128,128,0.5)"}},
     ))
-    # The benchmark dwarfs the settlement: start the axis near the expenditure so the steps show.
-    low = min(result.inputs.expenditure, result.inputs.benchmark)
-    top = max(result.inputs.expenditure, result.inputs.benchmark)
-    span = max(abs(result.gross_savings), top * 0.02)
-    fig.update_yaxes(range=[low - 1.6 * span, top + 0.6 * span], tickformat="$,.3s", title=None)
-    fig.update_layout(title="From benchmark to settlement", showlegend=False, height=430)
+    fig.update_yaxes(tickformat="$,.3s", title=None, zeroline=True)
+    fig.update_layout(
+        title=(f"From benchmark {money(result.inputs.benchmark)} - expenditure "
+               f"{money(result.inputs.expenditure)} to settlement"),
+        showlegend=False, height=430,
+    )
     return fig
 
 
@@ -86,11 +80,11 @@ def payment_curve(curve: pd.DataFrame, result: Settlement) -> go.Figure:
         text=[f"{pct(result.savings_rate)} -> {money(result.earned)}"], textposition="top left",
         hovertemplate="this scenario<br>savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
     ))
-    visible = curve["earned"].abs().max() or 1.0
-    limit_top = min(result.payment_limit, visible * 1.15)
-    limit_bottom = -min(result.loss_limit or 0.0, visible * 1.15)
-    fig.update_yaxes(range=[min(limit_bottom, curve["earned"].min()) * 1.1 - 1, limit_top * 1.1 + 1],
-                     tickformat="$,.3s", title="earned (+) / owed (-)", zeroline=True)
+    top = max(curve["earned"].max(), result.payment_limit, 1.0)
+    bottom = min(curve["earned"].min(), -(result.loss_limit or 0.0))
+    pad = 0.08 * (top - bottom)
+    fig.update_yaxes(range=[bottom - pad, top + pad], tickformat="$,.3s", title="earned (+) / owed (-)",
+                     zeroline=True)
     fig.update_xaxes(tickformat=".0%", title="savings rate (benchmark - expenditure) / benchmark")
     title = f"Payment against savings rate: {track.label}, PY{result.inputs.performance_year}"
     fig.update_layout(title=title, height=430, legend={"orientation": "h", "y": -0.25})
