@@ -18,11 +18,15 @@ PAGES = ["overview", "explorer", "what-if", "risk-election", "program-what-if", 
 
 
 def _wait_rendered(page) -> None:
+    """Until the script run is over: no running indicator and no placeholder skeletons left."""
     page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    page.locator("h1").first.wait_for(timeout=30_000)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=60_000,
     )
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1_000)
 
 
 def _first_aco_year(app_db):
@@ -55,8 +59,9 @@ def test_shared_what_if_link_reopens_the_scenario(server, page, app_db):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_renders_without_error(server, page, name):
-    page.goto(f"{server}/{name}")
+    page.goto(f"{server}/{'' if name == 'overview' else name}")  # the default page lives at /
     _wait_rendered(page)
     page.locator("h1").first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
