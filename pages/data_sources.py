@@ -6,6 +6,8 @@ No state to keep in the URL.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,11 +17,23 @@ from ui import database as db
 from ui import issue4_ui as ui
 from ui.overview_charts import NEUTRAL, label
 
+QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
+
 
 @st.cache_data(show_spinner="Settling every ACO-year with the model...", max_entries=4)
 def _fidelity(key: tuple[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     compared = fidelity.compare(db.all_rows(key))
     return compared, (fidelity.summarize(compared) if len(compared) else pd.DataFrame())
+
+
+def _short(reason: str) -> str:
+    """A reason without its parenthesis (the page explains each reason once, below the table)."""
+    return re.sub(r" \([^)]*\)", "", str(reason))
+
+
+def _rows_height(n: int) -> int:
+    """A table tall enough for every row (Streamlit's rows are 35 px), within reason."""
+    return min(35 * (n + 1) + 3, 600)
 
 
 def _listed(text: object) -> int:
@@ -43,12 +57,12 @@ synthetic = rows["synthetic"].fillna(False).astype(bool)
 m = st.columns(5)
 m[0].metric("ACO-years", ui.count(len(rows)))
 m[1].metric("ACOs", ui.count(rows["aco_id"].nunique()))
-m[2].metric("Performance years", f"PY{info['first_year']}–{info['last_year']}",
-            delta=f"{rows['performance_year'].nunique()} years", delta_color="off")
+m[2].metric("Performance years", ui.count(rows["performance_year"].nunique()),
+            delta=f"PY{info['first_year']}–{info['last_year']}", **QUIET)
 m[3].metric("Source files", ui.count(len(info["files"])))
-m[4].metric("Data", "Synthetic demo" if info["synthetic"] else "Mixed" if info["any_synthetic"]
-            else "CMS published", delta=f"{ui.count(synthetic.sum())} synthetic rows" if synthetic.any()
-            else None, delta_color="off")
+m[4].metric("Data", "Synthetic" if info["synthetic"] else "Mixed" if info["any_synthetic"] else "CMS",
+            delta=f"{ui.count(synthetic.sum())} synthetic rows" if synthetic.any() else "published results",
+            **QUIET)
 
 st.subheader("Where each year came from")
 per_year = rows.assign(kind=synthetic.map({True: "Synthetic demo", False: "CMS published"}))
@@ -77,7 +91,11 @@ shown = pd.DataFrame({
     "Fields not in file": sources["missing_columns"].map(_listed),
     "From": sources["origin"],
 })
-ui.table(shown, sources, "aco_lens_sources.csv", key="data_sources")
+origins = sources["origin"].dropna().unique()
+if len(origins) == 1:  # one folder for every year: say it once
+    shown = shown.drop(columns="From")
+    st.caption(f"Read from `{origins[0]}`.")
+ui.table(shown, sources, "aco_lens_sources.csv", key="data_sources", height=_rows_height(len(shown)))
 with st.expander("Columns each file lacked or the build did not map"):
     st.caption("Unmapped: columns in the file that ACO Lens does not read. Not in file: optional fields "
                "that year's file does not publish (left empty); '(blank)' marks a column present but empty.")
@@ -95,8 +113,8 @@ compared, summary = _fidelity(key)
 if compared.empty:
     st.info("The fidelity check settles every real ACO-year with the model and compares the result with "
             "CMS's published earned savings or losses, so it needs CMS's files: this database holds "
-            "synthetic demo data only. Point ACO_LENS_CMS_DIR at CMS's Performance Year Financial and Quality "
-            "Results files (or run `python -m data.build`) to see it.", icon=":material/science:")
+            "synthetic demo data only. Point ACO_LENS_CMS_DIR at CMS's Performance Year Financial and "
+            "Quality Results files (or run `python -m data.build`) to see it.", icon=":material/science:")
     st.stop()
 
 matched, comparable = int(compared["matched"].sum()), len(compared)
@@ -105,37 +123,45 @@ unexplained = int((compared["reason"] == fidelity.UNEXPLAINED).sum())
 st.success(f"**{matched:,} of {comparable:,} ACO-years reproduced to $1** "
            f"({ui.pct(matched / comparable)}), from CMS's own published inputs.",
            icon=":material/verified:")
-st.caption(f"{exact:,} exactly; {matched - exact:,} with the quality score inside the rounding CMS published it "
-           f"with; {comparable - matched:,} not reproduced, {unexplained:,} of them without a known reason."
+st.caption(f"{exact:,} exactly; {matched - exact:,} with the quality score inside the rounding CMS "
+           f"published it with; {comparable - matched:,} not reproduced, {unexplained:,} of them without a "
+           "known reason."
            + (f" {int(synthetic.sum()):,} synthetic rows left out." if synthetic.any() else ""))
 ui.table(
-    ui.formatted(summary.astype({"performance_year": str}), pct_cols=["match_rate"],
+    ui.formatted(summary.astype({"performance_year": str}).assign(mismatches=summary["mismatches"]
+                                                                  .map(_short)),
+                 pct_cols=["match_rate"],
                  count_cols=["comparable", "matched", "exact", "within_rounding"],
                  rename={"performance_year": "Year", "comparable": "ACO-years", "matched": "Reproduced",
-                         "match_rate": "Share", "exact": "Exact", "within_rounding": "Within quality rounding",
+                         "match_rate": "Share", "exact": "Exact",
+                         "within_rounding": "Within quality rounding",
                          "savings_matched": "Savings rows", "loss_matched": "Loss rows",
                          "zero_matched": "Zero rows", "mismatches": "Not reproduced (why)"})
     [["Year", "ACO-years", "Reproduced", "Share", "Exact", "Within quality rounding", "Savings rows",
       "Loss rows", "Zero rows", "Not reproduced (why)"]],
-    summary, "aco_lens_fidelity_by_year.csv", key="data_fidelity",
+    summary, "aco_lens_fidelity_by_year.csv", key="data_fidelity", height=_rows_height(len(summary)),
 )
 misses = compared[~compared["matched"]].sort_values(["performance_year", "aco_id"])
 with st.expander(f"The {len(misses):,} ACO-years not reproduced, and why", expanded=0 < len(misses) <= 20):
     if misses.empty:
         st.markdown("None: every ACO-year is reproduced to $1.")
     else:
-        names = dict(zip(zip(rows["performance_year"], rows["aco_id"], strict=True), rows["aco_name"], strict=True))
+        keys = zip(rows["performance_year"], rows["aco_id"], strict=True)
+        names = dict(zip(keys, rows["aco_name"], strict=True))
         table = misses.assign(aco_name=[names.get((y, a)) for y, a in
                                         zip(misses["performance_year"], misses["aco_id"], strict=True)])
         ui.table(
             ui.formatted(table.assign(performance_year=table["performance_year"].astype(str),
-                                      track=table["track"].map(label)),
+                                      track=table["track"].map(label), reason=table["reason"].map(_short)),
                          money_cols=["cms_earned", "model_earned", "difference"],
                          rename={"performance_year": "Year", "aco_id": "ACO", "aco_name": "Name",
                                  "track": "Track", "cms_earned": "CMS earned", "model_earned": "Model",
                                  "difference": "Model - CMS", "reason": "Reason"})
             [["Year", "ACO", "Name", "Track", "CMS earned", "Model", "Model - CMS", "Reason"]],
             table.drop(columns=["matched"]), "aco_lens_fidelity_mismatches.csv", key="data_misses",
+            height=_rows_height(len(table)),
         )
+        reasons = misses["reason"].value_counts()
+        st.markdown("\n".join(f"- **{n:,}** {reason}" for reason, n in reasons.items()))
 st.caption("A row counts as reproduced when the model's earned amount is within $1 of CMS's `EarnSaveLoss`. "
            "Same check on the command line: `python -m aco_model.fidelity --db data/aco.duckdb`.")

@@ -20,6 +20,8 @@ from ui import issue4_ui as ui
 from ui.issue4_params import Params
 from ui.overview_charts import label
 
+QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
+
 st.title("ACO explorer")
 st.caption("Find an ACO by name or id: its results year by year, and how it compares with ACOs of the "
            "same track and size.")
@@ -39,7 +41,8 @@ if current is not None and current not in names:
 current = current or acos["aco_id"].iloc[0]
 
 c_search, c_aco, c_year = st.columns([2, 4, 1.2])
-query = c_search.text_input("Search by name or ID", key="exp_q", placeholder="e.g. Palm Beach or A1001").strip()
+query = c_search.text_input("Search by name or ID", key="exp_q", placeholder="e.g. Palm Beach or A1001")
+query = query.strip()
 matches = db.search(key, query)["aco_id"].tolist() if query else acos["aco_id"].tolist()
 if query and not matches:
     c_search.caption(f"No ACO matches “{query[:40]}”.")
@@ -71,11 +74,11 @@ st.subheader(f"{names.get(aco) or aco}")
 st.caption(f"{aco} · in the MSSP PY{aco_years[0]}–{aco_years[-1]} ({len(aco_years)} "
            f"{'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
 m = st.columns(5)
-m[0].metric("Track", label(this["track"]), delta="two-sided" if pd.notna(this["two_sided"]) and this["two_sided"] else "one-sided",
-            delta_color="off")
+two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
+m[0].metric("Track", label(this["track"]), delta="two-sided" if two_sided else "one-sided", **QUIET)
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
 m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
-            delta_color="off", help="(benchmark - spending) / benchmark, as CMS published it.")
+            **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
 m[3].metric("Quality score", ui.pct(this["quality_score"]))
 m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
             help="CMS's published earned shared savings (+) or shared losses owed (-).")
@@ -83,11 +86,13 @@ if (frame["performance_year"] == year).sum() > 1:
     st.caption(f"{aco} has {(frame['performance_year'] == year).sum()} result rows in {year} (six-month "
                "periods): the first is shown above; the table lists both.")
 
-left, right = st.columns(2)
-with left:
+c_rate, c_earned, c_quality = st.columns([1.25, 1, 0.75])
+with c_rate:
     ui.chart(charts.corridor(frame), key="exp_corridor")
-with right:
+with c_earned:
     ui.chart(charts.earned(frame), key="exp_earned")
+with c_quality:
+    ui.chart(charts.quality(frame), key="exp_quality")
 
 # --- against peers -------------------------------------------------------------------------------------
 band, low, high = size_band(this["assigned_beneficiaries"])
@@ -96,23 +101,23 @@ others = peers[peers["aco_id"] != aco]
 st.subheader(f"Against its peers in PY{year}")
 st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
            f"({len(others):,} besides {aco}).")
-q_left, q_right = st.columns([1, 2])
-with q_left:
-    ui.chart(charts.quality(frame), key="exp_quality")
-with q_right:
-    if others.empty:
-        st.info(f"No other {label(this['track'])} ACO of this size in PY{year} to compare with.")
-    else:
-        position = charts.peer_position(this["savings_rate"], others["savings_rate"])
-        p = st.columns(4)
-        p[0].metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
-                    delta=f"of {len(others):,} peers", delta_color="off")
-        p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
-        p[2].metric("Peers' median earned", ui.money(others["earned"].median()),
-                    delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} for {aco}",
-                    delta_color="normal" if pd.notna(this["earned"]) else "off")
-        p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
-                    help="Share of the peers that earned shared savings this year.")
+if others.empty:
+    st.info(f"No other {label(this['track'])} ACO of this size in PY{year} to compare with.")
+else:
+    position = charts.peer_position(this["savings_rate"], others["savings_rate"])
+    p_metrics, p_chart = st.columns([1, 2.4])
+    with p_metrics:
+        a, b = st.columns(2)
+        a.metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
+                 delta=f"of {len(others):,} peers", **QUIET)
+        b.metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
+                 help="Share of the peers that earned shared savings this year.")
+        a.metric("Peers' median rate", ui.pct(others["savings_rate"].median()),
+                 help="The peers' median savings rate.")
+        b.metric("Peers' median earned", ui.money(others["earned"].median()),
+                 delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} for {aco}",
+                 delta_color="normal" if pd.notna(this["earned"]) else "off")
+    with p_chart:
         ui.chart(charts.peers_histogram(others["savings_rate"], this["savings_rate"], aco, this["msr"]),
                  key="exp_peers")
 

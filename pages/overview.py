@@ -16,6 +16,8 @@ from ui import issue4_ui as ui
 from ui import overview_charts as charts
 from ui.issue4_params import Params
 
+QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
+
 st.title("Program overview")
 st.caption("Every performance year of the Medicare Shared Savings Program: ACOs, what they saved against "
            "their benchmarks, what CMS paid them and what they owed, by track.")
@@ -56,7 +58,8 @@ if not chosen_tracks:
 totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_tracks)))
 by_year = charts.per_year(totals)
 period = f"PY{first}" if first == last else f"PY{first}-{last}"
-scope = "every track" if set(chosen_tracks) == set(all_tracks) else ", ".join(map(charts.label, chosen_tracks))
+every_track = set(chosen_tracks) == set(all_tracks)
+scope = "every track" if every_track else ", ".join(map(charts.label, chosen_tracks))
 
 if totals.empty:
     st.info(f"No ACO-years in {period} for {scope}.", icon=":material/filter_alt:")
@@ -73,13 +76,13 @@ m[0].metric("ACOs" if first == last else "ACO-years", ui.count(sums["acos"]),
 m[1].metric("Benchmark", charts.big_money(sums["benchmark"]),
             help=f"Spending {charts.big_money(sums['expenditure'])} against this benchmark.")
 m[2].metric("Gross savings", ui.money(sums["gross_savings"]),
-            delta=f"{ui.pct(sums['gross_savings'] / sums['benchmark'])} of benchmark", delta_color="off",
+            delta=f"{ui.pct(sums['gross_savings'] / sums['benchmark'])} rate", **QUIET,
             help="Benchmark minus spending, summed over the ACOs (those that spent more count negatively).")
 m[3].metric("Shared savings paid", ui.money(sums["shared_savings_paid"]),
-            delta=f"{ui.count(sums['acos_paid'])} ACO-years paid", delta_color="off",
+            delta=f"{ui.count(sums['acos_paid'])} paid", **QUIET,
             help="CMS's published earned shared savings, the ACOs paid.")
 m[4].metric("Losses owed", ui.money(sums["losses_owed"]),
-            delta=f"{ui.count(sums['acos_owing'])} ACO-years owing", delta_color="off",
+            delta=f"{ui.count(sums['acos_owing'])} owing", **QUIET,
             help="Shared losses CMS billed two-sided ACOs.")
 m[5].metric("Net to Medicare", ui.money(net),
             help="Gross savings - shared savings paid + losses owed.")
@@ -100,13 +103,19 @@ view = toggle.segmented_control("Rows", ["year", "track"], default=view, key="ov
 raw = charts.table(totals if view == "track" else by_year, view == "track")
 shown = raw.assign(track=raw["track"].map(charts.label)) if view == "track" else raw
 ui.table(ui.formatted(shown, charts.MONEY, ["savings_rate"], charts.COUNTS, rename=charts.RENAME)
-         .astype({"Year": str}), raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table")
-st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to Medicare "
-           "= gross savings - shared savings paid + losses owed. Savings rate = gross savings / benchmark.")
+         .astype({"Year": str}), raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table",
+         height=min(35 * (len(raw) + 1) + 3, 640))
+st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to "
+           "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
+           "benchmark.")
 
 if view != "year":
     state["view"] = view
 st.query_params.from_dict(state)
 with st.expander("Share this view", icon=":material/link:"):
-    st.caption("Anyone opening this link sees the same years, tracks and numbers.")
-    st.code("overview" + (f"?{urlencode(state, safe=',')}" if state else ""), language=None)
+    if state:  # the overview is the app's home page: its link is the app's address plus this
+        st.caption("Add this to the app's address: anyone opening the link sees the same years, tracks and "
+                   "numbers.")
+        st.code(f"?{urlencode(state, safe=',')}", language=None)
+    else:
+        st.caption("Every year and every track: the app's address as it is opens this view.")

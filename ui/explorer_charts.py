@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.issue4_format import money, pct
-from ui.overview_charts import NEUTRAL, OWE, PAY, label, savings_rate
+from ui.overview_charts import NEUTRAL, OWE, PAY, label, money_axis, savings_rate
 
 YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}
 
@@ -70,7 +70,7 @@ def earned(frame: pd.DataFrame) -> go.Figure:
     ))
     fig.add_hline(y=0, line_color="grey", line_width=1)
     fig.update_layout(title="Earned shared savings (+) / losses (-), as CMS published", height=400,
-                      xaxis=YEAR_AXIS, yaxis={"tickprefix": "$", "tickformat": ",.3s", "title": None})
+                      xaxis=YEAR_AXIS, yaxis=money_axis(frame["earned"]))
     return fig
 
 
@@ -81,7 +81,7 @@ def quality(frame: pd.DataFrame) -> go.Figure:
         text=[pct(q, 1) if not pd.isna(q) else "not scored" for q in scores], textposition="outside",
         cliponaxis=False, hovertemplate="PY%{x} quality score %{y:.2%}<extra></extra>",
     ))
-    fig.update_layout(title="Quality score", height=400, xaxis=YEAR_AXIS,
+    fig.update_layout(title="Quality score", height=400, margin={"t": 60}, xaxis=YEAR_AXIS,
                       yaxis={"tickformat": ".0%", "range": [0, 1.12], "title": None})
     return fig
 
@@ -102,9 +102,9 @@ def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float 
                       annotation_text=f"{aco_id}: {pct(rate)}", annotation_position="top right")
     if msr is not None and not pd.isna(msr):
         fig.add_vline(x=msr, line_color=PAY, line_dash="dash",
-                      annotation_text=f"its MSR {pct(msr)}", annotation_position="bottom right")
-    fig.update_layout(title="Peers' savings rates", height=360, bargap=0.05, showlegend=False,
-                      xaxis={"tickformat": ".0%", "title": None}, yaxis={"title": "ACOs"})
+                      annotation_text=f"MSR {pct(msr)}", annotation_position="top left")
+    fig.update_layout(title="Peers' savings rates (ACOs per 1-point band)", height=340, bargap=0.05,
+                      showlegend=False, xaxis={"tickformat": ".0%", "title": None}, yaxis={"title": "ACOs"})
     return fig
 
 

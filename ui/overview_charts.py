@@ -21,7 +21,30 @@ TRACK_COLORS = {
     "BASIC_A": "#c7e9c0", "BASIC_B": "#a1d99b", "BASIC_C": "#74c476", "BASIC_D": "#31a354",
     "BASIC_E": "#006d2c", "ENHANCED": "#e6550d",
 }
-MONEY_AXIS = {"tickprefix": "$", "tickformat": ",.3s"}
+
+
+def money_axis(values: Sequence[float] | pd.Series) -> dict[str, object]:
+    """A y-axis whose ticks read like the page's money ($500M, $1.5B, -$20M), not plotly's "$1.50G"."""
+    v = pd.Series(values, dtype=float).dropna()
+    lo, hi = min(float(v.min()) if len(v) else 0.0, 0.0), max(float(v.max()) if len(v) else 1.0, 0.0)
+    span = (hi - lo) or 1.0
+    raw = span / 6
+    step = min((m * 10 ** np.floor(np.log10(raw)) for m in (1, 2, 2.5, 5, 10)
+                if m * 10 ** np.floor(np.log10(raw)) >= raw), default=raw)
+    ticks = np.arange(np.floor(lo / step) * step, hi + step, step)
+    return {"tickmode": "array", "tickvals": ticks.tolist(), "ticktext": [_tick(t) for t in ticks],
+            "title": None}
+
+
+def _tick(value: float) -> str:
+    a = abs(value)
+    for unit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= unit:
+            text = f"{a / unit:.2f}".rstrip("0").rstrip(".") + suffix
+            break
+    else:
+        text = f"{a:,.0f}"
+    return ("-" if value < 0 else "") + "$" + text
 
 
 def big_money(value: float) -> str:
@@ -128,7 +151,8 @@ def table(frame: pd.DataFrame, by_track: bool) -> pd.DataFrame:
 RENAME = {
     "performance_year": "Year", "track": "Track", "acos": "ACOs", "assigned_beneficiaries": "Beneficiaries",
     "benchmark": "Benchmark", "expenditure": "Spending", "gross_savings": "Gross savings",
-    "savings_rate": "Savings rate", "shared_savings_paid": "Shared savings paid", "losses_owed": "Losses owed",
+    "savings_rate": "Savings rate", "shared_savings_paid": "Shared savings paid",
+    "losses_owed": "Losses owed",
     "net_to_medicare": "Net to Medicare", "acos_paid": "ACOs paid", "acos_owing": "ACOs owing",
 }
 MONEY = ["benchmark", "expenditure", "gross_savings", "shared_savings_paid", "losses_owed", "net_to_medicare"]
@@ -145,7 +169,7 @@ def payments_by_track(totals: pd.DataFrame) -> go.Figure:
         color = TRACK_COLORS.get(track, NEUTRAL)
         fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=label(track),
                     marker_color=color, legendgroup=track,
-                    hovertemplate=f"{label(track)} PY%{{x}}<br>shared savings paid %{{y:$,.0f}}<extra></extra>")
+                    hovertemplate=f"{label(track)} PY%{{x}}<br>paid %{{y:$,.0f}}<extra></extra>")
         if (t["losses_owed"] > 0).any():
             fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=label(track),
                         marker={"color": color, "pattern": {"shape": "/"}}, legendgroup=track,
@@ -153,9 +177,10 @@ def payments_by_track(totals: pd.DataFrame) -> go.Figure:
                         hovertemplate=f"{label(track)} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
     fig.add_hline(y=0, line_color="grey", line_width=1)
     fig.update_layout(barmode="relative", title="Shared savings paid (above) and losses owed (below)",
-                      height=420, legend={"title": None}, xaxis={"tickmode": "array", "tickvals": years,
-                                                                 "title": None},
-                      yaxis={**MONEY_AXIS, "title": None})
+                      height=440, legend={"orientation": "h", "y": -0.12, "title": None},
+                      xaxis={"tickmode": "array", "tickvals": years, "title": None},
+                      yaxis=money_axis([*totals.groupby("performance_year")["shared_savings_paid"].sum(),
+                                        *-totals.groupby("performance_year")["losses_owed"].sum()]))
     return fig
 
 
@@ -171,10 +196,11 @@ def savings_to_medicare(years: pd.DataFrame) -> go.Figure:
                     mode="lines+markers", line={"color": NEUTRAL, "width": 3},
                     hovertemplate="PY%{x} net to Medicare %{y:$,.0f}<extra></extra>")
     fig.add_hline(y=0, line_color="grey", line_width=1)
-    fig.update_layout(barmode="group", title="What Medicare saved, paid and kept", height=420,
+    fig.update_layout(barmode="group", title="What Medicare saved, paid and kept", height=440,
                       legend={"orientation": "h", "y": -0.12, "title": None},
                       xaxis={"tickmode": "array", "tickvals": list(years["performance_year"]), "title": None},
-                      yaxis={**MONEY_AXIS, "title": None})
+                      yaxis=money_axis([*years["gross_savings"], *years["net_to_medicare"],
+                                        *(years["shared_savings_paid"] - years["losses_owed"])]))
     return fig
 
 
