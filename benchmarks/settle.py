@@ -66,7 +66,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "aco.duckdb"
-        best, median = best_of(lambda: build_database(cms, out), 3)
+        best, median = best_of(lambda: build_database(cms, out, quiet=True), 3)
     print(f"data.build of {cms.name}/: best {best:.2f} s, median {median:.2f} s (target < 3 s)")
 
 
