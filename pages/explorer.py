@@ -22,6 +22,19 @@ from ui.overview_charts import label
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 
+
+def what_if_link(aco: str, year: int) -> None:
+    """A link to this ACO-year in the what-if studio (url_path "what-if", its aco and year parameters)."""
+    text, query = f"Open PY{year} in the what-if studio", {"aco": aco, "year": str(year)}
+    try:
+        from ui.nav import PAGES  # the app's own Page objects: st.page_link checks them against st.navigation
+
+        what_if = next(p for p in PAGES if p.url_path == "what-if")
+        st.page_link(what_if, label=text, icon=":material/tune:", query_params=query)
+    except (StreamlitAPIException, StopIteration):  # no such page registered: a plain relative link
+        st.markdown(f"[{text}](what-if?{urlencode(query)})")
+
+
 st.title("ACO explorer")
 st.caption("Find an ACO by name or id: its results year by year, and how it compares with ACOs of the "
            "same track and size.")
@@ -70,9 +83,12 @@ st.query_params.from_dict(state)
 # --- the ACO in the chosen year ----------------------------------------------------------------------------
 this = frame[frame["performance_year"] == year].iloc[0]
 tracks_seen = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
-st.subheader(f"{names.get(aco) or aco}")
-st.caption(f"{aco} · in the MSSP PY{aco_years[0]}–{aco_years[-1]} ({len(aco_years)} "
-           f"{'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
+head, link = st.columns([3, 1.4], vertical_alignment="bottom")
+head.subheader(f"{names.get(aco) or aco}")
+head.caption(f"{aco} · in the MSSP PY{aco_years[0]}–{aco_years[-1]} ({len(aco_years)} "
+             f"{'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
+with link:
+    what_if_link(aco, year)
 m = st.columns(5)
 two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
 m[0].metric("Track", label(this["track"]), delta="two-sided" if two_sided else "one-sided", **QUIET)
@@ -86,13 +102,16 @@ if (frame["performance_year"] == year).sum() > 1:
     st.caption(f"{aco} has {(frame['performance_year'] == year).sum()} result rows in {year} (six-month "
                "periods): the first is shown above; the table lists both.")
 
-c_rate, c_earned, c_quality = st.columns([1.25, 1, 0.75])
+c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
 with c_rate:
     ui.chart(charts.corridor(frame), key="exp_corridor")
 with c_earned:
     ui.chart(charts.earned(frame), key="exp_earned")
 with c_quality:
     ui.chart(charts.quality(frame), key="exp_quality")
+st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where nothing is "
+           "shared or owed (one-sided years have no loss side). Green points earned shared savings, red owed "
+           "losses.")
 
 # --- against peers -------------------------------------------------------------------------------------
 band, low, high = size_band(this["assigned_beneficiaries"])
@@ -105,38 +124,25 @@ if others.empty:
     st.info(f"No other {label(this['track'])} ACO of this size in PY{year} to compare with.")
 else:
     position = charts.peer_position(this["savings_rate"], others["savings_rate"])
-    p_metrics, p_chart = st.columns([1, 2.4])
-    with p_metrics:
-        a, b = st.columns(2)
-        a.metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
-                 delta=f"of {len(others):,} peers", **QUIET)
-        b.metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
-                 help="Share of the peers that earned shared savings this year.")
-        a.metric("Peers' median rate", ui.pct(others["savings_rate"].median()),
-                 help="The peers' median savings rate.")
-        b.metric("Peers' median earned", ui.money(others["earned"].median()),
-                 delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} for {aco}",
-                 delta_color="normal" if pd.notna(this["earned"]) else "off")
-    with p_chart:
-        ui.chart(charts.peers_histogram(others["savings_rate"], this["savings_rate"], aco, this["msr"]),
-                 key="exp_peers")
-
-# --- open in the what-if studio ------------------------------------------------------------------------
-link_label = f"Open {aco} PY{year} in the what-if studio"
-try:
-    from ui.nav import PAGES  # the app's own Page objects: st.page_link checks them against st.navigation
-
-    what_if = next(p for p in PAGES if p.url_path == "what-if")
-    st.page_link(what_if, label=link_label, icon=":material/tune:", query_params=state)
-except (StreamlitAPIException, StopIteration):  # no such page registered: a plain relative link
-    st.markdown(f"[{link_label}](what-if?{urlencode(state)})")
+    p = st.columns(4)
+    p[0].metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
+                delta=f"of {len(others):,} peers", **QUIET,
+                help="Share of the peers whose savings rate was lower than this ACO's.")
+    p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
+    p[2].metric("Peers' median earned", ui.money(others["earned"].median()),
+                delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} for {aco}",
+                delta_color="normal" if pd.notna(this["earned"]) else "off")
+    p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
+                help="Share of the peers that earned shared savings this year.")
+    ui.chart(charts.peers_histogram(others["savings_rate"], this["savings_rate"], aco, this["msr"]),
+             key="exp_peers")
 
 # --- every year ----------------------------------------------------------------------------------------
 st.subheader("Year by year")
 raw, shown = charts.years_table(frame)
 ui.table(shown, raw, f"aco_{aco}.csv", key="exp_years")
 st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
-           "published them; the grey band on the chart is the corridor where nothing is shared or owed.")
+           "published them.")
 
 with st.expander("Share this view", icon=":material/link:"):
     st.caption("Anyone opening this link sees the same ACO and year.")

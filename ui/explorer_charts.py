@@ -55,7 +55,7 @@ def corridor(frame: pd.DataFrame) -> go.Figure:
                     text=[pct(r, 1) for r in rates], textposition="top center",
                     hovertemplate="PY%{x} savings rate %{y:.2%}<extra></extra>")
     fig.add_hline(y=0, line_color="grey", line_width=1)
-    fig.update_layout(title="Savings rate against the corridor (grey: nothing shared or owed)", height=400,
+    fig.update_layout(title="Savings rate and the MSR/MLR corridor", height=400,
                       xaxis=YEAR_AXIS, yaxis={"tickformat": ".0%", "range": [bottom, top], "title": None},
                       legend={"orientation": "h", "y": -0.1})
     return fig
@@ -69,7 +69,7 @@ def earned(frame: pd.DataFrame) -> go.Figure:
         hovertemplate="PY%{x} earned %{y:$,.0f}<extra></extra>",
     ))
     fig.add_hline(y=0, line_color="grey", line_width=1)
-    fig.update_layout(title="Earned shared savings (+) / losses (-), as CMS published", height=400,
+    fig.update_layout(title="Earned (+) or owed (-), as CMS published", height=400,
                       xaxis=YEAR_AXIS, yaxis=money_axis(frame["earned"]))
     return fig
 
