@@ -26,9 +26,16 @@ def _fidelity(key: tuple[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return compared, (fidelity.summarize(compared) if len(compared) else pd.DataFrame())
 
 
+SHORT = {fidelity.REVENUE_LIMIT: "revenue-based loss limit", fidelity.EUC_HALF: "half the EUC adjustment",
+         fidelity.NO_GENERATED: "PY2024 Guardrail"}
+
+
 def _short(reason: str) -> str:
-    """A reason without its parenthesis (the page explains each reason once, below the table)."""
-    return re.sub(r" \([^)]*\)", "", str(reason))
+    """A reason in a few words (the page explains each reason in full once, below the table)."""
+    text = str(reason)
+    for full, short in SHORT.items():
+        text = text.replace(full, short)
+    return re.sub(r" \([^)]*\)", "", text)
 
 
 def _rows_height(n: int) -> int:
