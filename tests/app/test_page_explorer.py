@@ -1,0 +1,174 @@
+"""ACO explorer page (AppTest): search, the ACO's years and CMS's earned amounts, peers of its track and
+size band, the what-if link, shared links, bad links, CMS's real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.queries import size_band
+from ui import issue4_format as fmt
+
+PAGE = "explorer.py"
+
+
+def _rows(db: Path, sql: str = "SELECT * FROM aco_year", params: list[object] | None = None) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).df()
+
+
+def _aco_year(db: Path, aco: str, year: int) -> pd.Series:
+    return _rows(db, "SELECT * FROM aco_year WHERE aco_id = ? AND performance_year = ?", [aco, year]).iloc[0]
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _what_if_link(at: AppTest) -> str:
+    links = at.get("page_link")
+    assert len(links) == 1
+    assert links[0].proto.page == "what-if"
+    return links[0].proto.query_string
+
+
+def _check_aco_year(at: AppTest, db: Path, aco: str, year: int) -> None:
+    """The metrics and the what-if link show this ACO-year as the database has it."""
+    row = _aco_year(db, aco, year)
+    m = _metrics(at)
+    assert m[f"Earned PY{year} (CMS)"] == fmt.money(row["cms_earned_savings_losses"])
+    assert m["Assigned beneficiaries"] == fmt.count(row["assigned_beneficiaries"])
+    assert m["Quality score"] == fmt.pct(row["quality_score"])
+    assert m["Savings rate"] == fmt.pct(row["cms_savings_rate"])
+    assert dict(at.query_params) == {"aco": aco, "year": str(year)}
+    assert _what_if_link(at) == f"aco={aco}&year={year}"
+    assert at.code[0].value == f"explorer?aco={aco}&year={year}"
+    # Peers: same year and track, same size band, the ACO itself left out.
+    _, low, high = size_band(row["assigned_beneficiaries"])
+    peers = _rows(db, "SELECT * FROM aco_year WHERE performance_year = ? AND track = ? AND aco_id <> ? "
+                      "AND assigned_beneficiaries BETWEEN ? AND ?", [year, row["track"], aco, low, high])
+    if len(peers):
+        assert m["Peers' median earned"] == fmt.money(peers["cms_earned_savings_losses"].median())
+        below = (peers["cms_savings_rate"] < row["cms_savings_rate"]).mean()
+        assert m["Saved more than"] == fmt.pct(below, 0)
+    else:
+        assert any("to compare with" in i.value for i in at.info)
+
+
+def test_default_is_the_latest_acos_latest_year(open_page, demo_db: Path) -> None:
+    at = open_page(PAGE, demo_db)
+    _no_errors(at)
+    assert not at.warning
+    latest = _rows(demo_db, "SELECT aco_id, max(performance_year) AS y FROM aco_year GROUP BY 1 "
+                            "ORDER BY y DESC, aco_id LIMIT 1").iloc[0]
+    aco, year = latest["aco_id"], int(latest["y"])
+    _check_aco_year(at, demo_db, aco, year)
+    table = at.dataframe[0].value
+    rows = _rows(demo_db, "SELECT * FROM aco_year WHERE aco_id = ? ORDER BY performance_year", [aco])
+    assert table["Year"].tolist() == [str(y) for y in rows["performance_year"]]
+    assert table["Earned (CMS)"].tolist() == [fmt.money(v) for v in rows["cms_earned_savings_losses"]]
+    assert len(at.get("plotly_chart")) == 4  # corridor, earned, quality, peers
+
+
+def test_search_pick_an_aco_and_a_year(open_page, demo_db: Path) -> None:
+    rows = _rows(demo_db)
+    # A multi-year ACO, found by a piece of its name.
+    counts = rows.groupby("aco_id")["performance_year"].nunique().sort_values(ascending=False)
+    aco = str(counts.index[3])
+    name = rows.loc[rows["aco_id"] == aco, "aco_name"].iloc[-1]
+    text = name.upper()  # case does not matter
+    at = open_page(PAGE, demo_db)
+    at.text_input(key="exp_q").input(text).run()
+    _no_errors(at)
+    box = at.selectbox(key=f"exp_aco_{text.lower()}")
+    found = rows["aco_name"].str.lower().str.contains(text.lower(), regex=False)
+    expected = rows.loc[found, "aco_id"].unique()
+    assert set(box.options) == {f"{a} - {n}" for a, n in _names(rows, expected).items()}
+    box.select(aco).run()
+    years = sorted(int(y) for y in rows.loc[rows["aco_id"] == aco, "performance_year"].unique())
+    _check_aco_year(at, demo_db, aco, years[-1])
+    at.selectbox(key=f"exp_year_{aco}").select(years[0]).run()
+    _no_errors(at)
+    _check_aco_year(at, demo_db, aco, years[0])
+
+
+def _names(rows: pd.DataFrame, ids) -> dict[str, str]:
+    latest = rows.sort_values("performance_year").groupby("aco_id")["aco_name"].last()
+    return {a: latest[a] for a in ids}
+
+
+def test_search_by_id_and_no_match(open_page, demo_db: Path) -> None:
+    aco = str(_rows(demo_db, "SELECT min(aco_id) AS a FROM aco_year")["a"].iloc[0])
+    at = open_page(PAGE, demo_db)
+    at.text_input(key="exp_q").input(aco.lower()).run()
+    _no_errors(at)
+    assert at.selectbox(key=f"exp_aco_{aco.lower()}").value == aco
+    shown = at.query_params["aco"]
+    assert shown == aco
+    at.text_input(key="exp_q").input("no such aco anywhere").run()
+    _no_errors(at)
+    assert any("No ACO matches" in c.value for c in at.caption)
+    assert at.query_params["aco"] == aco  # the ACO shown stays
+
+
+def test_shared_link_reopens_the_same_aco_year(open_page, demo_db: Path) -> None:
+    rows = _rows(demo_db, "SELECT aco_id, performance_year FROM aco_year WHERE track = 'ENHANCED' "
+                          "ORDER BY performance_year, aco_id LIMIT 1").iloc[0]
+    aco, year = str(rows["aco_id"]), int(rows["performance_year"])
+    at = open_page(PAGE, demo_db, aco=aco, year=str(year))
+    _no_errors(at)
+    assert not at.warning
+    _check_aco_year(at, demo_db, aco, year)
+    again = open_page(PAGE, demo_db, **dict(at.query_params))
+    assert _metrics(again) == _metrics(at)
+    pd.testing.assert_frame_equal(again.dataframe[0].value, at.dataframe[0].value)
+
+
+@pytest.mark.parametrize(
+    "params, says",
+    [
+        ({"aco": "NOPE-123"}, "no such ACO"),
+        ({"aco": "'; DROP TABLE aco_year; --"}, "no such ACO"),
+        ({"year": "last year"}, "not a whole number"),
+        ({"year": "1999"}, "outside"),
+        ({"year": "2013.5"}, "not a whole number"),
+    ],
+)
+def test_garbage_link_warns_and_falls_back(open_page, demo_db: Path, params: dict[str, str],
+                                           says: str) -> None:
+    at = open_page(PAGE, demo_db, **params)
+    _no_errors(at)
+    assert at.warning and says in at.warning[0].value
+    aco, year = at.query_params["aco"], int(at.query_params["year"])
+    _check_aco_year(at, demo_db, aco, year)
+    assert not open_page(PAGE, demo_db, **dict(at.query_params)).warning
+
+
+def test_link_year_the_aco_does_not_have(open_page, demo_db: Path) -> None:
+    rows = _rows(demo_db)
+    spans = rows.groupby("aco_id")["performance_year"].agg(["min", "max"])
+    aco = str(spans[spans["min"] > 2013].index[0])
+    at = open_page(PAGE, demo_db, aco=aco, year="2013")
+    _no_errors(at)
+    assert f"{aco} has no results for 2013" in at.warning[0].value
+    _check_aco_year(at, demo_db, aco, int(spans.loc[aco, "max"]))
+
+
+def test_real_aco_on_cms_files(open_page, cms_db: Path) -> None:
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024")
+    _no_errors(at)
+    assert not at.warning
+    _check_aco_year(at, cms_db, "A1001", 2024)
+    assert _metrics(at)["Earned PY2024 (CMS)"] == "$107.9M"
+    at.selectbox(key="exp_year_A1001").select(2019).run()
+    _check_aco_year(at, cms_db, "A1001", 2019)
+    assert _metrics(at)["Track"] == "Track 1"
