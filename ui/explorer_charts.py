@@ -97,12 +97,18 @@ def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float 
         x=peer_rates.dropna(), marker_color="#9ecae1", name="Peers", xbins={"size": 0.01},
         hovertemplate="savings rate %{x}<br>%{y} peers<extra></extra>",
     ))
+    # Labels on opposite sides of their lines, so the ACO's and the MSR's never overlap.
+    aco_right = pd.isna(msr) or msr is None or pd.isna(rate) or rate >= msr
     if not pd.isna(rate):
-        fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3,
-                      annotation_text=f"{aco_id}: {pct(rate)}", annotation_position="top right")
+        fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3)
+        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{aco_id}</b> {pct(rate)}", showarrow=False,
+                           xanchor="left" if aco_right else "right", xshift=4 if aco_right else -4,
+                           font={"color": NEUTRAL})
     if msr is not None and not pd.isna(msr):
-        fig.add_vline(x=msr, line_color=PAY, line_dash="dash",
-                      annotation_text=f"MSR {pct(msr)}", annotation_position="top left")
+        fig.add_vline(x=msr, line_color=PAY, line_dash="dash")
+        fig.add_annotation(x=msr, y=0.92, yref="paper", text=f"MSR {pct(msr)}", showarrow=False,
+                           xanchor="right" if aco_right else "left", xshift=-4 if aco_right else 4,
+                           font={"color": PAY})
     fig.update_layout(title="Peers' savings rates (ACOs per 1-point band)", height=340, bargap=0.05,
                       showlegend=False, xaxis={"tickformat": ".0%", "title": None}, yaxis={"title": "ACOs"})
     return fig
