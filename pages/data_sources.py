@@ -103,11 +103,13 @@ if len(origins) == 1:  # one folder for every year: say it once
     shown = shown.drop(columns="From")
     st.caption(f"Read from `{origins[0]}`.")
 ui.table(shown, sources, "aco_lens_sources.csv", key="data_sources", height=_rows_height(len(shown)))
-with st.expander("Columns each file lacked or the build did not map"):
-    st.caption("Unmapped: columns in the file that ACO Lens does not read. Not in file: optional fields "
-               "that year's file does not publish (left empty); '(blank)' marks a column present but empty.")
-    for src in sources.itertuples():
-        if _listed(src.unknown_columns) or _listed(src.missing_columns):
+lacking = [s for s in sources.itertuples() if _listed(s.unknown_columns) or _listed(s.missing_columns)]
+if lacking:
+    with st.expander("Columns each file lacked or the build did not map"):
+        st.caption("Unmapped: columns in the file that ACO Lens does not read. Not in file: optional "
+                   "fields that year's file does not publish (left empty); '(blank)' marks a column present "
+                   "but empty.")
+        for src in lacking:
             st.markdown(f"**PY{src.performance_year}** `{src.file_name}`")
             if _listed(src.unknown_columns):
                 st.markdown(f"- unmapped: {src.unknown_columns}")
