@@ -26,9 +26,9 @@ PAGES = {
     "Program overview": "overview.py",
     "ACO explorer": "explorer.py",
     "What-if studio": "what_if.py",
-    "Risk election": "5_risk_election.py",
-    "Program what-if": "6_program_what_if.py",
-    "Payment models": "7_payment_models.py",
+    "Risk election": "risk_election.py",
+    "Program what-if": "program_what_if.py",
+    "Payment models": "payment_models.py",
     "Data and fidelity": "data_sources.py",
 }
 RUNS = 7
@@ -94,7 +94,7 @@ def main() -> None:
         params = {"aco": "A1026", "year": "2024"} if real else {}
         moved = median_run_ms("what_if.py", move=move_quality, params=params)
         print(f"  what-if after moving the quality slider: {moved:.1f} ms (target < 150 ms)")
-        for what, path in (("first page (/)", ""), ("a shared what-if link", "what-if?aco=A1026&year=2024")):
+        for what, path in (("first page (/)", ""), ("a shared what-if link", "what_if?aco=A1026&year=2024")):
             seconds = first_render_seconds(db, path)
             if seconds is None:
                 print("  server start to first render: chromium not installed")

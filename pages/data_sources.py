@@ -14,8 +14,11 @@ import streamlit as st
 
 from aco_model import fidelity
 from ui import database as db
-from ui import issue4_ui as ui
+from ui import widgets as ui
+from ui.nav import inside_app
 from ui.overview_charts import NEUTRAL, label
+
+inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 

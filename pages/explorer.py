@@ -16,9 +16,12 @@ from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
-from ui import issue4_ui as ui
-from ui.issue4_params import Params
+from ui import widgets as ui
+from ui.link_params import Params
+from ui.nav import inside_app
 from ui.overview_charts import label
+
+inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 
@@ -29,10 +32,10 @@ def what_if_link(aco: str, year: int) -> None:
     try:
         from ui.nav import PAGES  # the app's own Page objects: st.page_link checks them against st.navigation
 
-        what_if = next(p for p in PAGES if p.url_path == "what-if")
+        what_if = next(p for p in PAGES if p.url_path == "what_if")
         st.page_link(what_if, label=text, icon=":material/tune:", query_params=query)
     except (StreamlitAPIException, StopIteration):  # no such page registered: a plain relative link
-        st.markdown(f"[{text}](what-if?{urlencode(query)})")
+        st.markdown(f"[{text}](what_if?{urlencode(query)})")
 
 
 st.title("ACO explorer")

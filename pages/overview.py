@@ -12,9 +12,12 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui import database as db
-from ui import issue4_ui as ui
 from ui import overview_charts as charts
-from ui.issue4_params import Params
+from ui import widgets as ui
+from ui.link_params import Params
+from ui.nav import inside_app
+
+inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 

@@ -15,10 +15,13 @@ from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered
 from aco_model.scenario import QUALITY_STANDARDS, Scenario, every_track, payment_curve, scenario_from
 from ui import database as db
-from ui import issue4_ui as ui
 from ui import what_if_charts as charts
-from ui.issue4_format import money, pct
-from ui.issue4_params import Params, fmt_number
+from ui import widgets as ui
+from ui.formatting import money, pct
+from ui.link_params import Params, fmt_number
+from ui.nav import inside_app
+
+inside_app()
 
 TEMPLATE = Scenario(2024, "BASIC_E", 150_000_000.0, 146_000_000.0, 20_000, 0.80, msr_election=0.02)
 ELECTIONS = ["variable"] + [fmt_number(e * 100) for e in MSR_ELECTIONS]
@@ -171,4 +174,4 @@ with tab_tracks:
 
 with st.expander("Share this scenario"):
     st.caption("Anyone opening this link sees the same scenario, numbers and charts.")
-    st.code("what-if?" + urlencode(state), language=None)
+    st.code("what_if?" + urlencode(state), language=None)

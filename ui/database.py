@@ -152,3 +152,9 @@ def peers(key: Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=128)
 def search(key: Key, text: str) -> pd.DataFrame:
     return database(key).search(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def upfront_index(key: Key) -> pd.DataFrame:
+    """ACO ids that took Advance Payment, AIM or AIP money in any year, with their program flags."""
+    return database(key).upfront_index()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.issue4_format import money, pct
+from ui.formatting import money, pct
 from ui.overview_charts import NEUTRAL, OWE, PAY, label, money_axis, savings_rate
 
 YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}

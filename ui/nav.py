@@ -1,4 +1,8 @@
-"""The app's pages, in menu order (app.py hands this list to st.navigation)."""
+"""The app's pages, in menu order (app.py hands this list to st.navigation).
+
+Each page's URL path is its file name, so that the path Streamlit's legacy `pages/` discovery
+derives on a server's first session is the same one st.navigation uses (see `inside_app`).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,27 @@ import streamlit as st
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 
 PAGES = [
-    st.Page(PAGES_DIR / "overview.py", title="Program overview", icon=":material/insights:",
-            url_path="overview", default=True),
-    st.Page(PAGES_DIR / "explorer.py", title="ACO explorer", icon=":material/search:", url_path="explorer"),
-    st.Page(PAGES_DIR / "what_if.py", title="What-if studio", icon=":material/tune:", url_path="what-if"),
-    st.Page(PAGES_DIR / "5_risk_election.py", title="Risk election", icon=":material/casino:",
-            url_path="risk-election"),
-    st.Page(PAGES_DIR / "6_program_what_if.py", title="Program what-if", icon=":material/account_balance:",
-            url_path="program-what-if"),
-    st.Page(PAGES_DIR / "7_payment_models.py", title="Payment models", icon=":material/payments:",
-            url_path="payment-models"),
-    st.Page(PAGES_DIR / "data_sources.py", title="Data and fidelity", icon=":material/dataset:",
-            url_path="data"),
+    st.Page(PAGES_DIR / "overview.py", title="Program overview", icon=":material/insights:", default=True),
+    st.Page(PAGES_DIR / "explorer.py", title="ACO explorer", icon=":material/search:"),
+    st.Page(PAGES_DIR / "what_if.py", title="What-if studio", icon=":material/tune:"),
+    st.Page(PAGES_DIR / "risk_election.py", title="Risk election", icon=":material/casino:"),
+    st.Page(PAGES_DIR / "program_what_if.py", title="Program what-if", icon=":material/account_balance:"),
+    st.Page(PAGES_DIR / "payment_models.py", title="Payment models", icon=":material/payments:"),
+    st.Page(PAGES_DIR / "data_sources.py", title="Data and fidelity", icon=":material/dataset:"),
 ]
+
+
+def inside_app() -> None:
+    """Re-run through app.py when Streamlit ran this page on its own.
+
+    A folder named `pages/` beside the entry point makes Streamlit run a server's first session
+    the legacy way (each file in pages/ as its own app: no navigation menu, no page config) until
+    app.py's st.navigation call switches it off. A page that finds itself run that way switches it
+    off and reruns, which runs app.py with the same page selected: a shared link opened first
+    after a restart then looks exactly like any other.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

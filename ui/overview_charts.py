@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aco_model.rules import TRACKS
-from ui.issue4_format import money
-from ui.issue4_params import Params
+from ui.formatting import money
+from ui.link_params import Params
 
 PAY = "#2e7d32"
 OWE = "#c62828"

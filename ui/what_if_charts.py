@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from aco_model.reconciliation import Settlement
 from aco_model.rules import TRACKS
-from ui.issue4_format import money, pct
+from ui.formatting import money, pct
 
 PAY = "#2e7d32"
 OWE = "#c62828"

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model import fidelity
-from ui import issue4_format as fmt
+from ui import formatting as fmt
 
 PAGE = "data_sources.py"
 

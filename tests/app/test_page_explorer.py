@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.queries import size_band
-from ui import issue4_format as fmt
+from ui import formatting as fmt
 
 PAGE = "explorer.py"
 
@@ -37,7 +37,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 def _what_if_link(at: AppTest) -> str:
     links = at.get("page_link")
     assert len(links) == 1
-    assert links[0].proto.page == "what-if"
+    assert links[0].proto.page == "what_if"
     return links[0].proto.query_string
 
 

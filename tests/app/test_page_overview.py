@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.rules import TRACKS
-from ui import issue4_format as fmt
+from ui import formatting as fmt
 
 PAGE = "overview.py"
 

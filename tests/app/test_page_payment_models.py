@@ -22,10 +22,10 @@ from data.build import build_database
 from data.demo import demo_tables
 from data.schema import ACO_YEAR_NAMES
 from data.store import write_database
-from ui import issue4_format as fmt
-from ui import issue4_payments as pay
+from ui import formatting as fmt
+from ui import payment_models as pay
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "7_payment_models.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "payment_models.py")
 NAN = float("nan")
 
 

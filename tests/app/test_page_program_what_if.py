@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from aco_model.program import RuleChange, apply_rule_change
 from data.build import build_database
-from ui import issue4_format as fmt
+from ui import formatting as fmt
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "6_program_what_if.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "program_what_if.py")
 
 
 @pytest.fixture(scope="module")

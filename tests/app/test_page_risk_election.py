@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from aco_model.inputs import from_aco_year_row
 from aco_model.uncertainty import calibrate
 from data.build import build_database
-from ui import issue4_format as fmt
-from ui import issue4_risk as risk
+from ui import formatting as fmt
+from ui import risk_election as risk
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "5_risk_election.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "risk_election.py")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from aco_model.inputs import from_aco_year_row
 from aco_model.scenario import scenario_from
 from data.build import build_database
-from ui.issue4_format import money
+from ui.formatting import money
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
 

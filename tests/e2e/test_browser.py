@@ -9,12 +9,13 @@ import pytest
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.scenario import scenario_from
-from ui.issue4_format import money
+from ui.formatting import money
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
-PAGES = ["overview", "explorer", "what-if", "risk-election", "program-what-if", "payment-models", "data"]
+PAGES = ["overview", "explorer", "what_if", "risk_election", "program_what_if", "payment_models",
+         "data_sources"]
 
 
 def _wait_rendered(page) -> None:
@@ -42,7 +43,7 @@ def _first_aco_year(app_db):
 def test_shared_what_if_link_reopens_the_scenario(server, page, app_db):
     row = _first_aco_year(app_db)
     aco, year = row["aco_id"], int(row["performance_year"])
-    link = f"{server}/what-if?aco={aco}&year={year}&track=ENHANCED&msr=2&qs=met&q=85&bench_pct=-1"
+    link = f"{server}/what_if?aco={aco}&year={year}&track=ENHANCED&msr=2&qs=met&q=85&bench_pct=-1"
     page.goto(link)
     _wait_rendered(page)
     page.get_by_text("Payment to the ACO").or_(page.get_by_text("Bill to the ACO")).first.wait_for()
@@ -54,6 +55,9 @@ def test_shared_what_if_link_reopens_the_scenario(server, page, app_db):
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.locator(".js-plotly-plot .main-svg").count() > 0
     assert "track=ENHANCED" in page.url and "q=85" in page.url
+    # The server's first session (this test runs first) goes through app.py like any other.
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator("[data-testid='stSidebarNav']").get_by_text("Risk election").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "shared_what_if_link.png"), full_page=True)
 
 

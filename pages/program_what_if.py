@@ -1,7 +1,7 @@
 """Program what-if: change a rule for every ACO of a year at once and compare with the rules as they were.
 
-Thin page: query (ui.issue4_data), model (aco_model.program.apply_rule_change), charts. State in the
-URL (ui.issue4_program: year, share, limit, loss_rate, loss_limit, msr, msr_value, qps, seq, top).
+Thin page: query (ui.database), model (aco_model.program.apply_rule_change), charts. State in the
+URL (ui.program_what_if: year, share, limit, loss_rate, loss_limit, msr, msr_value, qps, seq, top).
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import streamlit as st
 
 from aco_model.program import apply_rule_change
 from aco_model.rules import TRACKS, YEARS
-from ui import issue4_data as data
-from ui import issue4_program as prog
-from ui import issue4_ui as ui
-from ui.issue4_params import Params
+from ui import database as data
+from ui import program_what_if as prog
+from ui import widgets as ui
+from ui.link_params import Params
+from ui.nav import inside_app
 
+inside_app()
 
 def _rate_input(
     column,

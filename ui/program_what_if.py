@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from aco_model.program import RuleChange
 from aco_model.rules import TRACKS
-from ui.issue4_params import Params, fmt_number, percent_map_text
+from ui.link_params import Params, fmt_number, percent_map_text
 
 MSR_MODES = ("rules", "flat", "scale")
 TOP_CHOICES = (10, 20, 50, 100)

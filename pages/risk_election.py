@@ -1,6 +1,6 @@
 """Risk election: next year's settlement under every track and MSR/MLR election, under uncertainty.
 
-Thin page: query (ui.issue4_data), model (aco_model.uncertainty through ui.issue4_risk), charts.
+Thin page: query (ui.database), model (aco_model.uncertainty through ui.risk_election), charts.
 State in the URL: src, aco, year (or the template's t_*), draws, seed, method, all_tracks, max_owe_pct,
 owe_over.
 """
@@ -13,11 +13,13 @@ import streamlit as st
 from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
 from aco_model.uncertainty import calibrate
-from ui import issue4_data as data
-from ui import issue4_risk as risk
-from ui import issue4_ui as ui
-from ui.issue4_params import Params, fmt_number
+from ui import database as data
+from ui import risk_election as risk
+from ui import widgets as ui
+from ui.link_params import Params, fmt_number
+from ui.nav import inside_app
 
+inside_app()
 
 @st.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
 def _calibration(key: tuple[str, float], method: str):

@@ -1,7 +1,7 @@
 """Payment models: up-front payments recouped from shared savings (Advance Payment, AIM, AIP) and the
 Pioneer ACO Model beside the MSSP.
 
-Thin page: query (ui.issue4_data), model (aco_model.payment_models through ui.issue4_payments),
+Thin page: query (ui.database), model (aco_model.payment_models through ui.payment_models),
 charts. State in the URL: model; for up-front payments src, aco or the template's program, start, n,
 rate, earned, and terminate; for Pioneer py, arr, bench, rate, n, q, pbp, pbp_share, ffs, track, msr.
 """
@@ -27,10 +27,13 @@ from aco_model.payment_models import (
     settlement_date,
 )
 from aco_model.rules import MSR_ELECTIONS, TRACKS
-from ui import issue4_data as data
-from ui import issue4_payments as pay
-from ui import issue4_ui as ui
-from ui.issue4_params import Params, fmt_number
+from ui import database as data
+from ui import payment_models as pay
+from ui import widgets as ui
+from ui.link_params import Params, fmt_number
+from ui.nav import inside_app
+
+inside_app()
 
 TEMPLATE_EARNED = "0, 1.5M, 2.5M, 3M"
 

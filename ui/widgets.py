@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.issue4_format import count, money, pct
+from ui.formatting import count, money, pct
 
 __all__ = ["chart", "count", "formatted", "money", "pct", "table", "warn"]
 
