@@ -17,7 +17,6 @@ from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
 from ui import widgets as ui
-from ui.link_params import Params
 from ui.nav import inside_app
 from ui.overview_charts import label
 
@@ -38,13 +37,11 @@ def what_if_link(aco: str, year: int) -> None:
         st.markdown(f"[{text}](what_if?{urlencode(query)})")
 
 
-st.title("ACO explorer")
-st.caption("Find an ACO by name or id: its results year by year, and how it compares with ACOs of the "
-           "same track and size.")
-key = db.db_key()
-db.banner(key)
-warnings_box = st.container()
-params = Params(st.query_params.to_dict())
+key, params, warnings_box = ui.page_start(
+    "ACO explorer",
+    "Find an ACO by name or id: its results year by year, and how it compares with ACOs of the "
+           "same track and size.",
+)
 
 # --- which ACO ---------------------------------------------------------------------------------------
 acos = db.aco_index(key)

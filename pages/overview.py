@@ -14,20 +14,17 @@ import streamlit as st
 from ui import database as db
 from ui import overview_charts as charts
 from ui import widgets as ui
-from ui.link_params import Params
 from ui.nav import inside_app
 
 inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 
-st.title("Program overview")
-st.caption("Every performance year of the Medicare Shared Savings Program: ACOs, what they saved against "
-           "their benchmarks, what CMS paid them and what they owed, by track.")
-key = db.db_key()
-db.banner(key)
-warnings_box = st.container()
-params = Params(st.query_params.to_dict())
+key, params, warnings_box = ui.page_start(
+    "Program overview",
+    "Every performance year of the Medicare Shared Savings Program: ACOs, what they saved against "
+           "their benchmarks, what CMS paid them and what they owed, by track.",
+)
 
 # --- filters -------------------------------------------------------------------------------------------
 all_years = db.years(key)

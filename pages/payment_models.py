@@ -515,15 +515,11 @@ def _pioneer(params: Params) -> dict[str, str]:
     return state
 
 
-st.title("Payment models")
-st.caption(
+db, query, warnings_box = ui.page_start(
+    "Payment models",
     "Money paid to ACOs up front and recouped from their shared savings (Advance Payment ACO Model, "
-    "ACO Investment Model, Advance Investment Payments), and the Pioneer ACO Model beside the MSSP."
+    "ACO Investment Model, Advance Investment Payments), and the Pioneer ACO Model beside the MSSP.",
 )
-db = data.db_key()
-info = data.banner(db)
-warnings_box = st.container()
-query = Params(st.query_params.to_dict())
 model = query.choice("model", ["upfront", "pioneer"], "upfront")
 model = st.segmented_control(
     "Model",

@@ -15,7 +15,6 @@ from aco_model.rules import TRACKS, YEARS
 from ui import database as data
 from ui import program_what_if as prog
 from ui import widgets as ui
-from ui.link_params import Params
 from ui.nav import inside_app
 
 inside_app()
@@ -50,15 +49,12 @@ def _rate_input(
     return None if value is None else float(value) / 100
 
 
-st.title("Program what-if")
-st.caption(
+key, params, warnings_box = ui.page_start(
+    "Program what-if",
     "Change a rule for every ACO of a year at once and see what Medicare pays and saves, compared with "
-    "the rules as they were. Both columns are the model's settlement of the same ACO-years."
+    "the rules as they were. Both columns are the model's settlement of the same ACO-years.",
 )
-key = data.db_key()
-info = data.banner(key)
-warnings_box = st.container()
-params = Params(st.query_params.to_dict())
+info = data.summary(key)
 years = data.years(key)
 state = prog.ProgramState.from_params(params, years)
 

@@ -16,7 +16,7 @@ from aco_model.uncertainty import calibrate
 from ui import database as data
 from ui import risk_election as risk
 from ui import widgets as ui
-from ui.link_params import Params, fmt_number
+from ui.link_params import fmt_number
 from ui.nav import inside_app
 
 inside_app()
@@ -35,15 +35,12 @@ def _simulation(key, base, method, draws, seed, owing_threshold, offered_only):
     return summary, risk.box_stats(result), result.base.performance_year, result.band.band
 
 
-st.title("Risk election")
-st.caption(
+key, params, warnings_box = ui.page_start(
+    "Risk election",
     "How next year's settlement could turn out under each track and MSR/MLR election, drawn from how "
-    "real ACOs' savings rates moved from one year to the next."
+    "real ACOs' savings rates moved from one year to the next.",
 )
-key = data.db_key()
-info = data.banner(key)
-warnings_box = st.container()
-params = Params(st.query_params.to_dict())
+info = data.summary(key)
 
 # --- where to start: a real ACO-year or a template -------------------------------------------------
 acos = data.aco_index(key)

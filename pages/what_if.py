@@ -34,13 +34,11 @@ def _comparisons(scenario: Scenario):
     return payment_curve(scenario), every_track(scenario)
 
 
-st.title("What-if studio")
-st.caption("Change the benchmark, spending, size, quality, track or MSR/MLR election and see the settlement "
-           "CMS would make, step by step, under the rules of 42 CFR part 425.")
-key = db.db_key()
-db.banner(key)
-warnings_box = st.container()
-params = Params(st.query_params.to_dict())
+key, params, warnings_box = ui.page_start(
+    "What-if studio",
+    "Change the benchmark, spending, size, quality, track or MSR/MLR election and see the settlement "
+           "CMS would make, step by step, under the rules of 42 CFR part 425.",
+)
 
 # --- the starting point ---------------------------------------------------------------------------
 acos = db.aco_index(key)

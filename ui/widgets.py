@@ -1,4 +1,4 @@
-"""Display helpers of the risk-election, program what-if and payment-model pages.
+"""Display helpers shared by every page.
 
 Money and rates as people read them ($12.4M, 3.79%), plotly charts with the PNG download button in
 their toolbar, every table with a CSV download, URL warnings (the data banner is ui.database's).
@@ -60,3 +60,17 @@ def warn(messages: Sequence[str]) -> None:
     """The link's problems, one short warning."""
     if messages:
         st.warning("\n\n".join(messages), icon=":material/link_off:")
+
+
+def page_start(title: str, caption: str):
+    """Title, caption and the data banner; returns the database key, the link's parameters and a
+    place above the controls for the link's warnings (filled once the page has read them)."""
+    from ui import database
+    from ui.link_params import Params
+
+    st.title(title)
+    st.caption(caption)
+    key = database.db_key()
+    database.banner(key)
+    return key, Params(st.query_params.to_dict()), st.container()
+

@@ -18,7 +18,6 @@ from aco_model.payment_models import (
     recoupment_timeline,
     settle_pioneer,
 )
-from data.build import build_database
 from data.demo import demo_tables
 from data.schema import ACO_YEAR_NAMES
 from data.store import write_database
@@ -66,13 +65,6 @@ def published_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = source.assign(file_name="mssp_puf_test.csv", file_format="cms")
     out = tmp_path_factory.mktemp("payments") / "aco.duckdb"
     write_database(out, aco_year[list(ACO_YEAR_NAMES)], source)
-    return out
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("payments_demo") / "aco.duckdb"
-    build_database(None, out, demo=True, quiet=True)
     return out
 
 
@@ -231,13 +223,6 @@ def test_helpers_parse_money_and_rebuild_cases() -> None:
     aip = pay.case_from_rows(rows[rows["aco_id"] == "Z-AIP1"])
     assert (aip.program, aip.rate) == ("AIP", 45.0)
     assert pay.mssp_year_for(1) == 2013 and pay.mssp_year_for(5) == 2016
-
-
-@pytest.fixture(scope="module")
-def cms_db(cms_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("payments_cms") / "aco.duckdb"
-    build_database(cms_dir, out, quiet=True)
-    return out
 
 
 @pytest.mark.parametrize(

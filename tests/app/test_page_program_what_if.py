@@ -10,17 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.program import RuleChange, apply_rule_change
-from data.build import build_database
 from ui import formatting as fmt
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "program_what_if.py")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("program") / "aco.duckdb"
-    build_database(None, out, demo=True, quiet=True)
-    return out
 
 
 @pytest.fixture
@@ -149,13 +141,6 @@ def _change_from_link(link: dict[str, str]) -> RuleChange:
     """What the page's corrected link asks for (only the keys these tests leave in it)."""
     flat = float(link["msr_value"]) / 100 if link.get("msr") == "flat" else None
     return RuleChange(flat_msr=flat)
-
-
-@pytest.fixture(scope="module")
-def cms_db(cms_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("program_cms") / "aco.duckdb"
-    build_database(cms_dir, out, quiet=True)
-    return out
 
 
 def test_real_py2024_no_sequestration(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,19 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.uncertainty import calibrate
-from data.build import build_database
 from ui import formatting as fmt
 from ui import risk_election as risk
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "risk_election.py")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The synthetic demo database, built once for the module in a temporary folder."""
-    out = tmp_path_factory.mktemp("risk") / "aco.duckdb"
-    build_database(None, out, demo=True, quiet=True)
-    return out
 
 
 @pytest.fixture
@@ -199,13 +190,6 @@ def test_warm_script_run_time(app, capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nrisk election page: new seed {times[0]:.3f}s, warm rerun {warm:.3f}s")
     assert warm < 2.0
-
-
-@pytest.fixture(scope="module")
-def cms_db(cms_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("risk_cms") / "aco.duckdb"
-    build_database(cms_dir, out, quiet=True)
-    return out
 
 
 def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,29 +6,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.scenario import scenario_from
-from data.build import build_database
 from ui.formatting import money
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("what_if_demo") / "aco.duckdb"
-    build_database(None, out, demo=True, quiet=True)
-    return out
-
-
-@pytest.fixture(scope="module")
-def cms_db(cms_dir, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("what_if_cms") / "aco.duckdb"
-    build_database(cms_dir, out, quiet=True)
-    return out
 
 
 def _open(db: Path, monkeypatch, **params: str) -> AppTest:
