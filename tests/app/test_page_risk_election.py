@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import duckdb
@@ -176,20 +175,6 @@ def test_garbage_link_warns_and_falls_back(app, params: dict[str, str]) -> None:
     assert at.dataframe and at.metric  # the page still shows its numbers
     assert at.query_params["seed"].isdigit()
     assert at.query_params["draws"] in {str(d) for d in risk.DRAW_CHOICES}
-
-
-def test_warm_script_run_time(app, capsys: pytest.CaptureFixture[str]) -> None:
-    at = app()  # cold: calibration and simulation computed and cached
-    times = []
-    for seed in (11, 11, 11):
-        started = time.perf_counter()
-        at.number_input(key="risk_seed").set_value(seed).run()
-        times.append(time.perf_counter() - started)
-    _no_errors(at)
-    warm = min(times[1:])
-    with capsys.disabled():
-        print(f"\nrisk election page: new seed {times[0]:.3f}s, warm rerun {warm:.3f}s")
-    assert warm < 2.0
 
 
 def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
