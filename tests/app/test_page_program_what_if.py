@@ -16,16 +16,9 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "program_what_if.py")
 
 
 @pytest.fixture
-def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ACO_LENS_DB", str(demo_db))
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_file(PAGE, default_timeout=60)
-        for k, v in params.items():
-            at.query_params[k] = v
-        return at.run()
-
-    return make
+def app(demo_db: Path, open_page):
+    """The page on the demo database, opened with the given link values."""
+    return lambda **params: open_page("program_what_if.py", demo_db, **params)
 
 
 def _year(db: Path, year: int) -> pd.DataFrame:
