@@ -131,3 +131,26 @@ def from_aco_year_row(row: Mapping[str, object]) -> AcoYear:
         agreement_start_year=None if start is None else int(start),
         proration=float(r["proration"]),
     )
+
+
+def implied_participant_revenue(
+    aco_year: AcoYear, cms_earned: float, cms_euc_adjustment: float | None
+) -> float | None:
+    """Participant revenue implied where CMS's loss sits below the benchmark-based loss limit.
+
+    No public file carries participants' Parts A+B revenue, but where the revenue-based limit bound
+    (BASIC C-E, Track 1+; 425.605(d)), CMS's capped loss L2 = |EarnSaveLoss| + |DisAdj| equals
+    revenue_share x R, so R = L2 / revenue_share (methodology 3, 11.1). None when the limit did not bind.
+    """
+    from aco_model.reconciliation import settle
+    from aco_model.rules import track_rules
+
+    share = track_rules(aco_year.track).loss_limit_revenue_share
+    if share is None or cms_earned >= 0:
+        return None
+    adjustment = 0.0 if cms_euc_adjustment is None or pd.isna(cms_euc_adjustment) else cms_euc_adjustment
+    capped = abs(cms_earned) + abs(adjustment)
+    unlimited = settle(aco_year).shared_loss
+    if capped >= unlimited - 1.0:
+        return None
+    return capped / share

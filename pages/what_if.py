@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from aco_model.inputs import from_aco_year_row
+from aco_model.inputs import from_aco_year_row, implied_participant_revenue
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered
 from aco_model.scenario import QUALITY_STANDARDS, Scenario, every_track, payment_curve, scenario_from
 from ui import database as db
@@ -65,7 +65,11 @@ if src == "aco":
     year = c_year.selectbox("Performance year", aco_years, index=aco_years.index(year), key=f"wi_year_{aco}")
     cms_row = rows[rows["performance_year"] == year].iloc[0]
     try:
-        base = scenario_from(from_aco_year_row(cms_row.to_dict()))
+        published = from_aco_year_row(cms_row.to_dict())
+        implied_revenue = implied_participant_revenue(
+            published, float(cms_row["cms_earned_savings_losses"]), cms_row.get("cms_euc_loss_adjustment")
+        )
+        base = scenario_from(replace(published, participant_revenue=implied_revenue))
     except (ValueError, TypeError, KeyError) as exc:
         st.warning(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the template.")
         base, cms_row = replace(TEMPLATE, performance_year=year), None
@@ -116,6 +120,9 @@ with st.container(border=True):
             "Participants' Parts A+B revenue ($; 0 = unknown, benchmark-based loss limit only)", 0.0, 1e11,
             step=1_000_000.0, format="%.0f", key=f"wi_rev_{ident}",
             value=p.number("rev", base.participant_revenue or 0.0, 0.0, 1e11))
+        if base.participant_revenue:
+            st.caption(f"Starts at {money(base.participant_revenue)}: the revenue CMS's loss implies, since "
+                       "its revenue-based loss limit bound that year (no public file carries the revenue).")
 
 scenario = replace(
     base, track=track, base_benchmark=float(benchmark), benchmark_change=float(change) / 100,

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.inputs import from_aco_year_row
@@ -97,3 +98,11 @@ def test_unknown_aco_and_year_warn(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch, aco="NOPE", year="1999")
     assert not at.exception
     assert "aco=NOPE" in " ".join(w.value for w in at.warning)
+
+
+def test_revenue_limited_loss_starts_from_the_implied_revenue(cms_db, open_page):
+    """PY2023 A1241 (BASIC E): CMS's loss is below the 4%-of-benchmark limit, so the revenue limit bound."""
+    at = open_page("what_if.py", cms_db, aco="A1241", year="2023")
+    assert not at.exception
+    assert at.number_input(key="wi_rev_A1241_2023").value == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
+    assert _metrics(at)["CMS settled"][1] == "same as this scenario"

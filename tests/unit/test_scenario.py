@@ -56,3 +56,15 @@ def test_every_track_matches_settling_each_track():
     assert list(two_sided["owes_below"]) == pytest.approx(list(-two_sided["minimum_loss_rate"]))
     assert list(table["pays_from"]) == pytest.approx(list(table["minimum_savings_rate"]))
     assert bool(table.loc[table["track"] == "TRACK_1", "offered"].item()) is False
+
+
+def test_implied_participant_revenue_only_where_the_revenue_limit_bound():
+    from aco_model.inputs import implied_participant_revenue
+
+    loss = AcoYear(2023, "BASIC_E", 119_995_393, 128_286_290, 10_043, quality_score=0.8268,
+                   met_quality_standard=True, msr_election=0.03, euc_share=823_342 / 1_972_407)
+    revenue = implied_participant_revenue(loss, -1_149_065, -823_342)
+    assert revenue == pytest.approx((1_149_065 + 823_342) / 0.08)
+    assert settle(replace(loss, participant_revenue=revenue)).earned == pytest.approx(-1_149_065, abs=1)
+    assert implied_participant_revenue(loss, 5_000_000, None) is None  # savings: no loss limit
+    assert implied_participant_revenue(replace(loss, track="ENHANCED"), -1_149_065, -823_342) is None
