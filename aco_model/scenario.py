@@ -9,10 +9,21 @@ rates at which it starts paying or owing.
 
 Example: a BASIC Level E ACO with a $600.5M benchmark that spends $577.8M (3.79% savings), elected
 a 1.5% MSR, met the quality standard: earns 0.5 x 22.74M x 0.98 = $11.14M (PY2024 ACO A1026).
+
+A scenario travels in a link (`to_query_params` / `from_query_params`); rates there read the way the
+page shows them (q=75.29 is a 75.29% quality score, bench_pct=-1 a 1% lower benchmark, msr=1.5 a 1.5%
+election), money in dollars:
+
+>>> s, warnings = Scenario.from_query_params({"aco": "A1026", "year": "2024", "q": "500"})
+>>> s.aco_id, s.performance_year, warnings
+('A1026', 2024, ['Link parameter `q=500` ignored (outside 0 to 100); using 80.'])
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -20,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from aco_model.reconciliation import AcoYear, Settlement, settle
-from aco_model.rules import TRACKS, is_offered
+from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered
 from aco_model.vectorized import settle_frame
 
 QualityStandard = Literal["auto", "met", "alternative", "not met"]
@@ -51,6 +62,7 @@ class Scenario:
     low_revenue: bool = False
     agreement_start_year: int | None = None
     pay_for_reporting: bool = False
+    aco_id: str | None = None  # the real ACO-year it started from; None = the template
 
     @property
     def benchmark(self) -> float:
@@ -85,6 +97,183 @@ class Scenario:
     def settle(self) -> Settlement:
         return settle(self.aco_year())
 
+    # --- the link -------------------------------------------------------------------------------
+    def to_query_params(self) -> dict[str, str]:
+        """Every value a user controls, as text for a URL (read back by `from_query_params`).
+
+        The track travels as its label ("BASIC Level E"), the MSR/MLR election as a percentage or
+        "variable", the quality standard as one of `QUALITY_STANDARDS`.
+        """
+        out = {"src": "aco" if self.aco_id else "template"}
+        if self.aco_id:
+            out["aco"] = self.aco_id
+        out |= {
+            "year": str(self.performance_year),
+            "track": TRACKS[self.track].label,
+            "msr": election_text(self.msr_election),
+            "qs": self.quality_standard,
+            "q": url_number(self.quality_score * 100),
+            "bench": url_number(self.base_benchmark),
+            "bench_pct": url_number(self.benchmark_change * 100),
+            "exp": url_number(self.expenditure),
+            "n": str(int(self.assigned_beneficiaries)),
+        }
+        if self.participant_revenue:
+            out["rev"] = url_number(self.participant_revenue)
+        return out
+
+    @classmethod
+    def from_query_params(
+        cls, params: Mapping[str, object], base: Scenario | None = None
+    ) -> tuple[Scenario, list[str]]:
+        """The scenario a link describes, and a short message for every value it could not use.
+
+        Values the link leaves out come from `base` (the ACO-year it starts from; the template when
+        None). A value that is unknown, malformed or outside `LIMITS` is replaced by base's, with a
+        message saying so; nothing here raises on what a link holds. `aco` is checked for its form only
+        (letters, digits, dashes); whether the data has that ACO-year is the caller's question.
+        """
+        reader = _LinkReader(params)
+        base = base or TEMPLATE
+        src = reader.choice("src", {"aco": "aco", "template": "template"},
+                            "aco" if base.aco_id or reader.text("aco") else "template")
+        aco_id = reader.aco_id("aco", base.aco_id) if src == "aco" else None
+        year = int(reader.number("year", base.performance_year, *LIMITS["year"], whole=True))
+        track = reader.choice("track", TRACK_NAMES, base.track, shown=TRACKS[base.track].label)
+        base_msr = election_text(base.msr_election)
+        msr = reader.choice("msr", ELECTION_NAMES, base_msr,
+                            shown=base_msr if base.msr_election is None else f"{base_msr}%")
+        standard = reader.choice("qs", {q: q for q in QUALITY_STANDARDS} | {"not_met": "not met"},
+                                 base.quality_standard)
+        revenue = reader.number("rev", base.participant_revenue or 0.0, *LIMITS["rev"], money=True)
+        change = reader.number("bench_pct", base.benchmark_change * 100, *LIMITS["bench_pct"])
+        beneficiaries = reader.number("n", base.assigned_beneficiaries, *LIMITS["n"], whole=True)
+        scenario = replace(
+            base,
+            aco_id=aco_id,
+            performance_year=year,
+            track=track,
+            msr_election=None if msr == "variable" else float(msr) / 100,
+            quality_standard=standard,
+            quality_score=reader.number("q", base.quality_score * 100, *LIMITS["q"]) / 100,
+            base_benchmark=reader.number("bench", base.base_benchmark, *LIMITS["bench"], money=True),
+            benchmark_change=change / 100,
+            expenditure=reader.number("exp", base.expenditure, *LIMITS["exp"], money=True),
+            assigned_beneficiaries=int(beneficiaries),
+            participant_revenue=revenue or None,
+        )
+        return scenario, reader.warnings
+
+
+# What a link (and a control) may hold: (lowest, highest) in the link's units.
+LIMITS: dict[str, tuple[float, float]] = {
+    "year": (FIRST_YEAR, LAST_YEAR),
+    "q": (0.0, 100.0),  # quality score, %
+    "bench": (1_000_000.0, 1e11),  # base benchmark, $
+    "bench_pct": (-10.0, 10.0),  # benchmark change, %
+    "exp": (0.0, 1e11),  # expenditure, $
+    "n": (100, 2_000_000),  # assigned beneficiaries
+    "rev": (0.0, 1e11),  # participants' Parts A+B revenue, $ (0 = unknown)
+}
+QUERY_KEYS: tuple[str, ...] = ("src", "aco", "year", "track", "msr", "qs", "q", "bench", "bench_pct", "exp",
+                               "n", "rev")
+ELECTION_OPTIONS: tuple[str, ...] = ("variable",) + tuple(f"{e * 100:g}" for e in MSR_ELECTIONS)
+
+
+def url_number(value: float) -> str:
+    """A number for a URL: no trailing zeros, no float noise (0.1 + 0.2 -> "0.3")."""
+    text = f"{round(float(value), 9):.9f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def election_text(election: float | None) -> str:
+    """None -> "variable", 0.015 -> "1.5" (one of `ELECTION_OPTIONS`)."""
+    return "variable" if election is None else f"{election * 100:g}"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.lower())
+
+
+# Every way a link may name a track: its code, its label, short forms ("E", "Level E", "T1+").
+TRACK_NAMES: dict[str, str] = {}
+for _code, _rules in TRACKS.items():
+    TRACK_NAMES |= {_code: _code, _rules.label: _code, _rules.label.replace("BASIC ", ""): _code}
+    if _code.startswith("BASIC_"):
+        TRACK_NAMES[_code[-1]] = _code
+TRACK_NAMES |= {"T1": "TRACK_1", "T1+": "TRACK_1_PLUS", "TRACK_1+": "TRACK_1_PLUS", "T2": "TRACK_2",
+                "T3": "TRACK_3", "EN": "ENHANCED"}
+ELECTION_NAMES: dict[str, str] = {e: e for e in ELECTION_OPTIONS} | {
+    f"{e}%": e for e in ELECTION_OPTIONS[1:]} | {"0.0": "0", "1.0": "1", "2.0": "2"}
+_ACO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,19}$")
+_SCALE = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
+class _LinkReader:
+    """Reads one link's values; what it cannot use becomes a message in `warnings`."""
+
+    def __init__(self, params: Mapping[str, object]) -> None:
+        self.params = params
+        self.warnings: list[str] = []
+
+    def text(self, key: str) -> str | None:
+        value = self.params.get(key)
+        if isinstance(value, list | tuple):  # a repeated parameter: the last one wins
+            value = value[-1] if value else None
+        text = None if value is None else str(value).strip()
+        return text or None
+
+    def ignored(self, key: str, text: str, why: str, fallback: object) -> None:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        self.warnings.append(f"Link parameter `{key}={shown}` ignored ({why}); using {fallback}.")
+
+    def choice(self, key: str, names: Mapping[str, str], default: str, *, shown: str | None = None) -> str:
+        text = self.text(key)
+        if text is None:
+            return default
+        by_name = {_squash(k): v for k, v in names.items()}
+        if _squash(text) in by_name:
+            return by_name[_squash(text)]
+        self.ignored(key, text, "not one of the options", shown or default)
+        return default
+
+    def aco_id(self, key: str, default: str | None) -> str | None:
+        text = self.text(key)
+        if text is None or _ACO_ID.match(text):
+            return text or default
+        self.ignored(key, text, "not an ACO id", default or "the template")
+        return default
+
+    def number(self, key: str, default: float, lo: float, hi: float, *, money: bool = False,
+               whole: bool = False) -> float:
+        text = self.text(key)
+        if text is None:
+            return default
+        show = _money_text if money else (str if key == "year" else _plain_text)
+        cleaned = text.lower().replace(",", "").replace("_", "").replace("%", "").replace("$", "")
+        scale = _SCALE.get(cleaned[-1:], 1.0) if money else 1.0
+        try:
+            value = float(cleaned[:-1] if scale != 1.0 else cleaned) * scale
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            self.ignored(key, text, "not a number", show(default))
+        elif whole and value != int(value):
+            self.ignored(key, text, "not a whole number", show(default))
+        elif not lo <= value <= hi:
+            self.ignored(key, text, f"outside {show(lo)} to {show(hi)}", show(default))
+        else:
+            return value
+        return default
+
+
+def _money_text(value: float) -> str:
+    return f"${value:,.0f}"
+
+
+def _plain_text(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10_000 else url_number(value)
+
 
 def scenario_from(aco_year: AcoYear) -> Scenario:
     """The scenario that reproduces an ACO-year as CMS settled it (no change yet)."""
@@ -108,6 +297,10 @@ def scenario_from(aco_year: AcoYear) -> Scenario:
         agreement_start_year=aco_year.agreement_start_year,
         pay_for_reporting=aco_year.pay_for_reporting,
     )
+
+
+# The blank starting point: a mid-sized BASIC Level E ACO, 2.7% savings, 2% MSR/MLR election.
+TEMPLATE = Scenario(2024, "BASIC_E", 150_000_000.0, 146_000_000.0, 20_000, 0.80, msr_election=0.02)
 
 
 def _grid(scenario: Scenario, tracks: list[str], rates: np.ndarray) -> pd.DataFrame:

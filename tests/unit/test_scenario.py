@@ -4,10 +4,20 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aco_model import AcoYear, settle
 from aco_model.rules import TRACKS
-from aco_model.scenario import Scenario, every_track, payment_curve, scenario_from
+from aco_model.scenario import (
+    ELECTION_OPTIONS,
+    QUALITY_STANDARDS,
+    TEMPLATE,
+    Scenario,
+    every_track,
+    payment_curve,
+    scenario_from,
+)
 
 A1026 = Scenario(2024, "BASIC_E", 600_514_210, 577_772_388, 41_640, 0.7529, quality_standard="met",
                  msr_election=0.015)
@@ -68,3 +78,83 @@ def test_implied_participant_revenue_only_where_the_revenue_limit_bound():
     assert settle(replace(loss, participant_revenue=revenue)).earned == pytest.approx(-1_149_065, abs=1)
     assert implied_participant_revenue(loss, 5_000_000, None) is None  # savings: no loss limit
     assert implied_participant_revenue(replace(loss, track="ENHANCED"), -1_149_065, -823_342) is None
+
+
+# --- the scenario in a link ---------------------------------------------------------------------------
+A1026_LINKED = replace(A1026, aco_id="A1026", benchmark_change=-0.01, participant_revenue=2.5e9)
+
+
+def test_link_round_trips_and_settles_the_same():
+    params = A1026_LINKED.to_query_params()
+    assert params == {"src": "aco", "aco": "A1026", "year": "2024", "track": "BASIC Level E", "msr": "1.5",
+                      "qs": "met", "q": "75.29", "bench": "600514210", "bench_pct": "-1", "exp": "577772388",
+                      "n": "41640", "rev": "2500000000"}
+    again, warnings = Scenario.from_query_params(params)
+    assert warnings == []
+    assert again == A1026_LINKED
+    assert again.settle() == A1026_LINKED.settle()
+
+
+@given(
+    track=st.sampled_from(list(TRACKS)),
+    year=st.integers(2013, 2026),
+    msr=st.sampled_from(ELECTION_OPTIONS),
+    standard=st.sampled_from(QUALITY_STANDARDS),
+    q=st.floats(0, 100),
+    bench=st.floats(1e6, 1e11),
+    change=st.floats(-10, 10),
+    exp=st.floats(0, 1e11),
+    n=st.integers(100, 2_000_000),
+)
+def test_any_valid_scenario_reopens_to_the_same_settlement(track, year, msr, standard, q, bench, change, exp,
+                                                           n):
+    scenario = replace(TEMPLATE, track=track, performance_year=year, quality_standard=standard,
+                       msr_election=None if msr == "variable" else float(msr) / 100, quality_score=q / 100,
+                       base_benchmark=bench, benchmark_change=change / 100, expenditure=exp,
+                       assigned_beneficiaries=n)
+    again, warnings = Scenario.from_query_params(scenario.to_query_params())
+    assert warnings == []
+    assert again.settle().earned == pytest.approx(scenario.settle().earned, rel=1e-9, abs=1e-3)
+
+
+def test_missing_values_come_from_the_base():
+    scenario, warnings = Scenario.from_query_params({"q": "60"}, base=A1026_LINKED)
+    assert warnings == []
+    assert scenario == replace(A1026_LINKED, quality_score=0.60)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("ENHANCED", "ENHANCED"), ("enhanced", "ENHANCED"), ("BASIC Level E", "BASIC_E"), ("basic_c", "BASIC_C"),
+    ("Level A", "BASIC_A"), ("E", "BASIC_E"), ("Track 1+", "TRACK_1_PLUS"), ("T2", "TRACK_2"),
+])
+def test_tracks_by_code_label_or_short_name(text, code):
+    scenario, warnings = Scenario.from_query_params({"track": text})
+    assert (scenario.track, warnings) == (code, [])
+
+
+def test_hand_written_money_and_percentages():
+    scenario, warnings = Scenario.from_query_params(
+        {"bench": "$600.5M", "exp": "577,772,388", "msr": "1.5%", "q": "75%", "qs": "NOT_MET",
+         "n": ["10", "41640"]})
+    assert warnings == []
+    assert scenario.base_benchmark == 600_500_000
+    assert scenario.expenditure == 577_772_388
+    assert scenario.msr_election == 0.015 and scenario.quality_score == 0.75
+    assert scenario.quality_standard == "not met" and scenario.assigned_beneficiaries == 41_640
+
+
+def test_garbage_falls_back_with_one_message_each():
+    garbage = {"src": "moon", "aco": "<script>", "year": "1999", "track": "GOLD", "msr": "7", "qs": "maybe",
+               "q": "500", "bench": "-3", "bench_pct": "NaN", "exp": "inf", "n": "12.5", "rev": "lots"}
+    scenario, warnings = Scenario.from_query_params(garbage, base=A1026_LINKED)
+    assert len(warnings) == len(garbage)
+    for key, value in garbage.items():
+        assert any(f"`{key}={value}`" in w for w in warnings), key
+    assert scenario == A1026_LINKED
+    assert "using 75.29" in " ".join(warnings) and "using $600,514,210" in " ".join(warnings)
+
+
+def test_template_link_has_no_aco():
+    scenario, warnings = Scenario.from_query_params({"src": "template", "aco": "A1026"}, base=A1026_LINKED)
+    assert scenario.aco_id is None and warnings == []
+    assert "aco" not in scenario.to_query_params()
