@@ -1,125 +1,161 @@
 """What-if studio: one ACO-year (or a template) settled as CMS would, under the user's changes.
 
 Thin page: the database (ui.database), the model (aco_model.scenario), charts (ui.what_if_charts).
-Everything on it is in the URL: src, aco, year, track, msr, qs, bench, bench_pct, exp, n, q, rev.
+Everything on it is in the URL (aco_model.scenario.QUERY_KEYS): the controls are bound to their query
+parameters (track, msr, qs, q, bench, bench_pct, exp, n, rev); src, aco and year are set by the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from aco_model.inputs import from_aco_year_row, implied_participant_revenue
-from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered
-from aco_model.scenario import QUALITY_STANDARDS, Scenario, every_track, payment_curve, scenario_from
+from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS, is_offered
+from aco_model.scenario import (
+    ELECTION_OPTIONS,
+    LIMITS,
+    QUALITY_STANDARDS,
+    QUERY_KEYS,
+    TEMPLATE,
+    Scenario,
+    election_text,
+    every_track,
+    payment_curve,
+    scenario_from,
+)
 from ui import database as db
+from ui import url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import money, pct
-from ui.link_params import Params, fmt_number
 from ui.nav import inside_app
 
 inside_app()
 
-TEMPLATE = Scenario(2024, "BASIC_E", 150_000_000.0, 146_000_000.0, 20_000, 0.80, msr_election=0.02)
-ELECTIONS = ["variable"] + [fmt_number(e * 100) for e in MSR_ELECTIONS]
-STANDARD_LABELS = {"auto": "from the score", "met": "met", "alternative": "alternative standard only",
-                   "not met": "not met"}
+BOUND = ("track", "msr", "qs", "q", "bench", "bench_pct", "exp", "n", "rev")
+BIND = {"bind": "query-params"}
+STANDARD_HELP = ("**auto**: met when the quality score reaches the year's standard (425.512). **met** / "
+                 "**not met** force it (e.g. met through the reporting incentive). **alternative**: only the "
+                 "alternative standard met, sharing scaled by the score (PY2023+).")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comparisons(scenario: Scenario):
+def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     return payment_curve(scenario), every_track(scenario)
 
 
-key, params, warnings_box = ui.page_start(
+def _base(row: pd.Series, aco: str) -> Scenario:
+    """The scenario that reproduces what CMS settled for this ACO-year."""
+    published = from_aco_year_row(row.to_dict())
+    revenue = implied_participant_revenue(published, float(row["cms_earned_savings_losses"]),
+                                          row.get("cms_euc_loss_adjustment"))
+    return replace(scenario_from(replace(published, participant_revenue=revenue)), aco_id=aco)
+
+
+def _controls(s: Scenario) -> dict[str, object]:
+    """The bound controls' values for a scenario (in their units: percentages, dollars)."""
+    return {"track": s.track, "msr": election_text(s.msr_election), "qs": s.quality_standard,
+            "q": round(s.quality_score * 100, 4), "bench": float(s.base_benchmark),
+            "bench_pct": round(s.benchmark_change * 100, 4), "exp": float(s.expenditure),
+            "n": int(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
+
+
+key, _, warnings_box = ui.page_start(
     "What-if studio",
     "Change the benchmark, spending, size, quality, track or MSR/MLR election and see the settlement "
-           "CMS would make, step by step, under the rules of 42 CFR part 425.",
+    "CMS would make, step by step, under the rules of 42 CFR part 425.",
 )
+raw = st.query_params.to_dict()
+START = ("src", "aco", "year")
+wanted, warnings = Scenario.from_query_params({k: v for k, v in raw.items() if k in START})
+warnings += url_state.unknown_parameters(raw, QUERY_KEYS)
 
 # --- the starting point ---------------------------------------------------------------------------
 acos = db.aco_index(key)
 names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
 c_src, c_aco, c_year = st.columns([1.8, 3, 1])
-src = params.choice("src", ["aco", "template"], "aco" if len(acos) else "template")
-src = c_src.segmented_control("Start from", ["aco", "template"], default=src, key="wi_src", required=True,
+linked_template = wanted.aco_id is None and str(raw.get("src", "")).strip().lower() == "template"
+src = c_src.segmented_control("Start from", ["aco", "template"], key="wi_src", required=True,
+                              default="template" if linked_template or acos.empty else "aco",
                               format_func={"aco": "An ACO-year", "template": "A template"}.get)
-cms_row = None
-if src == "aco":
+cms_row, aco = None, None
+if src == "aco" and not acos.empty:
     ids = acos["aco_id"].tolist()
-    wanted = params.text("aco")
-    if wanted is not None and wanted not in names:
-        params.warnings.append(f"Link parameter `aco={wanted[:40]}` ignored (no such ACO in the data).")
-        wanted = None
-    aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted or ids[0]), key="wi_aco",
-                          format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}")
+    if wanted.aco_id is not None and wanted.aco_id not in names:
+        warnings.append(f"Link parameter `aco={wanted.aco_id}` ignored (no such ACO in the data); "
+                        f"showing {ids[0]}.")
+    aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
+                          key="wi_aco", format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}")
     rows = db.aco_rows(key, aco)
     aco_years = sorted({int(y) for y in rows["performance_year"]})
-    year = params.integer("year", aco_years[-1], FIRST_YEAR, LAST_YEAR)
+    year = wanted.performance_year if "year" in raw else aco_years[-1]
     if year not in aco_years:
-        params.warnings.append(f"{aco} has no results for PY{year}; showing PY{aco_years[-1]}.")
+        if aco == wanted.aco_id:
+            warnings.append(f"{aco} has no results for PY{year}; showing PY{aco_years[-1]}.")
         year = aco_years[-1]
     year = c_year.selectbox("Performance year", aco_years, index=aco_years.index(year), key=f"wi_year_{aco}")
     cms_row = rows[rows["performance_year"] == year].iloc[0]
     try:
-        published = from_aco_year_row(cms_row.to_dict())
-        implied_revenue = implied_participant_revenue(
-            published, float(cms_row["cms_earned_savings_losses"]), cms_row.get("cms_euc_loss_adjustment")
-        )
-        base = scenario_from(replace(published, participant_revenue=implied_revenue))
+        base = _base(cms_row, aco)
     except (ValueError, TypeError, KeyError) as exc:
         st.warning(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the template.")
         base, cms_row = replace(TEMPLATE, performance_year=year), None
-    same_start = params.text("aco") == aco and params.text("year") == str(year)
-    ident = f"{aco}_{year}"
 else:
-    year = params.integer("year", TEMPLATE.performance_year, FIRST_YEAR, LAST_YEAR)
-    year = c_year.selectbox("Performance year", list(range(FIRST_YEAR, LAST_YEAR + 1)),
-                            index=year - FIRST_YEAR, key="wi_t_year")
+    years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+    year = c_year.selectbox("Performance year", years, index=years.index(wanted.performance_year),
+                            key="wi_t_year")
     c_aco.caption("A mid-sized ACO: $150M benchmark, 20,000 assigned beneficiaries, 2.7% savings.")
     base = replace(TEMPLATE, performance_year=year)
-    same_start = params.text("src") == "template" and params.text("year") == str(year)
-    ident = f"template_{year}"
-# A link describes one starting point: its control values apply only while that start is selected.
-p = params if same_start else Params({})
 
-# --- the controls ---------------------------------------------------------------------------------
+# The link's control values belong to its own starting point: they apply while that start is shown (the
+# link's src, aco and year); a start chosen on the page begins from its own numbers.
+start = (src, aco, year)
+if ("template" if linked_template else "aco") == src and wanted.aco_id in (None, aco) and (
+        "year" not in raw or wanted.performance_year == year):
+    linked, control_warnings = Scenario.from_query_params({k: v for k, v in raw.items() if k not in START},
+                                                          base)
+    warnings += control_warnings
+else:
+    linked = base
+url_state.seed(start, _controls(linked), marker="wi_start")
+with warnings_box:
+    ui.warn(warnings)
+
+# --- the controls (each bound to its query parameter) ------------------------------------------------
+ss = st.session_state
 with st.container(border=True):
     r1 = st.columns(4)
-    track = r1[0].selectbox("Track / level", list(TRACKS), key=f"wi_track_{ident}",
-                            index=list(TRACKS).index(p.choice("track", list(TRACKS), base.track)),
-                            format_func=lambda t: TRACKS[t].label)
-    base_msr = "variable" if base.msr_election is None else fmt_number(base.msr_election * 100)
-    msr = r1[1].selectbox("MSR/MLR election (%)", ELECTIONS, key=f"wi_msr_{ident}",
-                          index=ELECTIONS.index(p.choice("msr", ELECTIONS, base_msr)),
-                          help="Two-sided tracks only; one-sided tracks use the beneficiary table.")
-    standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key=f"wi_qs_{ident}",
-                               index=QUALITY_STANDARDS.index(p.choice("qs", QUALITY_STANDARDS,
-                                                                      base.quality_standard)),
-                               format_func=STANDARD_LABELS.get)
-    quality = r1[3].slider("Quality score (%)", 0.0, 100.0, step=0.01, key=f"wi_q_{ident}",
-                           value=p.number("q", round(base.quality_score * 100, 4), 0.0, 100.0))
+    track = r1[0].selectbox("Track / level", list(TRACKS), index=list(TRACKS).index(base.track), key="track",
+                            format_func=lambda t: TRACKS[t].label, **BIND)
+    msr = r1[1].selectbox("MSR/MLR election (%)", ELECTION_OPTIONS, key="msr", **BIND,
+                          index=ELECTION_OPTIONS.index(election_text(base.msr_election)),
+                          help="Two-sided tracks only (one-sided: the beneficiary table, 425.604(b)).")
+    standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key="qs", help=STANDARD_HELP, **BIND,
+                               index=QUALITY_STANDARDS.index(base.quality_standard))
+    quality = r1[3].slider("Quality score (%)", *LIMITS["q"], value=round(base.quality_score * 100, 4),
+                           step=0.01, key="q", **BIND)
     r2 = st.columns(4)
-    benchmark = r2[0].number_input("Base benchmark ($)", 1_000_000.0, 1e11, step=1_000_000.0, format="%.0f",
-                                   key=f"wi_bench_{ident}",
-                                   value=p.number("bench", base.base_benchmark, 1_000_000.0, 1e11))
-    change = r2[1].slider("Benchmark change (%)", -10.0, 10.0, step=0.1, key=f"wi_bench_pct_{ident}",
-                          value=p.number("bench_pct", 0.0, -10.0, 10.0))
-    expenditure = r2[2].number_input("Expenditure ($)", 0.0, 1e11, step=1_000_000.0, format="%.0f",
-                                     key=f"wi_exp_{ident}",
-                                     value=p.number("exp", base.expenditure, 0.0, 1e11))
-    beneficiaries = r2[3].number_input("Assigned beneficiaries", 100, 2_000_000, step=500,
-                                       key=f"wi_n_{ident}",
-                                       value=p.integer("n", base.assigned_beneficiaries, 100, 2_000_000))
+    benchmark = r2[0].number_input(f"Base benchmark ({money(ss.get('bench', base.base_benchmark))})",
+                                   *LIMITS["bench"], value=float(base.base_benchmark), step=1_000_000.0,
+                                   format="%.0f", key="bench", **BIND)
+    change = r2[1].slider("Benchmark change (%)", *LIMITS["bench_pct"], value=0.0, step=0.1, key="bench_pct",
+                          **BIND)
+    expenditure = r2[2].number_input(f"Expenditure ({money(ss.get('exp', base.expenditure))})",
+                                     *LIMITS["exp"], value=float(base.expenditure), step=1_000_000.0,
+                                     format="%.0f", key="exp", **BIND)
+    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(int, LIMITS["n"]), step=500,
+                                       value=int(base.assigned_beneficiaries), key="n", **BIND)
     revenue = 0.0
     if TRACKS[track].loss_limit_revenue_share is not None:
+        shown = ss.get("rev", base.participant_revenue or 0.0)
         revenue = st.number_input(
-            "Participants' Parts A+B revenue ($; 0 = unknown, benchmark-based loss limit only)", 0.0, 1e11,
-            step=1_000_000.0, format="%.0f", key=f"wi_rev_{ident}",
-            value=p.number("rev", base.participant_revenue or 0.0, 0.0, 1e11))
+            f"Participants' Parts A+B revenue ({money(shown) if shown else 'unknown'})", *LIMITS["rev"],
+            value=float(base.participant_revenue or 0.0), step=1_000_000.0, format="%.0f", key="rev", **BIND,
+            help="Sets the revenue-based loss limit of BASIC C-E and Track 1+; 0 = unknown, so only the "
+                 "benchmark-based limit applies.")
         if base.participant_revenue:
             st.caption(f"Starts at {money(base.participant_revenue)}: the revenue CMS's loss implies, since "
                        "its revenue-based loss limit bound that year (no public file carries the revenue).")
@@ -130,16 +166,8 @@ scenario = replace(
     quality_standard=standard, msr_election=None if msr == "variable" else float(msr) / 100,
     participant_revenue=float(revenue) or None,
 )
-state = {"src": src, "year": str(year), "track": track, "msr": msr, "qs": standard,
-         "q": fmt_number(quality), "bench": fmt_number(benchmark), "bench_pct": fmt_number(change),
-         "exp": fmt_number(expenditure), "n": str(int(beneficiaries))}
-if src == "aco":
-    state["aco"] = aco
-if revenue:
-    state["rev"] = fmt_number(revenue)
-with warnings_box:
-    ui.warn(params.warnings)
-st.query_params.from_dict(state)
+link = scenario.to_query_params()
+url_state.set_unbound({k: link[k] for k in ("src", "aco", "year") if k in link}, bound=BOUND)
 
 # --- the answer -----------------------------------------------------------------------------------
 result = scenario.settle()
@@ -164,11 +192,15 @@ else:
     m[3].metric("Outcome", result.outcome)
 
 curve, by_track = _comparisons(scenario)
+ident = f"{aco or 'template'}_{year}"
 tab_steps, tab_curve, tab_tracks = st.tabs(["Settlement step by step", "Payment curve", "Every track"])
 with tab_steps:
     ui.chart(charts.waterfall(result), key="wi_waterfall")
     steps = charts.settlement_table(result)
-    ui.table(steps.assign(amount=steps["amount"].map(money)), steps, f"settlement_{ident}.csv", key="steps")
+    ui.table(steps.assign(amount=steps["amount"].map(money)), steps, f"settlement_{ident}.csv", key="steps",
+             column_config={"step": st.column_config.TextColumn(width="medium"),
+                            "amount": st.column_config.TextColumn(width="small"),
+                            "rule": st.column_config.TextColumn(width="large")})
 with tab_curve:
     ui.chart(charts.payment_curve(curve, result), key="wi_curve")
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
@@ -176,7 +208,9 @@ with tab_curve:
 with tab_tracks:
     ui.chart(charts.tracks_chart(by_track, track), key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
+    st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
+               "and below which it bills shared losses (its MSR and MLR for this scenario).")
 
-with st.expander("Share this scenario"):
+with st.expander("Share this scenario", icon=":material/link:"):
     st.caption("Anyone opening this link sees the same scenario, numbers and charts.")
-    st.code("what_if?" + urlencode(state), language=None)
+    st.code(url_state.full_link("what_if", link), language=None, wrap_lines=True)

@@ -40,10 +40,10 @@ def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Seq
 
 
 def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
-          height: int | None = None) -> None:
+          height: int | None = None, column_config: Mapping[str, object] | None = None) -> None:
     """Show `display` and offer `raw` (numbers unformatted) as CSV."""
     kwargs = {"height": height} if height else {}
-    st.dataframe(display, hide_index=True, width="stretch", **kwargs)
+    st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
     st.download_button(
         "Download CSV", raw.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv",
         key=f"csv_{key}",

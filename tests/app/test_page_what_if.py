@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.inputs import from_aco_year_row
-from aco_model.scenario import scenario_from
+from aco_model.scenario import TEMPLATE, scenario_from
 from ui.formatting import money
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
@@ -26,6 +27,11 @@ def _open(db: Path, monkeypatch, **params: str) -> AppTest:
 
 def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def _shared_link(at: AppTest) -> dict[str, str]:
+    """The parameters of the link in "Share this scenario"."""
+    return dict(parse_qsl(urlsplit(at.code[-1].value).query))
 
 
 def _row(db: Path, aco: str, year: int):
@@ -48,7 +54,7 @@ def test_a1026_reproduces_cms_and_shows_the_difference(cms_db, monkeypatch):
 def test_demo_default_matches_the_model(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch)
     assert not at.exception
-    aco, year = at.selectbox(key="wi_aco").value, None
+    aco = at.selectbox(key="wi_aco").value
     year = next(s.value for s in at.selectbox if s.key.startswith("wi_year_"))
     expected = scenario_from(from_aco_year_row(_row(demo_db, aco, year).to_dict())).settle()
     label = "Payment to the ACO" if expected.earned >= 0 else "Bill to the ACO"
@@ -58,40 +64,67 @@ def test_demo_default_matches_the_model(demo_db, monkeypatch):
 
 def test_controls_change_the_settlement_and_the_link_reopens_it(cms_db, monkeypatch):
     at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
-    ident = "A1026_2024"
-    at.slider(key=f"wi_q_{ident}").set_value(70.0).run()
-    at.selectbox(key=f"wi_track_{ident}").set_value("ENHANCED").run()
-    at.slider(key=f"wi_bench_pct_{ident}").set_value(1.5).run()
+    at.slider(key="q").set_value(70.0).run()
+    at.selectbox(key="track").set_value("ENHANCED").run()
+    at.slider(key="bench_pct").set_value(1.5).run()
+    at.number_input(key="n").set_value(30_000).run()
     assert not at.exception
     base = scenario_from(from_aco_year_row(_row(cms_db, "A1026", 2024).to_dict()))
-    expected = replace(base, quality_score=0.70, track="ENHANCED", benchmark_change=0.015).settle()
+    expected = replace(base, quality_score=0.70, track="ENHANCED", benchmark_change=0.015,
+                       assigned_beneficiaries=30_000).settle()
     shown = _metrics(at)
     assert shown["Payment to the ACO"][0] == money(expected.earned)
     assert shown["Final sharing rate"][0] == f"{expected.final_sharing_rate:.2%}"
+    assert shown["Savings rate"][1] == f"MSR {expected.minimum_savings_rate:.2%}"
 
-    link = {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
-            for k in at.query_params}
-    assert link["track"] == "ENHANCED" and link["q"] == "70" and link["bench_pct"] == "1.5"
-    again = _open(cms_db, monkeypatch, **link)
+    link = _shared_link(at)
+    assert link["aco"] == "A1026" and link["track"] == "ENHANCED" and link["q"] == "70"
+    assert link["bench_pct"] == "1.5" and link["n"] == "30000"
+    again = _open(cms_db, monkeypatch, **link)  # a fresh session: a new browser opening the link
     assert not again.exception and not again.warning
     assert _metrics(again) == shown
+    assert again.slider(key="q").value == 70.0 and again.selectbox(key="track").value == "ENHANCED"
+    assert _shared_link(again) == link
+
+
+def test_choosing_another_aco_starts_from_its_own_numbers(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024", q="60", track="ENHANCED")
+    assert at.slider(key="q").value == 60.0
+    at.selectbox(key="wi_aco").set_value("A1001").run()
+    assert not at.exception
+    row = _row(cms_db, "A1001", 2024)
+    base = scenario_from(from_aco_year_row(row.to_dict()))
+    assert at.slider(key="q").value == pytest.approx(base.quality_score * 100)
+    assert at.selectbox(key="track").value == base.track
+    assert _metrics(at)["CMS settled"][1] == "same as this scenario"
+    assert at.query_params["aco"] == "A1001"
 
 
 def test_template_from_the_link(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch, src="template", year="2023", track="ENHANCED", q="90", exp="140000000")
-    assert not at.exception
-    assert at.selectbox(key="wi_track_template_2023").value == "ENHANCED"
-    assert at.number_input(key="wi_exp_template_2023").value == 140_000_000
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="track").value == "ENHANCED"
+    assert at.number_input(key="exp").value == 140_000_000
+    expected = replace(TEMPLATE, performance_year=2023, track="ENHANCED", quality_score=0.9,
+                       expenditure=140_000_000).settle()
+    label = "Payment to the ACO" if expected.earned >= 0 else "Bill to the ACO"
+    assert _metrics(at)[label][0] == money(expected.earned)
+    assert "aco" not in _shared_link(at) and _shared_link(at)["src"] == "template"
 
 
 def test_garbage_link_warns_and_falls_back(cms_db, monkeypatch):
     at = _open(cms_db, monkeypatch, aco="A1026", year="2024", q="500", track="GOLD", msr="7",
-               bench="-3", n="many", qs="maybe")
+               bench="-3", n="many", qs="maybe", exp="inf", bench_pct="<script>", rev="%%", junk="1")
     assert not at.exception
-    text = " ".join(w.value for w in at.warning)
-    for name in ("q=500", "track=GOLD", "msr=7", "bench=-3", "n=many", "qs=maybe"):
+    assert len(at.warning) == 1  # one short warning listing each value
+    text = at.warning[0].value
+    for name in ("q=500", "track=GOLD", "msr=7", "bench=-3", "n=many", "qs=maybe", "exp=inf",
+                 "bench_pct=<script>", "`junk`"):
         assert name in text
     assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the ACO-year as CMS settled it
+    assert _metrics(at)["CMS settled"][1] == "same as this scenario"
+    assert at.slider(key="q").value == pytest.approx(75.29)
+    assert "junk" not in at.query_params
 
 
 def test_unknown_aco_and_year_warn(demo_db, monkeypatch):
@@ -104,5 +137,5 @@ def test_revenue_limited_loss_starts_from_the_implied_revenue(cms_db, open_page)
     """PY2023 A1241 (BASIC E): CMS's loss is below the 4%-of-benchmark limit, so the revenue limit bound."""
     at = open_page("what_if.py", cms_db, aco="A1241", year="2023")
     assert not at.exception
-    assert at.number_input(key="wi_rev_A1241_2023").value == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
+    assert at.number_input(key="rev").value == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
