@@ -8,6 +8,7 @@ afresh. `banner()` says plainly which data the page shows.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -21,6 +22,7 @@ CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
 DEFAULT_DB = Path(__file__).resolve().parents[1] / "data" / "aco.duckdb"
 
 Key = tuple[str, float]
+_LOG = logging.getLogger(__name__)
 
 
 def db_path() -> Path:
@@ -41,11 +43,18 @@ def _prepare(path: str, cms: str | None) -> str | None:
         ensure_database(Path(path), Path(cms) if cms else None)
     except (BuildError, OSError) as exc:
         return str(exc)
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page says so instead of a traceback
+        _LOG.exception("building %s failed", path)
+        return f"{type(exc).__name__}: {exc}"
     return None
 
 
 def db_key() -> Key:
-    """(path, modification time): the cache key of everything read from the file."""
+    """(path, modification time): the cache key of everything read from the file.
+
+    The first call in a process builds the file when it is missing or damaged (app.py calls it before
+    any page); a failure shows a clear error and stops the page.
+    """
     path = db_path()
     problem = _prepare(str(path), str(cms_dir()) if cms_dir() else None)
     if problem:
