@@ -9,37 +9,48 @@ import plotly.graph_objects as go
 from aco_model.reconciliation import Settlement
 from aco_model.rules import TRACKS
 from ui.formatting import money, pct
+from ui.overview_charts import money_axis
 
 PAY = "#2e7d32"
 OWE = "#c62828"
 NEUTRAL = "#1f5aa6"
 
 
+def rule_citation(rule: str) -> str:
+    """The section a rule text cites: "425.512: quality ... met" -> "425.512"."""
+    head = rule.split(":")[0].replace("42 CFR ", "").strip()
+    return f"§ {head}" if head[:1].isdigit() else head
+
+
 def waterfall(result: Settlement) -> go.Figure:
     """Gross savings (benchmark - expenditure) -> each settlement step -> payment or bill.
 
+    Each bar is labelled with its step and, beneath, the rule it applies (the full text on hover).
     The benchmark and expenditure are shown in the title rather than as bars: at 100 times the size
     of the settlement they would flatten every step of it.
     """
     steps = result.steps()
     labels = ["Gross savings"] + [s.label for s in steps[1:]]
     labels.append("Payment to ACO" if result.earned >= 0 else "Bill to ACO")
+    rules = [steps[0].rule] + [s.rule for s in steps[1:]] + ["425.604-425.610: earned savings or losses"]
+    ticks = [f"{text}<br><span style='font-size:0.85em'>{rule_citation(rule)}</span>"
+             for text, rule in zip(labels, rules, strict=True)]
     measures = ["absolute"] + ["relative"] * (len(steps) - 1) + ["total"]
     values = [result.gross_savings] + [s.amount for s in steps[1:]] + [0.0]
-    hover = [steps[0].rule] + [s.rule for s in steps[1:]]
-    hover.append("earned shared savings (+) or shared losses owed (-)")
+    running = np.cumsum(values[:-1]).tolist() + [result.earned]
     fig = go.Figure(go.Waterfall(
-        x=labels, measure=measures, y=values, customdata=hover,
+        x=ticks, measure=measures, y=values, customdata=rules,
         text=[money(v) for v in values[:-1]] + [money(result.earned)], textposition="outside",
-        hovertemplate="%{x}: %{y:$,.0f}<br>%{customdata}<extra></extra>",
+        cliponaxis=False,
+        hovertemplate="%{y:$,.0f}<br>%{customdata}<extra></extra>",
         increasing={"marker": {"color": PAY}}, decreasing={"marker": {"color": OWE}},
         totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "rgba(128,128,128,0.5)"}},
     ))
-    fig.update_yaxes(tickformat="$,.3s", title=None, zeroline=True)
+    fig.update_yaxes(**money_axis([*running, 0.0]), zeroline=True)
     fig.update_layout(
         title=(f"From benchmark {money(result.inputs.benchmark)} - expenditure "
                f"{money(result.inputs.expenditure)} to settlement"),
-        showlegend=False, height=430,
+        showlegend=False, height=450,
     )
     return fig
 
@@ -83,8 +94,8 @@ def payment_curve(curve: pd.DataFrame, result: Settlement) -> go.Figure:
     top = max(curve["earned"].max(), result.payment_limit, 1.0)
     bottom = min(curve["earned"].min(), -(result.loss_limit or 0.0))
     pad = 0.08 * (top - bottom)
-    fig.update_yaxes(range=[bottom - pad, top + pad], tickformat="$,.3s", title="earned (+) / owed (-)",
-                     zeroline=True)
+    fig.update_yaxes(**money_axis([bottom, top]), range=[bottom - pad, top + pad], zeroline=True)
+    fig.update_yaxes(title="earned (+) / owed (-)")
     fig.update_xaxes(tickformat=".0%", title="savings rate (benchmark - expenditure) / benchmark")
     title = f"Payment against savings rate: {track.label}, PY{result.inputs.performance_year}"
     fig.update_layout(title=title, height=430, legend={"orientation": "h", "y": -0.25})
@@ -100,8 +111,10 @@ def tracks_chart(by_track: pd.DataFrame, current: str) -> go.Figure:
         text=[money(v) for v in by_track["earned"]], textposition="outside",
         hovertemplate="%{x}: %{y:$,.0f}<extra></extra>",
     ))
-    fig.update_yaxes(tickformat="$,.3s", title="earned (+) / owed (-)")
-    fig.update_layout(title="The same scenario under every track", height=380)
+    fig.update_yaxes(**money_axis([*by_track["earned"], 0.0]))
+    fig.update_yaxes(title="earned (+) / owed (-)")
+    fig.update_traces(cliponaxis=False)
+    fig.update_layout(title="The same scenario under every track", height=400)
     return fig
 
 

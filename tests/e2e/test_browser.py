@@ -60,6 +60,23 @@ def test_shared_what_if_link_reopens_the_scenario(server, page, app_db):
     assert page.locator("[data-testid='stSidebarNav']").get_by_text("Risk election").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "shared_what_if_link.png"), full_page=True)
 
+    # The share box gives the whole link, and opening it shows the same scenario.
+    page.get_by_text("Share this scenario").click()
+    shared = page.locator("[data-testid='stCode']").last.inner_text().strip()
+    assert shared.startswith(f"{server}/what_if?") and "track=ENHANCED" in shared and "q=85" in shared
+    for tab, name in (("Payment curve", "what_if_curve"), ("Every track", "what_if_tracks")):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(800)
+        assert page.locator(".js-plotly-plot:visible").count() >= 1
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 2200}).new_page()
+    try:
+        fresh.goto(shared)
+        _wait_rendered(fresh)
+        assert money(expected.earned) in fresh.locator("[data-testid='stMetric']").first.inner_text()
+    finally:
+        fresh.context.close()
+
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_renders_without_error(server, page, name):
