@@ -10,16 +10,11 @@ import streamlit as st
 
 from aco_model.glossary import TERMS, TOPICS, search
 from ui.nav import inside_app
+from ui.plain_text import plain
 
 inside_app()
 
 BIND = {"bind": "query-params"}
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|$~"})
-
-
-def plain(text: str) -> str:
-    """Text shown as written: markdown, HTML and LaTeX characters escaped ($250,000 is not a formula)."""
-    return text.translate(_MARKDOWN)
 
 
 st.title("Glossary")
