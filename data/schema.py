@@ -86,6 +86,8 @@ SOURCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("origin", "VARCHAR", "folder or URL it came from"),
     ("unknown_columns", "VARCHAR", "comma-separated source columns the build did not map"),
     ("missing_columns", "VARCHAR", "comma-separated optional fields absent from the file"),
+    ("rows_refused", "INTEGER", "rows dropped for impossible values or a repeated ACO-year (row_checks)"),
+    ("refused", "VARCHAR", "which rows were dropped and why: 'line 3 (ACO A1001): ...; ...'"),
 )
 
 ACO_YEAR_NAMES: tuple[str, ...] = tuple(c for c, _, _ in ACO_YEAR_COLUMNS)
