@@ -292,6 +292,7 @@ class _Mapper:
         if "sharing rates" in how:
             self.result.notes.append(f"track from {how}")
         self.out["track"] = track
+        self.out["track_inferred"] = track.attrs["inferred"]
         risk = self.index.find(RISK_MODEL)
         self.out["two_sided"] = tracks.two_sided(track, self.raw[risk] if risk else None)
 

@@ -29,6 +29,7 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("aco_name", "VARCHAR", "ACO legal/doing-business name"),
     ("track", "VARCHAR", "one of schema.TRACKS"),
     ("two_sided", "BOOLEAN", "true when the ACO bears downside risk in this PY"),
+    ("track_inferred", "BOOLEAN", "track not published: inferred from FinalShareRate / QualScore (PY2015)"),
     ("agreement_type", "VARCHAR", "Initial / Renewal / Re-entering (NULL before 2016)"),
     ("agreement_period_num", "INTEGER", "1 for a first agreement, 2 for the second, ..."),
     ("initial_start_date", "DATE", "date the ACO first entered the MSSP"),
