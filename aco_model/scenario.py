@@ -16,7 +16,7 @@ election), money in dollars:
 
 >>> s, warnings = Scenario.from_query_params({"aco": "A1026", "year": "2024", "q": "500"})
 >>> s.aco_id, s.performance_year, warnings
-('A1026', 2024, ['Link parameter `q=500` ignored (outside 0 to 100); using 80.'])
+('A1026', 2024, ['Link parameter “q=500” ignored (outside 0 to 100); using 80.'])
 """
 
 from __future__ import annotations
@@ -247,7 +247,10 @@ _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9}
 
 
 class _LinkReader:
-    """Reads one link's values; what it cannot use becomes a message in `warnings`."""
+    """Reads one link's values; what it cannot use becomes a message in `warnings`.
+
+    Messages are plain text holding the link's own text: the page escapes them where it shows them.
+    """
 
     def __init__(self, params: Mapping[str, object]) -> None:
         self.params = params
@@ -262,7 +265,7 @@ class _LinkReader:
 
     def ignored(self, key: str, text: str, why: str, fallback: object) -> None:
         shown = text if len(text) <= 40 else text[:37] + "..."
-        self.warnings.append(f"Link parameter `{key}={shown}` ignored ({why}); using {fallback}.")
+        self.warnings.append(f"Link parameter “{key}={shown}” ignored ({why}); using {fallback}.")
 
     def choice(self, key: str, names: Mapping[str, str], default: str, *, shown: str | None = None) -> str:
         text = self.text(key)

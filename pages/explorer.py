@@ -17,6 +17,7 @@ from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
 from ui import widgets as ui
+from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
 
@@ -48,8 +49,7 @@ acos = db.aco_index(key)
 names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
 current = params.text("aco")
 if current is not None and current not in names:
-    params.warnings.append(f"Link parameter `aco={current[:40]}` ignored (no such ACO in the data); "
-                           f"showing {acos['aco_id'].iloc[0]}.")
+    params.warnings.append(ignored("aco", current, "no such ACO in the data", acos["aco_id"].iloc[0]))
     current = None
 current = current or acos["aco_id"].iloc[0]
 
@@ -58,7 +58,7 @@ query = c_search.text_input("Search by name or ID", key="exp_q", placeholder="e.
 query = query.strip()
 matches = db.search(key, query)["aco_id"].tolist() if query else acos["aco_id"].tolist()
 if query and not matches:
-    c_search.caption(f"No ACO matches “{query[:40]}”.")
+    c_search.caption(f"No ACO matches “{ui.plain(query, 40)}”.")
 options = matches or [current]
 aco = c_aco.selectbox(
     f"ACO ({len(matches):,} {'match' if len(matches) == 1 else 'matches'})" if query else
@@ -84,14 +84,14 @@ st.query_params.from_dict(state)
 this = frame[frame["performance_year"] == year].iloc[0]
 tracks_seen = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
 head, link = st.columns([3, 1.4], vertical_alignment="bottom")
-head.subheader(f"{names.get(aco) or aco}")
-head.caption(f"{aco} · in the MSSP PY{aco_years[0]}–{aco_years[-1]} ({len(aco_years)} "
-             f"{'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
+head.subheader(ui.plain(names.get(aco) or aco))
+head.caption(f"{ui.plain(aco)} · in the MSSP PY{aco_years[0]}–{aco_years[-1]} ({len(aco_years)} "
+             f"{'year' if len(aco_years) == 1 else 'years'}) · {ui.plain(tracks_seen)}")
 with link:
     what_if_link(aco, year)
 m = st.columns(5)
 two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
-m[0].metric("Track", label(this["track"]), delta="two-sided" if two_sided else "one-sided", **QUIET)
+m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
 m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
             **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
@@ -99,8 +99,8 @@ m[3].metric("Quality score", ui.pct(this["quality_score"]))
 m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
             help="CMS's published earned shared savings (+) or shared losses owed (-).")
 if (frame["performance_year"] == year).sum() > 1:
-    st.caption(f"{aco} has {(frame['performance_year'] == year).sum()} result rows in {year} (six-month "
-               "periods): the first is shown above; the table lists both.")
+    st.caption(f"{ui.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
+               "(six-month periods): the first is shown above; the table lists both.")
 
 c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
 with c_rate:
@@ -118,10 +118,10 @@ band, low, high = size_band(this["assigned_beneficiaries"])
 peers = charts.years_frame(db.peers(key, year, this["track"], low, high))
 others = peers[peers["aco_id"] != aco]
 st.subheader(f"Against its peers in PY{year}")
-st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
-           f"({len(others):,} besides {aco}).")
+st.caption(f"{ui.plain(label(this['track']))} ACOs with {band} assigned beneficiaries in PY{year} "
+           f"({len(others):,} besides {ui.plain(aco)}).")
 if others.empty:
-    st.info(f"No other {label(this['track'])} ACO of this size in PY{year} to compare with.")
+    st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
 else:
     position = charts.peer_position(this["savings_rate"], others["savings_rate"])
     p = st.columns(4)
@@ -130,7 +130,8 @@ else:
                 help="Share of the peers whose savings rate was lower than this ACO's.")
     p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
     p[2].metric("Peers' median earned", ui.money(others["earned"].median()),
-                delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} for {aco}",
+                delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} "
+                      f"for {ui.plain(aco)}",
                 delta_color="normal" if pd.notna(this["earned"]) else "off")
     p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
                 help="Share of the peers that earned shared savings this year.")

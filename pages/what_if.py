@@ -33,6 +33,7 @@ from ui import url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import money, pct
+from ui.link_params import ignored
 from ui.nav import inside_app
 
 inside_app()
@@ -54,7 +55,12 @@ def _base(row: pd.Series, aco: str) -> Scenario:
     published = from_aco_year_row(row.to_dict())
     revenue = implied_participant_revenue(published, float(row["cms_earned_savings_losses"]),
                                           row.get("cms_euc_loss_adjustment"))
-    return replace(scenario_from(replace(published, participant_revenue=revenue)), aco_id=aco)
+    base = replace(scenario_from(replace(published, participant_revenue=revenue)), aco_id=aco)
+    for name, shown in (("bench", "benchmark"), ("exp", "expenditure"), ("n", "assigned beneficiaries")):
+        value, (lo, hi) = _controls(base)[name], LIMITS[name]
+        if not lo <= value <= hi:  # a value its control cannot take
+            raise ValueError(f"{shown} {value:,.0f} outside {lo:,.0f} to {hi:,.0f}")
+    return base
 
 
 def _fraction(control: float, linked: float) -> float:
@@ -71,7 +77,7 @@ def _controls(s: Scenario) -> dict[str, object]:
     return {"track": s.track, "msr": election_text(s.msr_election), "qs": s.quality_standard,
             "q": float(percent_text(s.quality_score)), "bench": float(s.base_benchmark),
             "bench_pct": float(percent_text(s.benchmark_change)), "exp": float(s.expenditure),
-            "n": int(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
+            "n": float(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
 
 
 key, _, warnings_box = ui.page_start(
@@ -96,8 +102,7 @@ cms_row, aco = None, None
 if src == "aco" and not acos.empty:
     ids = acos["aco_id"].tolist()
     if wanted.aco_id is not None and wanted.aco_id not in names:
-        warnings.append(f"Link parameter `aco={wanted.aco_id}` ignored (no such ACO in the data); "
-                        f"showing {ids[0]}.")
+        warnings.append(ignored("aco", wanted.aco_id, "no such ACO in the data", ids[0]))
     aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
                           key="wi_aco", format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}")
     rows = db.aco_rows(key, aco)
@@ -112,7 +117,8 @@ if src == "aco" and not acos.empty:
     try:
         base = _base(cms_row, aco)
     except (ValueError, TypeError, KeyError) as exc:
-        st.warning(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the template.")
+        st.warning(ui.plain(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the "
+                            "template."))
         base, cms_row = replace(TEMPLATE, performance_year=year), None
 else:
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
@@ -157,8 +163,11 @@ with st.container(border=True):
     expenditure = r2[2].number_input(f"Expenditure ({money(ss.get('exp', base.expenditure))})",
                                      *LIMITS["exp"], value=float(base.expenditure), step=1_000_000.0,
                                      format="%.0f", key="exp", **BIND)
-    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(int, LIMITS["n"]), step=500,
-                                       value=int(base.assigned_beneficiaries), key="n", **BIND)
+    # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
+    # and does not catch the OverflowError of n=inf or n=1e400; a float input drops such a value itself.
+    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(float, LIMITS["n"]), step=500.0,
+                                       value=float(base.assigned_beneficiaries), format="%.0f", key="n",
+                                       **BIND)
     revenue = 0.0
     if TRACKS[track].loss_limit_revenue_share is not None:
         shown = ss.get("rev", base.participant_revenue or 0.0)
@@ -174,7 +183,7 @@ with st.container(border=True):
 scenario = replace(
     base, track=track, base_benchmark=float(benchmark),
     benchmark_change=_fraction(change, linked.benchmark_change), expenditure=float(expenditure),
-    assigned_beneficiaries=int(beneficiaries), quality_score=_fraction(quality, linked.quality_score),
+    assigned_beneficiaries=round(beneficiaries), quality_score=_fraction(quality, linked.quality_score),
     quality_standard=standard, msr_election=None if msr == "variable" else float(msr) / 100,
     participant_revenue=float(revenue) or None,
 )
@@ -199,7 +208,7 @@ if cms_row is not None:
                 "same as this scenario" if abs(difference) < 1 else f"{money(difference, signed=True)} here",
                 delta_color="normal" if abs(difference) >= 1 else "off",
                 delta_arrow="auto" if abs(difference) >= 1 else "off",
-                help=f"CMS's published earned savings (+) or losses (-) for {aco} in PY{year}")
+                help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
 

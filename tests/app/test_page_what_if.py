@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from aco_model.inputs import from_aco_year_row
 from aco_model.scenario import TEMPLATE, scenario_from
 from ui.formatting import money
+from ui.text import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
 
@@ -117,9 +118,9 @@ def test_garbage_link_warns_and_falls_back(cms_db, monkeypatch):
                bench="-3", n="many", qs="maybe", exp="inf", bench_pct="<script>", rev="%%", junk="1")
     assert not at.exception
     assert len(at.warning) == 1  # one short warning listing each value
-    text = at.warning[0].value
+    text = shown(at.warning[0].value)  # the text a viewer reads (link values are escaped markdown)
     for name in ("q=500", "track=GOLD", "msr=7", "bench=-3", "n=many", "qs=maybe", "exp=inf",
-                 "bench_pct=<script>", "`junk`"):
+                 "bench_pct=<script>", "“junk”"):
         assert name in text
     assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the ACO-year as CMS settled it
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
