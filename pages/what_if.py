@@ -24,6 +24,8 @@ from aco_model.scenario import (
     election_text,
     every_track,
     payment_curve,
+    percent_fraction,
+    percent_text,
     scenario_from,
 )
 from ui import database as db
@@ -55,11 +57,20 @@ def _base(row: pd.Series, aco: str) -> Scenario:
     return replace(scenario_from(replace(published, participant_revenue=revenue)), aco_id=aco)
 
 
+def _fraction(control: float, linked: float) -> float:
+    """A percentage control as a fraction; the linked fraction itself while the control still shows it.
+
+    A link carries its rates exactly (aco_model.scenario.percent_text), and a float percentage divided
+    by 100 may differ in its last digit: the control's value stands for the link's until it is moved.
+    """
+    return linked if control == float(percent_text(linked)) else percent_fraction(repr(float(control)))
+
+
 def _controls(s: Scenario) -> dict[str, object]:
     """The bound controls' values for a scenario (in their units: percentages, dollars)."""
     return {"track": s.track, "msr": election_text(s.msr_election), "qs": s.quality_standard,
-            "q": round(s.quality_score * 100, 4), "bench": float(s.base_benchmark),
-            "bench_pct": round(s.benchmark_change * 100, 4), "exp": float(s.expenditure),
+            "q": float(percent_text(s.quality_score)), "bench": float(s.base_benchmark),
+            "bench_pct": float(percent_text(s.benchmark_change)), "exp": float(s.expenditure),
             "n": int(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
 
 
@@ -135,7 +146,7 @@ with st.container(border=True):
                           help="Two-sided tracks only (one-sided: the beneficiary table, 425.604(b)).")
     standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key="qs", help=STANDARD_HELP, **BIND,
                                index=QUALITY_STANDARDS.index(base.quality_standard))
-    quality = r1[3].slider("Quality score (%)", *LIMITS["q"], value=round(base.quality_score * 100, 4),
+    quality = r1[3].slider("Quality score (%)", *LIMITS["q"], value=float(percent_text(base.quality_score)),
                            step=0.01, key="q", **BIND)
     r2 = st.columns(4)
     benchmark = r2[0].number_input(f"Base benchmark ({money(ss.get('bench', base.base_benchmark))})",
@@ -161,8 +172,9 @@ with st.container(border=True):
                        "its revenue-based loss limit bound that year (no public file carries the revenue).")
 
 scenario = replace(
-    base, track=track, base_benchmark=float(benchmark), benchmark_change=float(change) / 100,
-    expenditure=float(expenditure), assigned_beneficiaries=int(beneficiaries), quality_score=quality / 100,
+    base, track=track, base_benchmark=float(benchmark),
+    benchmark_change=_fraction(change, linked.benchmark_change), expenditure=float(expenditure),
+    assigned_beneficiaries=int(beneficiaries), quality_score=_fraction(quality, linked.quality_score),
     quality_standard=standard, msr_election=None if msr == "variable" else float(msr) / 100,
     participant_revenue=float(revenue) or None,
 )
