@@ -47,6 +47,8 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("met_quality_standard", "BOOLEAN", "Met_QPS"),
     ("met_alternative_quality_standard", "BOOLEAN", "Met_AltQPS (PY2023+)"),
     ("euc_affected_quality", "BOOLEAN", "DisAffQual: quality EUC relief applied"),
+    ("met_quality_incentive", "BOOLEAN", "Met_Incentive (PY2022+): QPS met by the eCQM reporting incentive"),
+    ("met_quality_first_year", "BOOLEAN", "Met_FirstYear (PY2022+): QPS met as a first-year ACO"),
     ("revenue_category", "VARCHAR", "'HIGH' or 'LOW' (Rev_Exp_Cat), NULL before 2018"),
     ("revenue_based_loss_limit", "BOOLEAN", "RevLossLimit (2018-2021)"),
     ("reduced_sharing_below_msr", "BOOLEAN", "ReducedSS (PY2024): low-revenue half-rate sharing"),
