@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import aco_ids, six_month
+from data import aco_ids, lineage, six_month
 from data import download as cms_download
 from data.cms_columns import ColumnIndex
 from data.cms_formats import FileResult, FormatError, normalize
@@ -54,6 +54,7 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)  # per file: optional fields it does not have
     seconds: float = 0.0
+    lineage: list[str] = field(default_factory=list)  # linkage figures and ambiguous cases (data/lineage.py)
 
 
 @dataclass
@@ -240,8 +241,11 @@ def build_database(
             warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
         aco_year, source = demo_tables()
         loaded = LoadedFiles(aco_year, source, warnings, [], [])
-    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source)
+    linked = lineage.link(loaded.aco_year)
+    loaded.aco_year["lineage_id"] = linked.lineage_id
+    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables())
     report = _report(out, loaded, synthetic=not paths, started=started)
+    report.lineage = linked.report(loaded.aco_year)
     if not quiet:
         _tell(report)
     return report
@@ -274,6 +278,7 @@ def _summary(report: BuildReport) -> str:
     kind = "synthetic demo data" if report.synthetic else f"{len(report.files)} CMS file(s)"
     lines = [f"wrote {report.path}: {report.rows:,} ACO-years from {kind} in {report.seconds:.2f} s"]
     lines += [f"  PY{year}: {n:>5,} ACO-years" for year, n in report.rows_per_year.items()]
+    lines += report.lineage
     if report.warnings:
         lines.append(f"{len(report.warnings)} warning(s), see above")
     return "\n".join(lines)
