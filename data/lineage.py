@@ -308,10 +308,10 @@ def similarity(a: str, b: str, weight: Mapping[str, float] | None = None) -> flo
 
 
 def _word_weights(keys: pd.Series) -> dict[str, float]:
-    """log(names / names with the word): rare words say more about who an ACO is."""
+    """log(1 + names / names with the word): rare words say more about who an ACO is."""
     names = keys.drop_duplicates()
     counts = names.str.split().explode().value_counts()
-    return {word: math.log(len(names) / n) for word, n in counts.items()}
+    return {word: math.log1p(len(names) / n) for word, n in counts.items()}
 
 
 def _renamed_candidates(rows: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
