@@ -335,7 +335,7 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     out["synthetic"] = False
     out["source_file"] = file_name
     result = mapper.result
-    result.frame = out[[c for c, _, _ in ACO_YEAR_COLUMNS]]
+    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS])  # lineage_id: the build's
     result.unknown = mapper.index.unknown()
     result.notes = notes + result.notes
     return result

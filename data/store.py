@@ -15,15 +15,17 @@ import contextlib
 import os
 import re
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from data.schema import ACO_YEAR_COLUMNS, SOURCE_COLUMNS
+from data.schema import ACO_YEAR_COLUMNS, LINEAGE_TABLES, SOURCE_COLUMNS
 
 Columns = tuple[tuple[str, str, str], ...]
-TABLES: tuple[tuple[str, Columns], ...] = (("aco_year", ACO_YEAR_COLUMNS), ("source", SOURCE_COLUMNS))
+TABLES: tuple[tuple[str, Columns], ...] = (("aco_year", ACO_YEAR_COLUMNS), ("source", SOURCE_COLUMNS),
+                                          *LINEAGE_TABLES)
 _TMP_PID = re.compile(r"\.tmp-(\d+)-")
 
 
@@ -52,15 +54,21 @@ def _remove(path: Path) -> None:
             leftover.unlink()
 
 
-def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame) -> None:
-    """Write both tables into a temporary file beside `out`, then atomically replace `out`."""
+def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
+                   lineage: Mapping[str, pd.DataFrame] | None = None) -> None:
+    """Write the tables into a temporary file beside `out`, then atomically replace `out`.
+
+    `lineage`: the lineage evidence tables by name (schema.LINEAGE_TABLES); empty ones when not given.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
         con = duckdb.connect(str(tmp))
         try:
+            extra = [(t, c, (lineage or {}).get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
+                     for t, c in LINEAGE_TABLES]
             for table, columns, frame in (("aco_year", ACO_YEAR_COLUMNS, aco_year),
-                                          ("source", SOURCE_COLUMNS, source)):
+                                          ("source", SOURCE_COLUMNS, source), *extra):
                 con.execute(_ddl(table, columns))
                 _insert(con, table, columns, frame)
                 _comments(con, table, columns)
