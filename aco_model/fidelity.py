@@ -91,8 +91,10 @@ def _reasons(rows: pd.DataFrame, settled: pd.DataFrame, cms_before_relief: np.nd
     capped_loss = np.abs(np.minimum(cms_before_relief, 0.0))
     loss_before = settled["shared_loss_before_limit"].to_numpy()
     limit = settled["loss_limit"].to_numpy()
+    # RevLossLimit (PY2018-2021) marks the revenue-based limit; where published it must not say no
+    not_benchmark_based = ~(_optional(rows, "revenue_based_loss_limit") == 0)
     revenue_limited = (
-        (cms_before_relief < 0) & rows["track"].isin(_REVENUE_LIMITED).to_numpy()
+        (cms_before_relief < 0) & rows["track"].isin(_REVENUE_LIMITED).to_numpy() & not_benchmark_based
         & (capped_loss < loss_before - TOLERANCE) & (capped_loss <= limit + TOLERANCE)
     )
     quality_failure = needs.str.contains(FAILED_REPORTING, regex=False).to_numpy() | needs.str.contains(
@@ -250,6 +252,10 @@ _LISTED = ["performance_year", "aco_id", "track", "kind", "cms_earned", "cms_bef
            "independent_model", "reason", "independent_reason", "outcome_inputs"]
 
 
+def _dollars(value: float) -> str:
+    return f"{value:,.0f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aco_model.fidelity", description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, default=Path("data/aco.duckdb"))
@@ -268,9 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 110):
         if args.mismatches:
             missed = compared[~compared["matched"] | ~compared["independent_matched"]]
-            print(missed[_LISTED].to_string(index=False))
+            print(missed[_LISTED].to_string(index=False, float_format=_dollars))
         if args.not_independent:
-            print(not_independent(compared)[_LISTED].to_string(index=False))
+            print(not_independent(compared)[_LISTED].to_string(index=False, float_format=_dollars))
         print(report(compared))
     return 0
 
