@@ -186,9 +186,18 @@ def inputs_frame(aco_year: pd.DataFrame, *, public_only: bool = False) -> pd.Dat
 
 
 def from_aco_year_row(row: Mapping[str, object]) -> AcoYear:
-    """The `AcoYear` of one real ACO-year (the starting point of a what-if scenario)."""
+    """The `AcoYear` of one real ACO-year (the starting point of a what-if scenario).
+
+    Raises ValueError for a row no settlement can start from: a benchmark that is not a positive
+    number, spending that is negative or not a number, or no assigned beneficiaries (425.604-425.610
+    compute every rate and limit on the benchmark and the assigned population).
+    """
     frame = inputs_frame(pd.DataFrame([dict(row)]))
     r = frame.iloc[0]
+    for name in ("benchmark", "expenditure", "assigned_beneficiaries"):
+        value = float(r[name])
+        if not (np.isfinite(value) and (value >= 0 if name == "expenditure" else value > 0)):
+            raise ValueError(f"{name.replace('_', ' ')} {value:,.0f} is not usable")
 
     def opt(name: str) -> float | None:
         value = r[name]

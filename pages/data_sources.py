@@ -17,6 +17,8 @@ from ui import database as db
 from ui import widgets as ui
 from ui.nav import inside_app
 from ui.overview_charts import NEUTRAL, label
+from ui.text import folder_name
+from ui.url_state import unknown_parameters
 
 inside_app()
 
@@ -57,8 +59,7 @@ st.caption("Where every performance year's numbers came from, and how closely AC
 key = db.db_key()
 info = db.banner(key)
 if st.query_params.to_dict():  # nothing on this page lives in the link
-    ui.warn([f"Link parameters {', '.join(f'`{k}`' for k in st.query_params.to_dict())} ignored "
-             "(this page has no settings)."])
+    ui.warn(unknown_parameters(st.query_params.to_dict(), ()))
     st.query_params.clear()
 rows = db.all_rows(key)
 sources = db.sources(key)
@@ -100,13 +101,14 @@ shown = pd.DataFrame({
     "SHA-256": sources["sha256"].fillna("").str.slice(0, 12) + "…",
     "Unmapped columns": sources["unknown_columns"].map(_listed),
     "Fields not in file": sources["missing_columns"].map(_listed),
-    "From": sources["origin"],
+    "From": sources["origin"].map(folder_name),  # the folder's name, not the server's path to it
 })
-origins = sources["origin"].dropna().unique()
+origins = shown["From"].dropna().unique()
 if len(origins) == 1:  # one folder for every year: say it once
     shown = shown.drop(columns="From")
-    st.caption(f"Read from `{origins[0]}`.")
-ui.table(shown, sources, "aco_lens_sources.csv", key="data_sources", height=_rows_height(len(shown)))
+    st.caption(f"Read from {ui.plain(origins[0])}.")
+ui.table(shown, sources.assign(origin=sources["origin"].map(folder_name)), "aco_lens_sources.csv",
+         key="data_sources", height=_rows_height(len(shown)))
 lacking = [s for s in sources.itertuples() if _listed(s.unknown_columns) or _listed(s.missing_columns)]
 if lacking:
     with st.expander("Columns each file lacked or the build did not map"):
@@ -114,11 +116,11 @@ if lacking:
                    "fields that year's file does not publish (left empty); '(blank)' marks a column present "
                    "but empty.")
         for src in lacking:
-            st.markdown(f"**PY{src.performance_year}** `{src.file_name}`")
+            st.markdown(f"**PY{src.performance_year}** {ui.plain(src.file_name)}")
             if _listed(src.unknown_columns):
-                st.markdown(f"- unmapped: {src.unknown_columns}")
+                st.markdown(f"- unmapped: {ui.plain(src.unknown_columns)}")
             if _listed(src.missing_columns):
-                st.markdown(f"- not in file: {src.missing_columns}")
+                st.markdown(f"- not in file: {ui.plain(src.missing_columns)}")
 
 # --- fidelity ----------------------------------------------------------------------------------------
 st.subheader("Does the model reproduce CMS?")
