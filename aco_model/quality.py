@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# Same results as np.select / np.choose, about five times faster here (aco_model.selection).
+from aco_model.selection import choose, select
+
 ERA_CODES = {"legacy": 0, "qps": 1, "qps_alternative": 2}
 LOSS_RULE_CODES = {"none": 0, "fixed": 1, "track_2": 2, "track_3": 3, "enhanced_quality": 4}
 
@@ -67,7 +70,7 @@ def final_sharing_rate_array(
     """
     q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
     legacy = era == 0
-    code = np.select(
+    code = select(
         [
             legacy & met_standard_given & ~met_standard,
             legacy & pay_for_reporting,
@@ -78,7 +81,7 @@ def final_sharing_rate_array(
         [2, 1, 0, 3, 4],
         default=5,
     ).astype(np.int8)
-    factor = np.choose(code, [q, np.ones_like(q), np.zeros_like(q), np.ones_like(q), q, np.zeros_like(q)])
+    factor = choose(code, [q, np.ones_like(q), np.zeros_like(q), np.ones_like(q), q, np.zeros_like(q)])
     return max_sharing_rate * factor, code
 
 
@@ -97,7 +100,7 @@ def final_loss_rate_array(
     q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
     complement = np.clip(1.0 - final_sharing_rate, floor, ceiling)
     quality_based = (loss_rule == 4) & (performance_year >= 2021)
-    code = np.select(
+    code = select(
         [
             loss_rule == 0,
             loss_rule == 1,
@@ -108,7 +111,7 @@ def final_loss_rate_array(
         [0, 1, 2, 5, 4],
         default=3,
     ).astype(np.int8)
-    rate = np.choose(
+    rate = choose(
         code,
         [
             np.zeros_like(q),
