@@ -93,8 +93,8 @@ RESULT_COLUMNS: dict[str, type] = {
 }
 # msr_rule codes (msr.MSR_RULES) whose MSR is read from the headcount table.
 _TABLE_MSR_CODES = (0, 2, 3)
-# Rows per block: 8 bytes x 16,384 = 128 KB per intermediate array, a few dozen of them fit in cache.
-BLOCK_ROWS = 16_384
+# Rows per block: 8 bytes x 32,768 = 256 KB per intermediate array (measured best of 4K-128K here).
+BLOCK_ROWS = 32_768
 
 TRACK_ORDER = list(TRACKS)
 _TRACK_INDEX = pd.Index(TRACK_ORDER)
@@ -129,6 +129,7 @@ def _track_table(tracks: Mapping[str, TrackRules]) -> dict[str, np.ndarray]:
         "is_track_2": np.array([r.track == "TRACK_2" for r in rows]),
         "limit_share": np.where(np.isnan(share), np.inf, share).ravel(),  # index: track x 3 + year - 1
         "is_basic": np.array([r.track.startswith("BASIC") for r in rows]),
+        "nan_if_one_sided": np.array([0.0 if r.two_sided else np.nan for r in rows]),
     }
 
 
@@ -347,7 +348,7 @@ def _settle_block(tt, yt, ti, yi, py, given, flags, constants) -> dict[str, np.n
         paid = savings | reduced
         outcome |= reduced.view(np.int8) * np.int8(3)
 
-    before_limit = np.where(paid, r_s * g, 0.0)
+    before_limit = _kept(r_s * g, paid)
     after_sequestration = before_limit * yt["sequestration"].take(yi)
     payment_limit = tt["payment_limit"].take(ti) * b
     shared_savings = np.minimum(after_sequestration, payment_limit)
@@ -373,7 +374,7 @@ def _settle_block(tt, yt, ti, yi, py, given, flags, constants) -> dict[str, np.n
         "outcome": outcome,
         "final_sharing_rate": r_s,
         "sharing_rule": share_code,
-        "final_loss_rate": np.where(two_sided, r_l, np.nan),
+        "final_loss_rate": r_l + tt["nan_if_one_sided"].take(ti),
         "loss_rule": loss_code,
         "shared_savings_before_limit": before_limit,
         "sequestration": before_limit - after_sequestration,
@@ -386,13 +387,21 @@ def _settle_block(tt, yt, ti, yi, py, given, flags, constants) -> dict[str, np.n
         "euc_reduction": euc,
         "proration_adjustment": 0.0 if proration is None else earned - net,
         "earned": earned,
-        "generated_savings_losses": np.where(paid | losses, g, 0.0),
+        "generated_savings_losses": _kept(g, paid | losses),
     }
 
 
 def _positive(flag: np.ndarray | None, constants: _Constants, rows: int) -> np.ndarray:
     """A 0/1 flag column as booleans; absent = all False."""
     return constants(False, rows) if flag is None else flag > 0
+
+
+def _kept(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """`np.where(keep, values, 0.0)` for finite values, without a branch per row (several times faster
+    on a random mask); adding 0.0 turns the -0.0 of a negative value times False into 0.0."""
+    out = values * keep
+    out += 0.0
+    return out
 
 
 def _scenario_corridor(msr, mlr, code, two_sided, given, rows, _or):

@@ -163,3 +163,8 @@ def test_settle_frame_flags_each_row_whose_msr_is_assumed():
     assert settle_frame(frame)["msr_below_500_assumed"].tolist() == [True, True, False]
     scenario_msr = frame.assign(minimum_savings_rate=0.01)  # a scenario's own MSR is not the table's
     assert not settle_frame(scenario_msr)["msr_below_500_assumed"].any()
+
+
+def test_an_empty_frame_settles_to_an_empty_result():
+    out = settle_frame(GOOD.to_frame().iloc[:0])
+    assert out.empty and "msr_below_500_assumed" in out.columns
