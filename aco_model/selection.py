@@ -61,10 +61,16 @@ def choose(code: np.ndarray, choices: Sequence[object]) -> np.ndarray:
         return np.choose(code, choices)
     if rows and (code.min() < 0 or code.max() >= len(arrays)):
         raise ValueError("invalid entry in choice array")
-    stacked = np.empty((len(arrays), rows), dtype=np.result_type(*arrays))
-    for i, array in enumerate(arrays):
+    # The same array given for several codes is stacked once (fewer rows to copy and keep in cache).
+    slot_of: dict[int, int] = {}
+    slots = [slot_of.setdefault(id(choice), len(slot_of)) for choice in choices]
+    distinct = [arrays[slots.index(k)] for k in range(len(slot_of))]
+    stacked = np.empty((len(distinct), rows), dtype=np.result_type(*arrays))
+    for i, array in enumerate(distinct):
         stacked[i] = array
     index = code.astype(np.intp)
+    if len(distinct) < len(arrays):
+        index = np.array(slots, dtype=np.intp).take(index)
     index *= rows
     index += np.arange(rows)
     return stacked.ravel().take(index)

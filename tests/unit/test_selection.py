@@ -40,3 +40,10 @@ def test_other_shapes_fall_back_to_numpy():
 def test_choose_refuses_a_code_without_a_choice():
     with pytest.raises(ValueError):
         choose(np.array([0, 2]), [np.zeros(2), np.ones(2)])
+
+
+def test_choose_with_the_same_array_for_several_codes():
+    table, election = np.array([0.1, 0.2, 0.3, 0.4]), np.array([np.nan, 0.02, 0.0, 0.01])
+    code = np.array([0, 4, 1, 3], dtype=np.int8)
+    options = [table, 0.02, table, table, election]
+    assert np.array_equal(choose(code, options), np.choose(code, options), equal_nan=True)
