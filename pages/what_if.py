@@ -225,6 +225,8 @@ if cms_row is not None:
                 help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
+for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
+    st.warning(caveat)
 
 curve, by_track, by_quality = _comparisons(scenario)
 why_not = charts.quality_flat_reason(scenario, result, by_quality)
