@@ -474,6 +474,14 @@ def calibrate(history: pd.DataFrame, *, method: Method = "bootstrap", model: Mod
         pairs = pairs[pairs["performance_year"] >= first_year]
     if last_year is not None:
         pairs = pairs[pairs["performance_year"] <= last_year]
+    return calibrate_pairs(pairs, program_means(history), method=method, model=model,
+                           residual_years=residual_years)
+
+
+def calibrate_pairs(pairs: pd.DataFrame, means: dict[int, float], *, method: Method = "bootstrap",
+                    model: Model = "mean_reversion",
+                    residual_years: int | None = RESIDUAL_YEARS) -> Calibration:
+    """`calibrate` from `year_pairs` already made and `program_means` (the backtest makes them once)."""
     if pairs.empty:
         raise ValueError("no consecutive years of the same ACO in the history given")
     if model == "random_walk":
@@ -502,7 +510,7 @@ def calibrate(history: pd.DataFrame, *, method: Method = "bootstrap", model: Mod
         **common, model="mean_reversion", slope=fit.slope, renewal_slope=fit.renewal_slope,
         renewal_shift=fit.renewal_shift, drift=fit.drift, year_shock_sd=fit.year_shock_sd,
         year_effects=tuple(sorted(fit.year_effects.items())),
-        program_means=tuple(sorted(program_means(history).items())),
+        program_means=tuple(sorted(means.items())),
     )
 
 
@@ -798,3 +806,105 @@ def best_election(
         ascending=[False, True, True], kind="stable",
     )
     return order.drop(columns="_pos").iloc[0]
+
+
+# --- which elections an ACO may make next year ----------------------------------------------------
+
+MAY = "may elect"
+MAY_NOT = "may not elect"
+UNCERTAIN = "uncertain"
+BASIC_LEVELS: tuple[str, ...] = ("BASIC_A", "BASIC_B", "BASIC_C", "BASIC_D", "BASIC_E")
+# PY from which a BASIC ACO on the glide path may stay at Level A/B for the rest of its agreement
+# (CY2023 PFS) [recall; 3P Milliman]: methodology section 3.
+STAY_ONE_SIDED_FROM = 2024
+COVID_FREEZE_YEAR = 2021  # the 2021 option to stay at the 2020 level [recall]
+
+
+def agreement_last_year(start_year: int, start_month: int = 1) -> int:
+    """The last performance year of the agreement period that began in `start_year` (425.200(b)).
+
+    Agreements starting before July 2019 ran 3 years (2012 starters to 2015); the 2016 starters were
+    extended through June 2019 [recall]; July 2019 starters run 5.5 years to 2024; from 2020, 5 years.
+    An estimate: extensions and early renewals are not in the public files.
+
+    >>> agreement_last_year(2019, 7), agreement_last_year(2022), agreement_last_year(2016)
+    (2024, 2026, 2019)
+    """
+    if start_year <= 2012:
+        return 2015
+    if start_year == 2016:
+        return 2019
+    if start_year < 2019 or (start_year == 2019 and start_month < 7):
+        return start_year + 2
+    if start_year == 2019:
+        return 2024
+    return start_year + 4
+
+
+def election_options(current: Election | None, next_year: int, elections: Sequence[Election], *,
+                     new_agreement: bool = False) -> pd.DataFrame:
+    """For each election next year: whether an ACO with this year's `current` election may make it.
+
+    Returns one row per election: election (label), may_elect (`MAY`, `MAY_NOT` or `UNCERTAIN`) and why
+    (the rule, with the methodology's confidence where it is not read in the regulation). Rules:
+    - a track CMS did not offer next year (`rules.is_offered`): may not elect;
+    - BASIC glide path (425.600(a)(4)) within an agreement: automatic advance one level a year, a faster
+      advance may be elected, never back to a lower level; Level E may be repeated; from PY2024 an ACO at
+      Level A/B may stay one-sided [recall; 3P]; in 2021 an ACO could stay at its 2020 level [recall];
+      from BASIC into ENHANCED within an agreement only through an early renewal [recall]: uncertain;
+    - ENHANCED within an agreement: no way down to BASIC [recall];
+    - the MSR/MLR elected for the agreement holds for its remaining years (425.605(b), 425.610(b));
+      an ACO entering a two-sided level mid-agreement elects it before its first two-sided year;
+    - at a new agreement (or with no current election known): the choices depend on the ACO's
+      experience with risk and its revenue (425.600(d)); not modelled: uncertain, except ENHANCED,
+      open to every ACO.
+    """
+    rows = []
+    for e in elections:
+        status, why = _option(current, next_year, e, new_agreement)
+        rows.append({"election": e.label, "may_elect": status, "why": why})
+    return pd.DataFrame(rows, columns=["election", "may_elect", "why"])
+
+
+def _option(current: Election | None, next_year: int, e: Election, new_agreement: bool) -> tuple[str, str]:
+    if not is_offered(e.track, next_year):
+        return MAY_NOT, f"not offered in PY{next_year}"
+    if current is None:
+        return UNCERTAIN, "this year's election is not known"
+    if new_agreement:
+        if e.track == "ENHANCED":
+            return MAY, "a new agreement may start in ENHANCED (425.600)"
+        return UNCERTAIN, "at a new agreement it depends on experience with risk and revenue (425.600(d))"
+    now = current.track
+    if now == "ENHANCED":
+        if e.track != "ENHANCED":
+            return MAY_NOT, "no way down from ENHANCED within an agreement (425.600) [recall]"
+        return _msr_option(current, e, "stays in ENHANCED")
+    if now not in BASIC_LEVELS:
+        return UNCERTAIN, f"{track_rules(now).label} agreements moved to BASIC or ENHANCED; not modelled"
+    if e.track == "ENHANCED":
+        return UNCERTAIN, "BASIC to ENHANCED within an agreement only by early renewal (425.600) [recall]"
+    level, target = BASIC_LEVELS.index(now), BASIC_LEVELS.index(e.track)
+    automatic = min(level + 1, len(BASIC_LEVELS) - 1)
+    glide = "(425.600(a)(4)) [recall]"
+    if target < level:
+        return MAY_NOT, f"the BASIC glide path never goes back a level within an agreement {glide}"
+    if target == level and target != automatic:
+        if next_year == COVID_FREEZE_YEAR:
+            return UNCERTAIN, "2021 option to stay at the 2020 level (COVID-19) [recall]"
+        if target <= 1 and next_year >= STAY_ONE_SIDED_FROM:
+            return UNCERTAIN, "from PY2024 a Level A/B ACO may stay one-sided (CY2023 PFS) [recall; 3P]"
+        return MAY_NOT, f"the glide path advances one level a year {glide}"
+    step = ("Level E repeated" if target == level else "automatic advance" if target == automatic
+            else "elected faster advance")
+    return _msr_option(current, e, f"{step} on the BASIC glide path {glide}")
+
+
+def _msr_option(current: Election, e: Election, step: str) -> tuple[str, str]:
+    if not track_rules(e.track).two_sided:
+        return MAY, step
+    if not track_rules(current.track).two_sided:
+        return MAY, f"{step}; MSR/MLR elected before the first two-sided year"
+    if e.msr_election == current.msr_election:
+        return MAY, f"{step}; the MSR/MLR elected for the agreement"
+    return MAY_NOT, "the agreement's MSR/MLR election holds for its remaining years (425.605(b), 425.610(b))"
