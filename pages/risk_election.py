@@ -1,8 +1,8 @@
 """Risk election: next year's settlement under every track and MSR/MLR election, under uncertainty.
 
 Thin page: query (ui.database), model (aco_model.uncertainty through ui.risk_election), charts.
-State in the URL: src, aco, year (or the template's t_*), draws, seed, method, all_tracks, max_owe_pct,
-owe_over.
+State in the URL: src, aco, year (or the template's t_*), renew, draws, seed, method, all_tracks,
+max_owe_pct, owe_over.
 """
 
 from __future__ import annotations
@@ -12,26 +12,36 @@ import streamlit as st
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
-from aco_model.uncertainty import calibrate
+from aco_model.uncertainty import MAY_NOT, calibrate
 from ui import database as data
 from ui import risk_election as risk
 from ui import widgets as ui
 from ui.link_params import fmt_number
 from ui.nav import inside_app
+from ui.plain_text import plain
 
 inside_app()
 
 @st.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
 def _calibration(key: tuple[str, float], method: str):
-    return calibrate(data.history(key), method=method)
+    """The savings-rate model fitted on every ACO-year; None without two consecutive years of one ACO."""
+    try:
+        return calibrate(data.all_rows(key), method=method)
+    except ValueError:
+        return None
+
+
+@st.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
+def _proof(key: tuple[str, float]):
+    """The backtest's figures (aco_model.backtest), computed once per database."""
+    return risk.prove(data.all_rows(key))
 
 
 @st.cache_data(show_spinner="Simulating...", max_entries=32)
-def _simulation(key, base, method, draws, seed, owing_threshold, offered_only):
+def _simulation(key, base, method, draws, seed, owing_threshold, offered_only, new_agreement):
     """The per-election summary, box-chart quantiles, the year settled and the size band (no draws kept)."""
-    result, summary = risk.run(
-        base, _calibration(key, method), draws, seed, owing_threshold, offered_only=offered_only
-    )
+    result, summary = risk.run(base, _calibration(key, method), draws, seed, owing_threshold,
+                               offered_only=offered_only, new_agreement=new_agreement)
     return summary, risk.box_stats(result), result.base.performance_year, result.band.band
 
 
@@ -69,7 +79,7 @@ if src == "aco":
         aco_ids,
         index=aco_ids.index(aco),
         key="risk_aco",
-        format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}",
+        format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}",  # a selectbox shows text, not markdown
     )
     rows = data.aco_rows(key, aco)
     aco_years = sorted({int(y) for y in rows["performance_year"]})
@@ -88,9 +98,11 @@ if src == "aco":
     label = f"{aco} {names.get(aco) or ''} PY{year}"
     if len(year_rows) > 1:
         st.caption(
-            f"{aco} has {len(year_rows)} result rows in {year} (six-month periods): the first is used."
+            f"{plain(aco)} has {len(year_rows)} result rows in {year} (six-month periods): the first is used."
         )
     state = {"src": "aco", "aco": aco, "year": str(year)}
+    renews_default = risk.starts_new_agreement(year, year_rows.iloc[0].get("current_start_date"))
+    election_known = True
 else:
     t = risk.Template()
     with st.container(border=True):
@@ -147,6 +159,8 @@ else:
     base = template.aco_year()
     year = template.performance_year
     label = f"template ({TRACKS[t_track].label}, PY{year})"
+    renews_default = False
+    election_known = False  # a template has a track but no MSR/MLR election of its own
     state = {
         "src": "template",
         "t_year": str(t_year),
@@ -156,6 +170,15 @@ else:
         "t_rate": fmt_number(t_rate),
         "t_q": fmt_number(t_q),
     }
+
+new_agreement = st.checkbox(
+    f"PY{risk.next_year(year)} starts a new agreement period (benchmark rebased)",
+    key="risk_renew",
+    value=params.flag("renew", renews_default),
+    help="At a new agreement CMS rebases the benchmark, which takes back much more of this year's savings "
+    "(or losses) than a year inside an agreement. Ticked by default when the current agreement "
+    "(from its start date) ends this year.",
+)
 
 # --- simulation and risk appetite ------------------------------------------------------------------
 with st.expander("Simulation and risk appetite", expanded=True):
@@ -216,32 +239,91 @@ state.update(
 )
 if all_tracks:
     state["all_tracks"] = "1"
+if new_agreement != renews_default:
+    state["renew"] = "1" if new_agreement else "0"
 with warnings_box:
     ui.warn(params.warnings)
 st.query_params.from_dict(state)
 
+start_text = (
+    f"Starting from {plain(label)}: benchmark {plain(ui.money(base.benchmark))}, savings rate "
+    f"{plain(ui.pct((base.benchmark - base.expenditure) / base.benchmark))}, "
+    f"{base.assigned_beneficiaries:,} assigned beneficiaries."
+)
+current = risk.current_election(base) if election_known else None
+current_text = (f"This year's election (PY{year}): {current.label}." if current is not None else
+                f"This year's track: {TRACKS[base.track].label if base.track in TRACKS else base.track}.")
+
+# --- a database without two consecutive years: say so, show what can be shown ----------------------
+if _calibration(key, method) is None:
+    st.warning(
+        "The forecast needs two consecutive years of the same ACO to learn how savings rates move from one "
+        f"year to the next; this database has none (PY{info['first_year']}-{info['last_year']}). Shown "
+        f"instead: next year's settlement if the savings rate stayed at this year's, under each election.",
+        icon=":material/event_busy:",
+    )
+    st.caption(f"{start_text} {plain(current_text)}")
+    fixed = risk.at_this_years_rate(base, offered_only=not all_tracks)
+    allowed = risk.options(base, fixed, new_agreement, known=election_known)
+    fixed_shown = fixed[["election"]].assign(
+        may_elect=allowed["may_elect"].to_numpy(), payment=fixed["payment_at_current_rate"].to_numpy(),
+        why=allowed["why"].to_numpy(),
+    )
+    ui.table(
+        ui.formatted(fixed_shown, ["payment"], rename={"election": "Election", "may_elect": "May elect",
+                                                       "payment": "At this year's rate", "why": "Rule"}),
+        fixed, f"risk_election_at_this_years_rate_PY{year}.csv", key="risk_fixed",
+    )
+    st.stop()
+
 summary, boxes, target, band = _simulation(
-    key, base, method, int(draws), int(seed), float(owe_over), not all_tracks
+    key, base, method, int(draws), int(seed), float(owe_over), not all_tracks, bool(new_agreement)
 )
 st.caption(
-    f"Starting from {label}: benchmark {ui.money(base.benchmark)}, savings rate "
-    f"{ui.pct((base.benchmark - base.expenditure) / base.benchmark)}, "
-    f"{base.assigned_beneficiaries:,} assigned beneficiaries. Next year settled under the PY{target} rules, "
-    f"{int(draws):,} draws from the {band} band, seed {int(seed)}."
+    f"{start_text} Next year settled under the PY{target} rules, {int(draws):,} draws from the {band} band, "
+    f"seed {int(seed)}{', a new agreement' if new_agreement else ''}."
 )
+allowed = risk.options(base, summary, bool(new_agreement), known=election_known)
 
-# --- the answer ------------------------------------------------------------------------------------
-best = risk.recommend(summary, float(max_owe_pct) / 100, float(owe_over))
+# --- the answer, beside this year's election -------------------------------------------------------
+best = risk.recommend(summary, float(max_owe_pct) / 100, float(owe_over), allowed)
 appetite = f"no more than {max_owe_pct:g}% chance of owing over {ui.money(owe_over)}"
-if best is None:
-    st.warning(f"No election meets the risk appetite ({appetite}).")
-else:
-    st.success(f"Best expected payment with {appetite}: **{best['election']}**")
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Expected payment", ui.money(best["expected_payment"]))
-    m2.metric("Chance of any payment", ui.pct(best["prob_any_payment"], 1))
-    m3.metric(f"Chance of owing over {ui.money(owe_over)}", ui.pct(best["prob_owing_over_threshold"], 1))
-    m4.metric("Worst case", ui.money(best["worst_case"]))
+at_current = summary[summary["election"] == current.label] if current is not None else summary.iloc[:0]
+answer, now = st.columns(2)
+with answer:
+    if best is None:
+        st.warning(f"No election the ACO may make meets the risk appetite ({plain(appetite)}).")
+    else:
+        status = allowed.loc[allowed["election"] == best["election"], "may_elect"].iloc[0]
+        note = " (whether it may be elected is uncertain: see the table)" if status != "may elect" else ""
+        st.success(f"Recommended, best expected payment with {plain(appetite)}: **{best['election']}**{note}")
+        m1, m2 = st.columns(2)
+        m1.metric("Expected payment", ui.money(best["expected_payment"]))
+        m2.metric("Chance of any payment", ui.pct(best["prob_any_payment"], 1))
+        m3, m4 = st.columns(2)
+        m3.metric(f"Chance of owing over {ui.money(owe_over)}", ui.pct(best["prob_owing_over_threshold"], 1))
+        m4.metric("Worst case", ui.money(best["worst_case"]))
+with now:
+    if len(at_current):
+        row = at_current.iloc[0]
+        st.info(f"This year's election (PY{year}): **{row['election']}**", icon=":material/history:")
+        c1, c2 = st.columns(2)
+        c1.metric("Kept: expected payment", ui.money(row["expected_payment"]))
+        c2.metric("Kept: chance of any payment", ui.pct(row["prob_any_payment"], 1))
+        c3, c4 = st.columns(2)
+        c3.metric(f"Kept: chance of owing over {ui.money(owe_over)}",
+                  ui.pct(row["prob_owing_over_threshold"], 1))
+        c4.metric("Kept: worst case", ui.money(row["worst_case"]))
+    else:
+        st.info(plain(current_text) + " It is not among next year's elections shown.",
+                icon=":material/history:")
+restricted = int((allowed["may_elect"] == MAY_NOT).sum())
+if restricted:
+    st.caption(
+        f"{restricted} of {len(allowed)} elections are ones this ACO may not make next year (the glide path, "
+        "its agreement's MSR/MLR; see the table's Rule column): the recommendation leaves them out. Rules "
+        "marked [recall] are not confirmed in the regulation's text."
+    )
 
 # --- distributions side by side ---------------------------------------------------------------------
 fig = go.Figure()
@@ -284,7 +366,9 @@ money_cols = [
 ]
 pct_cols = ["prob_any_payment", "prob_owing", "prob_owing_over_threshold", "msr_election"]
 shown = summary.drop(columns=["track", "owing_threshold", "sd_payment"])
-shown.insert(1, "within_appetite", summary["prob_owing_over_threshold"] <= float(max_owe_pct) / 100 + 1e-12)
+shown.insert(1, "may_elect", allowed["may_elect"].to_numpy())
+shown.insert(2, "within_appetite", summary["prob_owing_over_threshold"] <= float(max_owe_pct) / 100 + 1e-12)
+shown["why"] = allowed["why"].to_numpy()
 ui.table(
     ui.formatted(
         shown,
@@ -292,6 +376,7 @@ ui.table(
         pct_cols,
         rename={
             "election": "Election",
+            "may_elect": "May elect",
             "within_appetite": "Within appetite",
             "msr_election": "MSR/MLR",
             "expected_payment": "Expected",
@@ -304,12 +389,37 @@ ui.table(
             "worst_case": "Worst case",
             "best_case": "Best case",
             "payment_at_current_rate": "At this year's rate",
+            "why": "Rule",
         },
     ),
-    summary,
+    summary.assign(may_elect=allowed["may_elect"].to_numpy(), rule=allowed["why"].to_numpy()),
     f"risk_election_{target}_seed{int(seed)}.csv",
     key="risk_summary",
 )
+
+# --- how far to trust it: the forecast proven on history -------------------------------------------
+st.subheader("How far to trust the forecast")
+proof = _proof(key)
+if proof is None:
+    st.info("No year can be forecast from earlier years in this database, so the forecast is not yet proven "
+            "on history.")
+else:
+    st.write(risk.trust_sentence(proof))
+    ui.chart(risk.reliability_figure(proof), key="risk_reliability",
+             file_name="risk-forecast-calibration-backtest")
+    st.caption(
+        "Each point gathers the ACO-years whose forecast chance fell in one 10-point bin (bigger points: "
+        "more ACO-years); on the dotted line the chance said is what happened. Every year was forecast only "
+        "from the years before it, with that year's published track, MSR/MLR, quality and benchmark; owing "
+        "counts losses before any relief for extreme and uncontrollable circumstances."
+    )
+    with st.expander("The backtest year by year (python -m aco_model.backtest)"):
+        pct_cols = [c for c in proof.table.columns if c.endswith("%")]
+        ui.table(ui.formatted(proof.table, pct_cols=pct_cols, rename={"year": "Target year", "acos": "ACOs",
+                                                                      "two_sided": "Two-sided"}),
+                 proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
+        for skipped_year, why in sorted(proof.skipped.items()):
+            st.caption(f"PY{skipped_year}: not forecast ({why}).")
 
 # --- the calibration ----------------------------------------------------------------------------------
 with st.expander("How next year's savings rate is drawn (calibration)"):
@@ -332,5 +442,10 @@ with st.expander("How next year's savings rate is drawn (calibration)"):
         "risk_calibration.csv",
         key="risk_calibration",
     )
+    effects = calibration.year_effect_table()
+    ui.table(ui.formatted(effects, pct_cols=["year_effect", "shock"], rename={
+        "pair": "Years", "year_effect": "Change of an ACO at the program's mean",
+        "shock": "Year-wide shock"}),
+        effects, "risk_year_effects.csv", key="risk_year_effects")
     if info["synthetic"]:
         st.caption("Calibrated on the synthetic demo data: its savings rates are made up.")
