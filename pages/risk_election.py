@@ -2,7 +2,7 @@
 
 Thin page: query (ui.database), model (aco_model.uncertainty through ui.risk_election), charts.
 State in the URL: src, aco, year (or the template's t_*), renew, draws, seed, method, all_tracks,
-max_owe_pct, owe_over.
+all_elections, max_owe_pct, owe_over.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import streamlit as st
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
-from aco_model.uncertainty import MAY_NOT, calibrate
+from aco_model.uncertainty import MAY, MAY_NOT, calibrate
 from ui import database as data
 from ui import risk_election as risk
 from ui import widgets as ui
@@ -209,6 +209,10 @@ with st.expander("Simulation and risk appetite", expanded=True):
     all_tracks = c4.checkbox(
         "Every track, offered or not", key="risk_all_tracks", value=params.flag("all_tracks", False)
     )
+    all_elections = c4.checkbox(
+        "Also elections it may not make", key="risk_all_elections", value=params.flag("all_elections", False),
+        help="By default the chart and table leave out the elections the rules close to this ACO next year.",
+    )
     a1, a2 = st.columns(2)
     max_owe_pct = a1.number_input(
         "No more than this chance (%) ...",
@@ -239,6 +243,8 @@ state.update(
 )
 if all_tracks:
     state["all_tracks"] = "1"
+if all_elections:
+    state["all_elections"] = "1"
 if new_agreement != renews_default:
     state["renew"] = "1" if new_agreement else "0"
 with warnings_box:
@@ -286,7 +292,7 @@ st.caption(
 allowed = risk.options(base, summary, bool(new_agreement), known=election_known)
 
 # --- the answer, beside this year's election -------------------------------------------------------
-best = risk.recommend(summary, float(max_owe_pct) / 100, float(owe_over), allowed)
+best, alternative = risk.recommendation(summary, float(max_owe_pct) / 100, float(owe_over), allowed)
 appetite = f"no more than {max_owe_pct:g}% chance of owing over {ui.money(owe_over)}"
 at_current = summary[summary["election"] == current.label] if current is not None else summary.iloc[:0]
 answer, now = st.columns(2)
@@ -295,8 +301,10 @@ with answer:
         st.warning(f"No election the ACO may make meets the risk appetite ({plain(appetite)}).")
     else:
         status = allowed.loc[allowed["election"] == best["election"], "may_elect"].iloc[0]
-        note = " (whether it may be elected is uncertain: see the table)" if status != "may elect" else ""
-        st.success(f"Recommended, best expected payment with {plain(appetite)}: **{best['election']}**{note}")
+        note = " (whether it may be elected is uncertain: see the table's Rule)" if status != MAY else ""
+        keep = "keep " if current is not None and best["election"] == current.label else ""
+        st.success(f"Recommended, the best expected payment with {plain(appetite)}: "
+                   f"**{keep}{best['election']}**{note}")
         m1, m2 = st.columns(2)
         m1.metric("Expected payment", ui.money(best["expected_payment"]))
         m2.metric("Chance of any payment", ui.pct(best["prob_any_payment"], 1))
@@ -306,7 +314,7 @@ with answer:
 with now:
     if len(at_current):
         row = at_current.iloc[0]
-        st.info(f"This year's election (PY{year}): **{row['election']}**", icon=":material/history:")
+        st.info(f"This year's election (PY{year}), if kept: **{row['election']}**", icon=":material/history:")
         c1, c2 = st.columns(2)
         c1.metric("Kept: expected payment", ui.money(row["expected_payment"]))
         c2.metric("Kept: chance of any payment", ui.pct(row["prob_any_payment"], 1))
@@ -317,17 +325,54 @@ with now:
     else:
         st.info(plain(current_text) + " It is not among next year's elections shown.",
                 icon=":material/history:")
+notes = []
+if alternative is not None:
+    why = allowed.loc[allowed["election"] == alternative["election"], "why"].iloc[0]
+    chance = ui.pct(alternative["prob_owing_over_threshold"], 1)
+    notes.append(f"{alternative['election']} would expect {ui.money(alternative['expected_payment'])} with a "
+                 f"{chance} chance of owing over {ui.money(owe_over)}, if it is open to this ACO: {why}.")
 restricted = int((allowed["may_elect"] == MAY_NOT).sum())
 if restricted:
+    shown_or_not = "shown greyed below" if all_elections else "left out below"
+    notes.append(f"{restricted} of {len(allowed)} elections are closed to this ACO next year (the BASIC "
+                 f"glide path, its agreement's MSR/MLR): {shown_or_not} and never recommended. Rules marked "
+                 "[recall] are not confirmed in the regulation's text.")
+if notes:
+    st.caption(plain(" ".join(notes)))
+
+# --- how far to trust it: the forecast proven on history -------------------------------------------
+st.subheader("How far to trust the forecast")
+proof = _proof(key)
+if proof is None:
+    st.info("No year can be forecast from earlier years in this database, so the forecast is not yet proven "
+            "on history.")
+else:
+    st.write(risk.trust_sentence(proof))
+    ui.chart(risk.reliability_figure(proof), key="risk_reliability",
+             file_name="risk-forecast-calibration-backtest")
     st.caption(
-        f"{restricted} of {len(allowed)} elections are ones this ACO may not make next year (the glide path, "
-        "its agreement's MSR/MLR; see the table's Rule column): the recommendation leaves them out. Rules "
-        "marked [recall] are not confirmed in the regulation's text."
+        "Each point gathers the ACO-years whose forecast chance fell in one 10-point bin (bigger points: "
+        f"more ACO-years; bins of fewer than {risk.MIN_BIN_COUNT} left out); on the dotted line the chance "
+        "said is what happened. Every year was forecast only from the years before it, with that year's "
+        "published track, MSR/MLR, quality and benchmark; owing counts losses before any relief for extreme "
+        "and uncontrollable circumstances."
     )
+    with st.expander("The backtest year by year (python -m aco_model.backtest)"):
+        pct_cols = [c for c in proof.table.columns if c.endswith("%")]
+        ui.table(ui.formatted(proof.table, pct_cols=pct_cols, rename={"year": "Target year", "acos": "ACOs",
+                                                                      "two_sided": "Two-sided"}),
+                 proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
+        for skipped_year, why in sorted(proof.skipped.items()):
+            st.caption(f"PY{skipped_year}: not forecast ({why}).")
+
+# --- which elections are shown ---------------------------------------------------------------------
+visible = ((allowed["may_elect"] != MAY_NOT) | bool(all_elections)).to_numpy()
+closed = set(allowed.loc[allowed["may_elect"] == MAY_NOT, "election"])
 
 # --- distributions side by side ---------------------------------------------------------------------
 fig = go.Figure()
-for b in boxes.itertuples():
+for b in boxes[visible].itertuples():
+    color = "#2e7d32" if best is not None and b.election == best["election"] else "#1f77b4"
     fig.add_trace(
         go.Box(
             y=[b.election],
@@ -341,18 +386,19 @@ for b in boxes.itertuples():
             orientation="h",
             name=b.election,
             showlegend=False,
-            marker_color="#2e7d32" if best is not None and b.election == best["election"] else "#1f77b4",
+            marker_color="#b8b8b8" if b.election in closed else color,
         )
     )
 fig.add_vline(x=0, line_dash="dot", line_color="grey")
 fig.update_layout(
-    title=f"Next year's payment by election ({int(draws):,} draws)",
+    title=f"Next year's payment by election, PY{target} ({int(draws):,} draws)",
     xaxis={"title": "Shared savings (+) / losses (-)", "tickprefix": "$"},
-    height=max(320, 26 * len(boxes) + 120),
+    height=max(320, 26 * int(visible.sum()) + 120),
     yaxis={"autorange": "reversed"},
 )
 ui.chart(fig, key="risk_chart")
-st.caption("Box: 25th-75th percentile with the median; whiskers: 5th-95th percentile; dashed: the mean.")
+st.caption("Box: 25th-75th percentile with the median; whiskers: 5th-95th percentile; dashed: the mean; "
+           "green: the recommendation" + ("; grey: closed to this ACO." if all_elections and closed else "."))
 
 # --- per-election table ------------------------------------------------------------------------------
 money_cols = [
@@ -369,6 +415,7 @@ shown = summary.drop(columns=["track", "owing_threshold", "sd_payment"])
 shown.insert(1, "may_elect", allowed["may_elect"].to_numpy())
 shown.insert(2, "within_appetite", summary["prob_owing_over_threshold"] <= float(max_owe_pct) / 100 + 1e-12)
 shown["why"] = allowed["why"].to_numpy()
+shown = shown[visible]
 ui.table(
     ui.formatted(
         shown,
@@ -392,34 +439,10 @@ ui.table(
             "why": "Rule",
         },
     ),
-    summary.assign(may_elect=allowed["may_elect"].to_numpy(), rule=allowed["why"].to_numpy()),
+    summary.assign(may_elect=allowed["may_elect"].to_numpy(), rule=allowed["why"].to_numpy())[visible],
     f"risk_election_{target}_seed{int(seed)}.csv",
     key="risk_summary",
 )
-
-# --- how far to trust it: the forecast proven on history -------------------------------------------
-st.subheader("How far to trust the forecast")
-proof = _proof(key)
-if proof is None:
-    st.info("No year can be forecast from earlier years in this database, so the forecast is not yet proven "
-            "on history.")
-else:
-    st.write(risk.trust_sentence(proof))
-    ui.chart(risk.reliability_figure(proof), key="risk_reliability",
-             file_name="risk-forecast-calibration-backtest")
-    st.caption(
-        "Each point gathers the ACO-years whose forecast chance fell in one 10-point bin (bigger points: "
-        "more ACO-years); on the dotted line the chance said is what happened. Every year was forecast only "
-        "from the years before it, with that year's published track, MSR/MLR, quality and benchmark; owing "
-        "counts losses before any relief for extreme and uncontrollable circumstances."
-    )
-    with st.expander("The backtest year by year (python -m aco_model.backtest)"):
-        pct_cols = [c for c in proof.table.columns if c.endswith("%")]
-        ui.table(ui.formatted(proof.table, pct_cols=pct_cols, rename={"year": "Target year", "acos": "ACOs",
-                                                                      "two_sided": "Two-sided"}),
-                 proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
-        for skipped_year, why in sorted(proof.skipped.items()):
-            st.caption(f"PY{skipped_year}: not forecast ({why}).")
 
 # --- the calibration ----------------------------------------------------------------------------------
 with st.expander("How next year's savings rate is drawn (calibration)"):

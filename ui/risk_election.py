@@ -20,7 +20,8 @@ from aco_model import backtest as proof_on_history
 from aco_model.reconciliation import AcoYear
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
 from aco_model.uncertainty import (
-    MAY_NOT,
+    MAY,
+    UNCERTAIN,
     Calibration,
     Election,
     SimulationResult,
@@ -139,12 +140,26 @@ def options(base: AcoYear, summary: pd.DataFrame, new_agreement: bool, *, known:
 
 
 def recommend(summary: pd.DataFrame, max_prob_owing: float, owing_threshold: float,
-              allowed: pd.DataFrame | None = None) -> pd.Series | None:
+              allowed: pd.DataFrame | None = None,
+              statuses: tuple[str, ...] = (MAY, UNCERTAIN)) -> pd.Series | None:
     """The best expected payment within the risk appetite (`uncertainty.best_election`), among the
-    elections the ACO may make (`allowed` from `options`: those marked "may not elect" left out)."""
+    elections whose status in `allowed` (from `options`) is one of `statuses`; every one without `allowed`."""
     if allowed is not None:
-        summary = summary[(allowed["may_elect"] != MAY_NOT).to_numpy()]
+        summary = summary[allowed["may_elect"].isin(statuses).to_numpy()]
     return best_election(summary, max_prob_owing, owing_threshold)
+
+
+def recommendation(summary: pd.DataFrame, max_prob_owing: float, owing_threshold: float,
+                   allowed: pd.DataFrame) -> tuple[pd.Series | None, pd.Series | None]:
+    """The page's answer: the best election the ACO may make, and a better one whose availability is
+    uncertain (None when there is none). With nothing it surely may make, the uncertain one is the answer."""
+    sure = recommend(summary, max_prob_owing, owing_threshold, allowed, (MAY,))
+    maybe = recommend(summary, max_prob_owing, owing_threshold, allowed, (MAY, UNCERTAIN))
+    if sure is None:
+        return maybe, None
+    if maybe is not None and maybe["election"] != sure["election"]:
+        return sure, maybe
+    return sure, None
 
 
 @dataclass(frozen=True)
@@ -163,10 +178,11 @@ class Proof:
     def overall(self, column: str) -> float:
         return float(self.table.loc[self.table["year"] == "overall", column].iloc[0])
 
-    def worst_year(self) -> tuple[str, float]:
+    def coverage_range(self) -> tuple[tuple[str, float], tuple[str, float]]:
+        """The target years with the lowest and the highest 80% interval coverage."""
         years = self.table[self.table["year"] != "overall"]
-        row = years.loc[(years["model 80%"] - 0.8).abs().idxmax()]
-        return str(row["year"]), float(row["model 80%"])
+        low, high = years.loc[years["model 80%"].idxmin()], years.loc[years["model 80%"].idxmax()]
+        return (str(low["year"]), float(low["model 80%"])), (str(high["year"]), float(high["model 80%"]))
 
 
 def prove(rows: pd.DataFrame) -> Proof | None:
@@ -198,29 +214,32 @@ def calibration_gap(reliability: pd.DataFrame, model: str = "mean_reversion") ->
 
 def trust_sentence(proof: Proof) -> str:
     """One sentence: how far to trust the forecast, with the backtest's figures."""
-    year, worst = proof.worst_year()
+    (low_year, low), (high_year, high) = proof.coverage_range()
     data = "synthetic demo ACO-years" if proof.synthetic else "real ACO-years"
     brier, baseline = proof.overall("model Brier paid"), proof.overall("random walk Brier paid")
     gap = calibration_gap(proof.reliability_paid) * 100
     return (
-        f"How far to trust it: forecasting {proof.forecasts:,} {data} "
-        f"(PY{proof.first_year}-{proof.last_year}) each from the years before it only, next year's "
-        f"savings rate fell inside the 80% range {proof.overall('model 80%'):.0%} of the time "
-        f"(PY{year}: {worst:.0%}, a year that moved every ACO at once) and the chance of being paid was "
-        f"off by {gap:.1f} points on average (Brier {brier:.3f}, former random walk {baseline:.3f}): "
-        f"a guide to the odds, not a promise."
+        f"Forecasting {proof.forecasts:,} {data} (PY{proof.first_year}-{proof.last_year}), each from the "
+        f"years before it only, next year's savings rate fell inside the forecast's 80% range "
+        f"{proof.overall('model 80%'):.0%} of the time (from {low:.0%} in PY{low_year} to {high:.0%} in "
+        f"PY{high_year}: one year's shock moves every ACO at once) and the chance of being paid was off by "
+        f"{gap:.1f} points on average (Brier score {brier:.3f}, former random walk {baseline:.3f}): "
+        f"trust the odds to within a few points, not a single year's outcome."
     )
 
 
 MODEL_NAMES = {"mean_reversion": "This forecast", "random_walk": "Former random walk"}
+MIN_BIN_COUNT = 20  # reliability bins with fewer ACO-years are left out of the chart (too noisy to read)
 MODEL_COLORS = {"mean_reversion": "#1f5fa8", "random_walk": "#b0b0b0"}
 
 
 def reliability_figure(proof: Proof) -> go.Figure:
     """Forecast probability (binned) against how often it happened: P(paid) and P(owes) side by side."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
-        "Chance of being paid shared savings", "Chance of owing shared losses (two-sided ACOs)"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08)
+    panels = {1: "Forecast chance of being paid shared savings",
+              2: "Forecast chance of owing shared losses (two-sided ACOs)"}
     for col, frame in ((1, proof.reliability_paid), (2, proof.reliability_owes)):
+        frame = frame[frame["count"] >= MIN_BIN_COUNT]
         fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#666"},
                                  name="Perfectly calibrated", showlegend=col == 1, hoverinfo="skip"),
                       row=1, col=col)
@@ -229,17 +248,17 @@ def reliability_figure(proof: Proof) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=points["forecast"], y=points["observed"], mode="lines+markers", name=MODEL_NAMES[model],
                 showlegend=col == 1,
-                line={"color": MODEL_COLORS[model], "width": 3 if model == "mean_reversion" else 2},
+                line={"color": MODEL_COLORS[model], "width": 2.5 if model == "mean_reversion" else 1.5},
                 marker={"size": 6 + 14 * (points["count"] / max(1, frame["count"].max())) ** 0.5},
                 customdata=points[["count", "bin_low", "bin_high"]].to_numpy(),
                 hovertemplate=("forecast %{customdata[1]:.0%}-%{customdata[2]:.0%}: mean %{x:.1%}, "
                                "happened %{y:.1%} of %{customdata[0]:,} ACO-years<extra></extra>"),
             ), row=1, col=col)
-        fig.update_xaxes(title_text="Forecast chance", tickformat=".0%", range=[0, 1], row=1, col=col)
+        fig.update_xaxes(title_text=panels[col], tickformat=".0%", range=[0, 1], row=1, col=col)
         fig.update_yaxes(title_text="How often it happened", tickformat=".0%", range=[0, 1], row=1, col=col)
     fig.update_layout(
         title=f"Forecast against what happened, PY{proof.first_year}-{proof.last_year} (backtest)",
-        height=430, legend={"orientation": "h", "y": -0.2, "x": 0},
+        height=450, legend={"orientation": "h", "y": -0.22, "x": 0},
     )
     return fig
 

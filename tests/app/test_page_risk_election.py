@@ -48,7 +48,13 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _table(at: AppTest) -> pd.DataFrame:
-    return at.dataframe[0].value
+    """The per-election table (the page also shows the backtest's and the calibration's)."""
+    return next(d.value for d in at.dataframe if "Election" in d.value.columns)
+
+
+def _shown(summary: pd.DataFrame, allowed: pd.DataFrame) -> pd.DataFrame:
+    """The elections the page shows by default: all but those the ACO may not make."""
+    return summary[(allowed["may_elect"] != "may not elect").to_numpy()]
 
 
 def _no_errors(at: AppTest) -> None:
@@ -64,13 +70,13 @@ def test_default_numbers_match_the_model(app, demo_db: Path) -> None:
     aco, year = at.query_params["aco"], int(at.query_params["year"])
     summary, allowed = _expected(demo_db, aco, year, draws=risk.DEFAULT_DRAWS, seed=risk.DEFAULT_SEED,
                                  owe_over=risk.DEFAULT_OWING_THRESHOLD)
-    table = _table(at)
-    assert table["Election"].tolist() == summary["election"].tolist()
-    assert table["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
-    assert table["5th pct"].tolist() == [fmt.money(v) for v in summary["p05_payment"]]
-    assert table["Chance owing"].tolist() == [fmt.pct(v) for v in summary["prob_owing"]]
-    assert table["May elect"].tolist() == allowed["may_elect"].tolist()
-    best = risk.recommend(summary, risk.DEFAULT_MAX_PROB_OWING, risk.DEFAULT_OWING_THRESHOLD, allowed)
+    table, shown = _table(at), _shown(summary, allowed)
+    assert table["Election"].tolist() == shown["election"].tolist()
+    assert table["Expected"].tolist() == [fmt.money(v) for v in shown["expected_payment"]]
+    assert table["5th pct"].tolist() == [fmt.money(v) for v in shown["p05_payment"]]
+    assert table["Chance owing"].tolist() == [fmt.pct(v) for v in shown["prob_owing"]]
+    assert table["May elect"].tolist() == _shown(allowed, allowed)["may_elect"].tolist()
+    best, _ = risk.recommendation(summary, risk.DEFAULT_MAX_PROB_OWING, risk.DEFAULT_OWING_THRESHOLD, allowed)
     assert best is not None
     assert best["election"] in at.success[0].value
     assert _metrics(at)["Expected payment"] == fmt.money(best["expected_payment"])
@@ -81,7 +87,7 @@ def test_current_election_beside_the_recommendation_and_what_it_may_elect(app, d
     rows = _rows(demo_db)
     level_e = rows[(rows["performance_year"] == 2023) & (rows["track"] == "BASIC_E")].sort_values("aco_id")
     aco = str(level_e["aco_id"].iloc[0])
-    at = app(aco=aco, year="2023", draws="1000", renew="0")
+    at = app(aco=aco, year="2023", draws="1000", renew="0", all_elections="1")
     _no_errors(at)
     table = _table(at).set_index("Election")
     # issue 9 item 9: a BASIC Level E ACO cannot go back to Levels A/B within its agreement
@@ -107,7 +113,7 @@ def test_calibration_chart_and_trust_sentence(app) -> None:
     at = app(draws="1000")
     _no_errors(at)
     assert any(h.value == "How far to trust the forecast" for h in at.subheader)
-    sentence = [m.value for m in at.markdown if m.value.startswith("How far to trust it")]
+    sentence = [m.value for m in at.markdown if m.value.startswith("Forecasting")]
     assert sentence and "80% range" in sentence[0] and "Brier" in sentence[0]
     charts = [c for c in at.get("plotly_chart") if "backtest" in c.proto.spec]
     assert len(charts) == 1
@@ -146,11 +152,11 @@ def test_controls_drive_the_simulation(app, demo_db: Path) -> None:
     at.number_input(key="risk_owe_over").set_value(500_000.0).run()
     _no_errors(at)
     summary, allowed = _expected(demo_db, aco, 2022, draws=2_000, seed=7, owe_over=500_000.0)
-    table = _table(at)
-    assert table["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
-    over = summary["prob_owing_over_threshold"]
+    table, shown = _table(at), _shown(summary, allowed)
+    assert table["Expected"].tolist() == [fmt.money(v) for v in shown["expected_payment"]]
+    over = shown["prob_owing_over_threshold"]
     assert table["Chance owing > $500K"].tolist() == [fmt.pct(v) for v in over]
-    best = risk.recommend(summary, 0.25, 500_000.0, allowed)
+    best, _ = risk.recommendation(summary, 0.25, 500_000.0, allowed)
     if best is None:
         assert "No election meets" in at.warning[0].value
     else:
@@ -198,9 +204,10 @@ def test_shared_link_reopens_the_same_numbers(app, demo_db: Path) -> None:
     assert dict(reopened.query_params) == link
     pd.testing.assert_frame_equal(_table(reopened), _table(first))
     assert _metrics(reopened) == _metrics(first)
-    summary, _ = _expected(demo_db, link["aco"], int(link["year"]), draws=1_000, seed=123,
-                           owe_over=float(link["owe_over"]), method="normal")
-    assert _table(reopened)["Median"].tolist() == [fmt.money(v) for v in summary["median_payment"]]
+    summary, allowed = _expected(demo_db, link["aco"], int(link["year"]), draws=1_000, seed=123,
+                                 owe_over=float(link["owe_over"]), method="normal")
+    shown = _shown(summary, allowed)
+    assert _table(reopened)["Median"].tolist() == [fmt.money(v) for v in shown["median_payment"]]
 
 
 def test_template_from_the_link(app, demo_db: Path) -> None:
@@ -243,7 +250,14 @@ def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.Mo
     _no_errors(at)
     assert not at.warning
     assert [i.value for i in at.info if "Synthetic" in i.value] == []  # real data: no demo banner
-    summary, _ = _expected(cms_db, "A1026", 2024, draws=2_000, seed=99, owe_over=risk.DEFAULT_OWING_THRESHOLD)
-    assert _table(at)["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
+    summary, allowed = _expected(cms_db, "A1026", 2024, draws=2_000, seed=99,
+                                 owe_over=risk.DEFAULT_OWING_THRESHOLD)
+    shown = _shown(summary, allowed)
+    assert _table(at)["Expected"].tolist() == [fmt.money(v) for v in shown["expected_payment"]]
+    # A1026 is in BASIC Level E: Levels A-D are closed to it and never recommended
+    assert not shown["election"].str.startswith(("BASIC Level A", "BASIC Level B", "BASIC Level D")).any()
+    assert "keep BASIC Level E" in at.success[0].value
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Forecasting"))
+    assert "3,262 real ACO-years" in sentence and "81%" in sentence and "0.156" in sentence
     assert any("PY2025 rules" in c.value for c in at.caption)
     assert any("pairs of consecutive years" in md.value for md in at.markdown)
