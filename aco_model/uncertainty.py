@@ -7,29 +7,32 @@ what-if page (`vectorized.settle_frame`, 42 CFR 425.604-425.610).
 
 Model ("mean_reversion", the default), for an ACO with savings rate ``s`` this year and draw ``k``:
 
-    s_next,k = s + d_k,   d_k = mu + beta x s + u_k + e_k
+    s_next,k = s + d_k,   d_k = mu + delta x r + beta(r) x (s - m) + u_k + e_k
     X_k = X - d_k x B     (benchmark B and headcount N held fixed)
     earned_k(e) = settle(B, X_k, N, election e)
 
-- ``beta`` (< 0): mean reversion, the slope of next year's change on this year's rate, measured within
-  each year (`estimate_mean_reversion`); ``mu``: the average year-wide change of an ACO at 0%.
+- ``m``: the program's mean savings rate this year (every ACO); ``beta`` (< 0): mean reversion, the
+  slope of next year's change on this year's distance from ``m``, measured within each year
+  (`estimate_mean_reversion`); ``r`` = 1 when next year starts a new agreement, whose rebased benchmark
+  (425.601-425.603) takes back more (``beta(1)``, ``delta``); ``mu``: the average year's change at ``m``.
 - ``u_k ~ N(0, tau^2)``: the year-wide shock (e.g. 2019 -> 2020, when every ACO's rate rose), ONE draw per
   simulated year shared by every ACO simulated together (`draw_savings_rates`); ``tau`` is the spread of
   the measured year effects.
-- ``e_k``: the ACO's own residual, drawn from the residuals of its size band (`SIZE_BANDS`; bigger ACOs
-  have steadier rates): a bootstrap (resampling them, which keeps their fat tails) or a normal with the
-  band's mean and standard deviation.
+- ``e_k``: the ACO's own residual, drawn from the recent residuals of its size band (`SIZE_BANDS`,
+  `RESIDUAL_YEARS`; bigger ACOs have steadier rates): a bootstrap (resampling them, which keeps their fat
+  tails) or a normal with the band's mean and standard deviation.
 
 The former model ("random_walk", kept as the backtest's baseline and for a user's own changes) is the
-special case ``beta = mu = tau = 0`` with ``e`` the band's observed changes: next year's change drawn
-regardless of this year's rate. ``X - d x B`` rather than ``B x (1 - s_k)`` makes a zero change
+special case ``beta = delta = mu = tau = 0`` with ``e`` the band's observed changes: next year's change
+drawn regardless of this year's rate. ``X - d x B`` rather than ``B x (1 - s_k)`` makes a zero change
 reproduce the base expenditure to the last bit, so a zero-variance calibration gives exactly the
 deterministic settlement.
 
-Worked example (synthetic): beta = -0.35, mu = +1.3 points, an ACO at s = -2% expects
-d = 0.013 + 0.35 x 0.02 = +2.0 points, so s_next is centred on 0%, where the random walk kept it near -1.5%.
-With B = $100M, X = $97M (s = 3%) and a draw d = -1% -> s = 2%, X = $98M; under BASIC Level E with a
-2% MSR and the quality standard met, earned = 0.5 x $2M x 0.98 = $980,000.
+Worked example (fitted on CMS's 2013-2024 files: beta = -0.25, mu = +0.51 point, m = 4.73% in 2024): an
+ACO at s = -2% within its agreement expects d = 0.0051 + 0.25 x (0.0473 + 0.02) = +2.2 points, so its
+next year is centred near +0.2%, where the random walk kept it near -1.5%. With B = $100M, X = $97M
+(s = 3%) and a draw d = -1% -> s = 2%, X = $98M; under BASIC Level E with a 2% MSR and the quality
+standard met, earned = 0.5 x $2M x 0.98 = $980,000.
 """
 
 from __future__ import annotations
@@ -341,8 +344,9 @@ MIN_RENEWAL_SAMPLE = 30
 
 # The residuals drawn come from the pairs of the last this many years (our choice): their spread
 # fell from about 4.5 points in 2013-2016 to about 3 in 2021-2023, so the whole history would draw
-# too wide a future. The backtest (`aco_model.backtest`) chose 3 over every year (80% interval
-# coverage 80.7% against 82.6%, Brier P(paid) 0.1562 against 0.1566).
+# too wide a future. The backtest (`aco_model.backtest`, 1,000 draws) chose 3 over every year: 80%
+# interval coverage 81.2% against 82.6%, 50% coverage 49.8% against 51.7%, Brier P(paid) 0.1564 against
+# 0.1566.
 RESIDUAL_YEARS = 3
 
 
