@@ -10,7 +10,7 @@ import streamlit as st
 
 from aco_model.glossary import TERMS, TOPICS, search
 from ui.nav import inside_app
-from ui.plain_text import plain
+from ui.text import plain
 
 inside_app()
 

@@ -16,8 +16,8 @@ from ui import database as data
 from ui import program_what_if as prog
 from ui import widgets as ui
 from ui.nav import inside_app
-from ui.plain_text import plain
 from ui.share import share_box
+from ui.text import plain
 
 inside_app()
 

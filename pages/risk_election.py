@@ -16,9 +16,8 @@ from aco_model.uncertainty import MAY, MAY_NOT, calibrate
 from ui import database as data
 from ui import risk_election as risk
 from ui import widgets as ui
-from ui.link_params import fmt_number
+from ui.link_params import fmt_number, ignored
 from ui.nav import inside_app
-from ui.plain_text import plain
 
 inside_app()
 
@@ -69,9 +68,7 @@ if src == "aco":
     aco_ids = acos["aco_id"].tolist()
     aco = params.text("aco")
     if aco is not None and aco not in names:
-        params.warnings.append(
-            f"Link parameter `aco={aco[:40]}` ignored (no such ACO in the data); using {aco_ids[0]}."
-        )
+        params.warnings.append(ignored("aco", aco, "no such ACO in the data", aco_ids[0]))
         aco = None
     aco = aco or aco_ids[0]
     aco = left.selectbox(
@@ -93,12 +90,14 @@ if src == "aco":
     try:
         base = from_aco_year_row(year_rows.iloc[0].to_dict())
     except (ValueError, TypeError, KeyError) as exc:  # a row the model cannot settle (missing numbers)
-        st.warning(f"{aco} PY{year} cannot be simulated ({exc}); choose another year or a template.")
+        st.warning(ui.plain(f"{aco} PY{year} cannot be simulated ({exc}); choose another year or a "
+                            "template."))
         st.stop()
-    label = f"{aco} {names.get(aco) or ''} PY{year}"
+    label = ui.plain(f"{aco} {names.get(aco) or ''} PY{year}")
     if len(year_rows) > 1:
         st.caption(
-            f"{plain(aco)} has {len(year_rows)} result rows in {year} (six-month periods): the first is used."
+            f"{ui.plain(aco)} has {len(year_rows)} result rows in {year} (six-month periods): the first "
+            "is used."
         )
     state = {"src": "aco", "aco": aco, "year": str(year)}
     renews_default = risk.starts_new_agreement(year, year_rows.iloc[0].get("current_start_date"))
@@ -252,8 +251,8 @@ with warnings_box:
 st.query_params.from_dict(state)
 
 start_text = (
-    f"Starting from {plain(label)}: benchmark {plain(ui.money(base.benchmark))}, savings rate "
-    f"{plain(ui.pct((base.benchmark - base.expenditure) / base.benchmark))}, "
+    f"Starting from {label}: benchmark {ui.plain(ui.money(base.benchmark))}, savings rate "
+    f"{ui.plain(ui.pct((base.benchmark - base.expenditure) / base.benchmark))}, "
     f"{base.assigned_beneficiaries:,} assigned beneficiaries."
 )
 current = risk.current_election(base) if election_known else None
@@ -268,7 +267,7 @@ if _calibration(key, method) is None:
         f"instead: next year's settlement if the savings rate stayed at this year's, under each election.",
         icon=":material/event_busy:",
     )
-    st.caption(f"{start_text} {plain(current_text)}")
+    st.caption(f"{start_text} {ui.plain(current_text)}")
     fixed = risk.at_this_years_rate(base, offered_only=not all_tracks)
     allowed = risk.options(base, fixed, new_agreement, known=election_known)
     fixed_shown = fixed[["election"]].assign(
@@ -298,12 +297,12 @@ at_current = summary[summary["election"] == current.label] if current is not Non
 answer, now = st.columns(2)
 with answer:
     if best is None:
-        st.warning(f"No election the ACO may make meets the risk appetite ({plain(appetite)}).")
+        st.warning(f"No election the ACO may make meets the risk appetite ({ui.plain(appetite)}).")
     else:
         status = allowed.loc[allowed["election"] == best["election"], "may_elect"].iloc[0]
         note = " (whether it may be elected is uncertain: see the table's Rule)" if status != MAY else ""
         keep = "keep " if current is not None and best["election"] == current.label else ""
-        st.success(f"Recommended, the best expected payment with {plain(appetite)}: "
+        st.success(f"Recommended, the best expected payment with {ui.plain(appetite)}: "
                    f"**{keep}{best['election']}**{note}")
         m1, m2 = st.columns(2)
         m1.metric("Expected payment", ui.money(best["expected_payment"]))
@@ -323,7 +322,7 @@ with now:
                   ui.pct(row["prob_owing_over_threshold"], 1))
         c4.metric("Kept: worst case", ui.money(row["worst_case"]))
     else:
-        st.info(plain(current_text) + " It is not among next year's elections shown.",
+        st.info(ui.plain(current_text) + " It is not among next year's elections shown.",
                 icon=":material/history:")
 notes = []
 if alternative is not None:
@@ -338,7 +337,7 @@ if restricted:
                  f"glide path, its agreement's MSR/MLR): {shown_or_not} and never recommended. Rules marked "
                  "[recall] are not confirmed in the regulation's text.")
 if notes:
-    st.caption(plain(" ".join(notes)))
+    st.caption(ui.plain(" ".join(notes)))
 
 # --- how far to trust it: the forecast proven on history -------------------------------------------
 st.subheader("How far to trust the forecast")

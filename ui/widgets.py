@@ -2,6 +2,7 @@
 
 Money and rates as people read them ($12.4M, 3.79%), plotly charts with the PNG download button in
 their toolbar, every table with a CSV download, URL warnings (the data banner is ui.database's).
+Text from a link or a data file goes through `plain` (ui.text) before Streamlit renders it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.formatting import count, money, pct
+from ui.text import plain
 
-__all__ = ["chart", "count", "formatted", "money", "pct", "table", "warn"]
+__all__ = ["chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -91,9 +93,9 @@ def image_name(title: str) -> str:
 
 
 def warn(messages: Sequence[str]) -> None:
-    """The link's problems, one short warning."""
+    """The link's problems (plain text, holding the link's own text), one short warning shown as text."""
     if messages:
-        st.warning("\n\n".join(messages), icon=":material/link_off:")
+        st.warning("\n\n".join(plain(m) for m in messages), icon=":material/link_off:")
 
 
 def page_start(title: str, caption: str):
