@@ -1,4 +1,4 @@
-"""Hostile links on every page (issue 8): seeded, 1,050 links through AppTest on the demo database.
+"""Hostile links on every page (issue 8): seeded, 1,060 links through AppTest on the demo database.
 
 Each link opens one of the seven pages with a few parameters whose values, and sometimes names, hold
 markdown, HTML, LaTeX, backticks, odd unicode, NaN, infinities, huge, negative and malformed numbers,
@@ -83,10 +83,22 @@ def _hostile_name(rng: random.Random) -> str:
                        "x" * 1_024 + "**evil**", "_evil_", "evil`", "\u202e**evil**", "q` **evil** `"])
 
 
+# Issue 8's own findings, first in the list: each crashed a page or rendered the link's text as markup.
+FOUND: list[tuple[str, dict[str, str]]] = [
+    ("what_if.py", {"q": "x` [Sign in](https://evil.example) `"}),
+    ("overview.py", {"tracks": "[Sign in again](https://evil.example/login)"}),
+    ("data_sources.py", {"a` [Sign in](https://evil.example) `b": "1"}),
+    ("explorer.py", {"year": "x` **evil** `"}),
+    *[("what_if.py", {"n": n}) for n in ("inf", "-inf", "Infinity", "1e400", "9" * 400)],
+    ("payment_models.py", {"model": "upfront", "src": "template", "start": "2030-12",
+                           "earned": ",".join(["0"] * 8_000)}),
+]
+
+
 def links(seed: int = SEED) -> list[tuple[str, dict[str, str]]]:
-    """The fuzzed links, the same for a seed: (page file, query parameters)."""
+    """Issue 8's links, then the fuzzed ones, the same for a seed: (page file, query parameters)."""
     rng = random.Random(seed)
-    out = []
+    out = list(FOUND)
     for page, keys in PARAMETERS.items():
         for _ in range(LINKS_PER_PAGE):
             params: dict[str, str] = {}
@@ -152,6 +164,6 @@ def test_hostile_links(batch: int, demo_db: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_the_links_cover_every_page() -> None:
     all_links = links()
-    assert len(all_links) >= 1_000 and {p for p, _ in all_links} == set(PARAMETERS)
+    assert len(all_links) >= 1_000 + len(FOUND) and {p for p, _ in all_links} == set(PARAMETERS)
     assert links() == all_links  # seeded: the same links every run
     assert sorted(i for _, indexes, _ in RUNS for i in indexes) == list(range(len(all_links)))

@@ -8,6 +8,7 @@ demo database with SQL.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,12 @@ def test_names_are_shown_as_text(damaged_db: Path, open_page) -> None:
     data = open_page("data_sources.py", damaged_db)
     assert any("evil.example).csv" in shown(m.value) for m in data.markdown)
     assert not any("/srv" in c.value for c in data.caption)
+
+
+def test_chart_labels_are_text(damaged_db: Path, open_page) -> None:
+    """Plotly reads HTML (<b>, <a href>) and LaTeX in labels and hovers: names go in as entities."""
+    at = open_page("overview.py", damaged_db)
+    charts = [e.proto for e in at._tree if type(getattr(e, "proto", None)).__name__ == "PlotlyChart"]
+    specs = json.dumps([json.loads(chart.spec) for chart in charts], ensure_ascii=False)  # escapes undone
+    assert "&lt;b&gt;evil&lt;/b&gt;" in specs  # the name is in the hover, every character
+    assert "<b>evil" not in specs and "$evil" not in specs
