@@ -220,6 +220,11 @@ with warnings_box:
     ui.warn(params.warnings)
 st.query_params.from_dict(state)
 
+try:  # the draws come from ACOs' year-to-year changes: a database of one year has none
+    _calibration(key, method)
+except ValueError as exc:
+    st.info(ui.plain(f"Next year cannot be simulated on this database: {exc}."), icon=":material/info:")
+    st.stop()
 summary, boxes, target, band = _simulation(
     key, base, method, int(draws), int(seed), float(owe_over), not all_tracks
 )
