@@ -19,7 +19,7 @@ EIGHT_THOUSAND_ZEROS = ",".join(["0"] * 8_000)
 LINKS = [  # (address after the server's, text the warning must show as typed)
     ("/what_if?q=x%60%20%5BSign%20in%5D(https://evil.example)%20%60", "[Sign in](https://evil.example)"),
     ("/?tracks=[Sign%20in%20again](https://evil.example/login)", "[Sign in again](https://evil.example/"),
-    ("/data_sources?a%60%20[Sign%20in](https://evil.example)%20%60b=1", "[Sign in](https://evil.example)"),
+    ("/data_sources?a%60%20[Sign%20in](https://evil.example)%20%60b=1", "a` [Sign in](https://evil.e..."),
     ("/explorer?year=x%60%20**BOLD**%20%60", "**BOLD**"),
     ("/explorer?aco=www.evil.example%20phish@evil.example", "www.evil.example phish@evil.example"),
     ("/?years=%24%5Cfrac%7Bevil%7D%7B2%7D%24", "$\\frac{evil}{2}$"),
@@ -54,5 +54,5 @@ def test_a_hostile_link_is_shown_as_text(server, page, link: str, typed: str) ->
     assert page.locator("[data-testid='stException']").count() == 0
     text = page.locator("[data-testid='stMain']").inner_text().replace(WORD_JOINER, "")
     assert "Traceback" not in text and "site-packages" not in text
-    alerts = " ".join(a.inner_text() for a in page.locator("[data-testid='stAlert']").all())
+    alerts = " ".join(page.locator("[data-testid='stAlert']").all_inner_texts())
     assert typed in alerts.replace(WORD_JOINER, ""), alerts[:500]
