@@ -169,3 +169,31 @@ def search(key: Key, text: str) -> pd.DataFrame:
 def upfront_index(key: Key) -> pd.DataFrame:
     """ACO ids that took Advance Payment, AIM or AIP money in any year, with their program flags."""
     return database(key).upfront_index()
+
+
+# --- lineages: one organization across its ids (data/lineage.py) ----------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def lineage_index(key: Key) -> pd.DataFrame:
+    return database(key).lineage_index()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def lineage_search(key: Key, text: str) -> pd.DataFrame:
+    return database(key).lineage_search(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def lineage_of(key: Key, aco_id: str, year: int | None) -> str | None:
+    return database(key).lineage_of(aco_id, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lineage_rows(key: Key, lineage_id: str) -> pd.DataFrame:
+    return database(key).lineage_rows(lineage_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lineage_evidence(key: Key, lineage_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(links across id or name changes, cases left apart) of one lineage."""
+    found = database(key)
+    return found.lineage_links(lineage_id), found.lineage_ambiguous(lineage_id)

@@ -46,16 +46,50 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
     """Show `display` and offer `raw` (numbers unformatted) as CSV."""
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
-    st.download_button(
-        "Download CSV", raw.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv",
-        key=f"csv_{key}",
-    )
+    st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
 
 
-def chart(fig: go.Figure, *, key: str) -> None:
-    """A plotly chart with the PNG download ("Download plot as a png") in its toolbar."""
+def csv_bytes(raw: pd.DataFrame) -> bytes:
+    """A table as CSV without float noise: 12 significant digits (-227418.22, not -227418.22000000067).
+
+    >>> frame = pd.DataFrame({"earned": [-227418.22000000067, 1650927172.0], "rate": [0.023539851331, 1]})
+    >>> csv_bytes(frame).decode().splitlines()
+    ['earned,rate', '-227418.22,0.023539851331', '1650927172,1']
+    """
+    return raw.to_csv(index=False, float_format="%.12g").encode("utf-8")
+
+
+# Chart text at 13 px in the body's own colour: Streamlit's default is 12 px faded grey (3.7:1 contrast).
+_CHART_TEXT = {"light": "#31333f", "dark": "#e6e8ef"}
+
+
+def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
+    """A plotly chart with the PNG download ("Download plot as a png") in its toolbar.
+
+    The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
+    """
+    color = _CHART_TEXT.get(str(st.context.theme.type or "light"), _CHART_TEXT["light"])
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+    fig.update_xaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+    fig.update_yaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+    fig.update_layout(legend_font={"color": color}, title_font={"color": color})
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    config = {**PLOTLY_CONFIG,
+              "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
+                                       "filename": image_name(file_name or title)}}
+    st.plotly_chart(fig, width="stretch", config=config, key=key)
+
+
+def image_name(title: str) -> str:
+    """A chart title as a file name ("Payment curve: BASIC Level E" -> "payment-curve-basic-level-e").
+
+    >>> image_name("From benchmark $600.5M - expenditure $577.8M <b>to</b> settlement")
+    'from-benchmark-600-5m-expenditure-577-8m-to-settlement'
+    """
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", title).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "aco-lens-chart"
 
 
 def warn(messages: Sequence[str]) -> None:
