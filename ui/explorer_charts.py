@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ui.formatting import money, pct
 from ui.overview_charts import NEUTRAL, OWE, PAY, label, money_axis, savings_rate
+from ui.text import chart_text
 
 YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}
 
@@ -103,10 +102,9 @@ def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float 
     aco_right = pd.isna(msr) or msr is None or pd.isna(rate) or rate >= msr
     if not pd.isna(rate):
         fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3)
-        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{html.escape(aco_id)}</b> {pct(rate)}",
-                           showarrow=False,
-                           xanchor="left" if aco_right else "right", xshift=4 if aco_right else -4,
-                           font={"color": NEUTRAL})
+        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{chart_text(aco_id)}</b> {pct(rate)}",
+                           showarrow=False, xanchor="left" if aco_right else "right",
+                           xshift=4 if aco_right else -4, font={"color": NEUTRAL})
     if msr is not None and not pd.isna(msr):
         fig.add_vline(x=msr, line_color=PAY, line_dash="dash")
         fig.add_annotation(x=msr, y=0.92, yref="paper", text=f"MSR {pct(msr)}", showarrow=False,

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from aco_model.rules import TRACKS
 from ui.formatting import money
 from ui.link_params import Params, parameter
+from ui.text import chart_text
 
 PAY = "#2e7d32"
 OWE = "#c62828"
@@ -168,14 +169,15 @@ def payments_by_track(totals: pd.DataFrame) -> go.Figure:
     for track in track_order(totals["track"].unique()):
         t = totals[totals["track"] == track]
         color = TRACK_COLORS.get(track, NEUTRAL)
-        fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=label(track),
+        name = chart_text(label(track))  # a track code from the data, shown as text
+        fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=name,
                     marker_color=color, legendgroup=track,
-                    hovertemplate=f"{label(track)} PY%{{x}}<br>paid %{{y:$,.0f}}<extra></extra>")
+                    hovertemplate=f"{name} PY%{{x}}<br>paid %{{y:$,.0f}}<extra></extra>")
         if (t["losses_owed"] > 0).any():
-            fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=label(track),
+            fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=name,
                         marker={"color": color, "pattern": {"shape": "/"}}, legendgroup=track,
                         showlegend=False,
-                        hovertemplate=f"{label(track)} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
+                        hovertemplate=f"{name} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
     fig.add_hline(y=0, line_color="grey", line_width=1)
     fig.update_layout(barmode="relative", title="Shared savings paid (above) and losses owed (below)",
                       height=440, legend={"orientation": "h", "y": -0.12, "title": None},
@@ -211,7 +213,8 @@ def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for year, group in rows.assign(rate=rates).dropna(subset=["rate"]).groupby("performance_year"):
         fig.add_box(y=group["rate"], name=str(year), marker_color=NEUTRAL, boxmean=True,
-                    customdata=np.stack([group["aco_id"], group["aco_name"].fillna("")], axis=-1),
+                    customdata=np.stack([group["aco_id"].map(chart_text),
+                                         group["aco_name"].fillna("").map(chart_text)], axis=-1),
                     hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{y:.2%}<extra></extra>",
                     showlegend=False)
     fig.add_hline(y=0, line_dash="dot", line_color="grey")
