@@ -32,11 +32,16 @@ _OFF = frozenset({"0", "off", "false", "no"})
 
 @dataclass(frozen=True)
 class FirstStart:
-    """Where the CMS files are (None: fall back to the demo data) and one line saying what happened."""
+    """Where the CMS files are (None: fall back to the demo data) and what happened.
+
+    `message` (for the server log) names the site and the reason; `headline` is the plain sentence a
+    viewer sees (no address, no error text).
+    """
 
     cms_dir: Path | None
     message: str
     seconds: float
+    headline: str = ""
 
 
 def downloads_enabled() -> bool:
@@ -80,8 +85,11 @@ def fetch(
     """CMS's files in `dest` (downloaded now, or by an earlier start), or why there are none."""
     started = time.perf_counter()
 
-    def result(folder: Path | None, message: str) -> FirstStart:
-        return FirstStart(folder, message, time.perf_counter() - started)
+    def result(folder: Path | None, message: str, count: int = 0) -> FirstStart:
+        headline = (f"Downloaded {count} of CMS's yearly results files" if count
+                    else "Using CMS's results files downloaded before" if folder
+                    else "CMS's data site could not be reached: showing synthetic demo data")
+        return FirstStart(folder, message, time.perf_counter() - started, headline)
 
     if discover(Path(dest)):
         return result(Path(dest), "CMS's files downloaded at an earlier start")
@@ -101,4 +109,4 @@ def fetch(
                             "showing synthetic demo data")
     missing = f"; not available: {', '.join(failed)}" if failed else ""
     return result(Path(dest), f"downloaded {len(saved)} yearly file(s) from {root} in "
-                              f"{time.perf_counter() - started:.0f} s{missing}")
+                              f"{time.perf_counter() - started:.0f} s{missing}", len(saved))

@@ -90,7 +90,7 @@ def _download_with_progress(folder: Path) -> Path | None:
 
         outcome = first_start.fetch(folder, progress=progress)
         _LOG.warning("first start: %s", outcome.message)
-        status.update(label=outcome.message, state="complete" if outcome.cms_dir else "error",
+        status.update(label=outcome.headline, state="complete" if outcome.cms_dir else "error",
                       expanded=False)
     return outcome.cms_dir
 

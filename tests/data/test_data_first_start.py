@@ -113,6 +113,7 @@ def test_files_fetched_with_progress_then_built(tmp_path, local_api):
     assert outcome.message.startswith(f"downloaded 2 yearly file(s) from {local_api.url} in ")
     assert outcome.message.endswith("; not available: PY2022")  # the catalogue's known gap
     assert steps == [(1, 3, 2022), (2, 3, 2023), (3, 3, 2024)]
+    assert outcome.headline == "Downloaded 2 of CMS's yearly results files"
     report = ensure_database(tmp_path / "aco.duckdb", outcome.cms_dir)
     assert report is not None and not report.synthetic and report.years == [2023, 2024] and report.rows == 6
     again = first_start.fetch(tmp_path / "cms_download")  # a later start finds them: nothing fetched
@@ -124,6 +125,7 @@ def test_refused_connection_falls_back_at_once(tmp_path, closed_port):
     assert outcome.cms_dir is None and outcome.seconds < 2
     assert outcome.message.startswith(f"CMS's files could not be downloaded (cannot reach {closed_port}")
     assert outcome.message.endswith("showing synthetic demo data")
+    assert outcome.headline == "CMS's data site could not be reached: showing synthetic demo data"
     assert not (tmp_path / "cms_download").exists()
 
 
@@ -168,6 +170,7 @@ def test_app_first_start_downloads_and_shows_cms_data(tmp_path, local_api, monke
     assert any("invented-2024" in r for r in local_api.requests)
     assert (db.parent / "cms_download" / "mssp_puf_py2024.csv").exists()
     assert not any("Synthetic demo data" in i.value for i in at.info)
+    assert at.status[0].label == "Downloaded 2 of CMS's yearly results files"  # no address shown
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*), bool_or(synthetic) FROM aco_year").fetchone() == (6, False)
 
