@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from data import content
+
 DEFAULT_BASE_URL = "https://data.cms.gov"
 BASE_URL_ENV = "ACO_LENS_CMS_BASE_URL"
 DATA_PATH = "/data-api/v1/dataset/{id}/data"
@@ -154,6 +156,10 @@ def download_year(year: int, dest_dir: Path, *, root: str, dataset_id: str,
             data = _get(url, timeout)
         except DownloadError as csv_error:
             return DownloadResult(year, json_url, error=f"{json_error}; CSV download: {csv_error}")
+        try:  # a web page or an archive answered with 200 is not saved as a .csv for the build to trip on
+            content.decode(data)
+        except content.NotText as exc:
+            return DownloadResult(year, url, error=f"{json_error}; CSV download: {exc}")
         count = max(data.count(b"\n") - 1, 0)
     path = dest_dir / file_name(year)
     try:

@@ -95,6 +95,16 @@ def _download_with_progress(folder: Path) -> Path | None:
     return outcome.cms_dir
 
 
+@st.cache_resource(show_spinner=False)
+def _prepare_downloaded(path: str, folder: str) -> str | None:
+    """`_prepare` from the first start's downloaded files; the demo data if the build cannot read them."""
+    problem = _prepare(path, folder)
+    if problem:
+        _LOG.warning("first start: CMS's downloaded files not built (%s): demo data instead", problem)
+        return _prepare(path, None)
+    return None
+
+
 def db_key() -> Key:
     """(path, modification time): the cache key of everything read from the file.
 
@@ -102,8 +112,12 @@ def db_key() -> Key:
     any page); a failure shows a clear error and stops the page.
     """
     path = db_path()
-    folder = cms_dir() or _first_start_folder(path)
-    problem = _prepare(str(path), str(folder) if folder else None)
+    configured = cms_dir()
+    downloaded = None if configured else _first_start_folder(path)
+    if downloaded is not None:
+        problem = _prepare_downloaded(str(path), str(downloaded))
+    else:
+        problem = _prepare(str(path), str(configured) if configured else None)
     if problem:
         st.error(f"The ACO database could not be built: {problem}")
         st.stop()

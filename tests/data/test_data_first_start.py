@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,10 +33,13 @@ class LocalApi:
 
     url: str = ""
     requests: list[str] = field(default_factory=list)
-    delay: float = 0.0
+    json_broken: bool = False  # JSON pages answer 404, so the CSV download is tried
+    csv_body: bytes = b"not found"  # what the CSV download answers (with 200)
+    drop_column: str | None = None  # a column left out of every row
 
     def rows(self) -> list[dict[str, str]]:
-        return [dict(zip(TINY_HEADER, row, strict=True)) for row in TINY_ROWS]
+        rows = [dict(zip(TINY_HEADER, row, strict=True)) for row in TINY_ROWS]
+        return [{k: v for k, v in r.items() if k != self.drop_column} for r in rows]
 
 
 def _handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
@@ -47,10 +49,12 @@ def _handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             api.requests.append(self.path)
-            time.sleep(api.delay)
             url = urllib.parse.urlparse(self.path)
             parts = url.path.strip("/").split("/")
-            if len(parts) != 5 or parts[3] not in CATALOGUE.values() or parts[4] != "data":
+            known = len(parts) == 5 and parts[3] in CATALOGUE.values()
+            if known and parts[4] == "data.csv":
+                body, status = api.csv_body, 200
+            elif not known or parts[4] != "data" or api.json_broken:
                 body, status = b"not found", 404
             else:
                 query = urllib.parse.parse_qs(url.query)
@@ -120,6 +124,14 @@ def test_files_fetched_with_progress_then_built(tmp_path, local_api):
     assert again.cms_dir == outcome.cms_dir and "earlier start" in again.message
 
 
+def test_web_page_in_place_of_a_csv_is_not_saved(tmp_path, local_api):
+    local_api.json_broken = True
+    local_api.csv_body = b"<!DOCTYPE html><html><body>Service unavailable</body></html>"
+    [result] = download.download_all(tmp_path, base_url=local_api.url, catalogue=CATALOGUE, years=[2024])
+    assert result.path is None and "an HTML or XML page, not CSV text" in result.error
+    assert not list(tmp_path.iterdir())
+
+
 def test_refused_connection_falls_back_at_once(tmp_path, closed_port):
     outcome = first_start.fetch(tmp_path / "cms_download")
     assert outcome.cms_dir is None and outcome.seconds < 2
@@ -182,6 +194,15 @@ def test_app_first_start_without_network_shows_demo_data_within_ten_seconds(tmp_
     assert not at.exception, [e.message for e in at.exception]
     assert any("Synthetic demo data" in i.value for i in at.info)
     assert not (tmp_path / "cms_download").exists()
+
+
+def test_app_first_start_with_files_the_build_cannot_read_shows_demo_data(tmp_path, local_api,
+                                                                         monkeypatch):
+    monkeypatch.delenv(first_start.DOWNLOAD_ENV, raising=False)
+    local_api.drop_column = "N_AB"  # every downloaded file lacks a required column
+    at = _start_app(monkeypatch, tmp_path / "aco.duckdb")
+    assert not at.exception and not at.error
+    assert any("Synthetic demo data" in i.value for i in at.info)
 
 
 def test_app_first_start_switched_off_asks_nobody(tmp_path, local_api, monkeypatch):
