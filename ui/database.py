@@ -52,8 +52,8 @@ def _prepare(path: str, cms: str | None) -> str | None:
 
 
 @st.cache_resource
-def _first_start_state() -> dict[str, object]:
-    """Once per process: whether the first-start download was tried, and the folder it gave."""
+def _first_start_state(path: str) -> dict[str, object]:
+    """Once per process and database: whether the first-start download was tried, the folder it gave."""
     return {"lock": threading.Lock(), "tried": False, "folder": None}
 
 
@@ -67,7 +67,7 @@ def _first_start_folder(path: Path) -> Path | None:
 
     if cms_dir() is not None or not first_start.downloads_enabled():
         return None
-    state = _first_start_state()
+    state = _first_start_state(str(path))
     with state["lock"]:  # type: ignore[attr-defined]
         if not state["tried"]:
             state["tried"] = True
