@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import aco_ids, row_checks, six_month
+from data import aco_ids, lineage, row_checks, six_month
 from data import download as cms_download
 from data.build_lock import DEFAULT_WAIT_SECONDS, LockBusy, build_lock
 from data.cms_columns import ColumnIndex
@@ -62,6 +62,7 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)  # per file: optional fields it does not have
     seconds: float = 0.0
+    lineage: list[str] = field(default_factory=list)  # linkage figures and ambiguous cases (data/lineage.py)
 
 
 @dataclass
@@ -281,8 +282,12 @@ def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, b
         loaded = LoadedFiles(aco_year, source, warnings, [], [])
     years = sorted(int(y) for y in loaded.aco_year["performance_year"].unique())
     loaded.warnings += _previous(out, demo, not paths, years, where)
-    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source)
-    return _report(out, loaded, synthetic=not paths, started=started)
+    linked = lineage.link(loaded.aco_year)
+    loaded.aco_year["lineage_id"] = linked.lineage_id
+    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables())
+    report = _report(out, loaded, synthetic=not paths, started=started)
+    report.lineage = linked.report(loaded.aco_year)
+    return report
 
 
 @contextlib.contextmanager
@@ -362,6 +367,7 @@ def _summary(report: BuildReport) -> str:
     kind = "synthetic demo data" if report.synthetic else f"{len(report.files)} CMS file(s)"
     lines = [f"wrote {report.path}: {report.rows:,} ACO-years from {kind} in {report.seconds:.2f} s"]
     lines += [f"  PY{year}: {n:>5,} ACO-years" for year, n in report.rows_per_year.items()]
+    lines += report.lineage
     if report.warnings:
         lines.append(f"{len(report.warnings)} warning(s), see above")
     return "\n".join(lines)

@@ -295,6 +295,7 @@ class _Mapper:
         if "sharing rates" in how:
             self.result.notes.append(f"track from {how}")
         self.out["track"] = track
+        self.out["track_inferred"] = track.attrs["inferred"]
         risk = self.index.find(RISK_MODEL)
         self.out["two_sided"] = tracks.two_sided(track, self.raw[risk] if risk else None)
 
@@ -337,7 +338,7 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     out["synthetic"] = False
     out["source_file"] = file_name
     result = mapper.result
-    result.frame = out[[c for c, _, _ in ACO_YEAR_COLUMNS]]
+    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS])  # lineage_id: the build's
     result.unknown = mapper.index.unknown()
     result.notes = notes + result.notes
     return result
