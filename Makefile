@@ -29,7 +29,7 @@ run: install
 	ACO_LENS_CMS_DIR="$(CMS_DIR)" $(VENV)/bin/streamlit run app.py
 
 test: install browser
-	ACO_LENS_CMS_DIR="$(CMS_DIR)" $(PY) -m pytest -q -n 2 --dist loadfile tests
+	ACO_LENS_CMS_DIR="$(CMS_DIR)" ACO_LENS_DOWNLOAD=0 $(PY) -m pytest -q -n 2 --dist loadfile tests
 
 lint: install
 	$(VENV)/bin/ruff check .
