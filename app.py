@@ -7,9 +7,9 @@ ACO_LENS_DB is missing: once per process, a failure shown as an error), and the 
 import streamlit as st
 
 from ui.database import db_key
-from ui.nav import PAGES
+from ui.nav import pages
 
 st.set_page_config(page_title="ACO Lens", page_icon=":material/monitoring:", layout="wide")
 db_key()
-page = st.navigation(PAGES)
+page = st.navigation(pages())
 page.run()

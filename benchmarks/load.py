@@ -33,6 +33,7 @@ import asyncio
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,6 +139,7 @@ class Run:
     page: str
     seconds: float
     error: str | None = None
+    cpu: float = 0.0  # the server's CPU seconds during the run (one session at a time only)
 
 
 @dataclass
@@ -147,6 +149,7 @@ class Session:
     port: int
     rng: random.Random
     timeout: float
+    cpu: object = None  # a callable: the server's CPU seconds so far
     ws: object = None
     page: str = ""
     query_string: str = ""
@@ -196,7 +199,7 @@ class Session:
         state.context_info.timezone_offset = 0
         state.context_info.locale = "en-US"
         state.context_info.url = f"http://127.0.0.1:{self.port}/{self.page}?{self.query_string}"
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), self.cpu() if self.cpu else 0.0
         try:
             await self.ws.send(back.SerializeToString())
             error = await asyncio.wait_for(self._until_finished(), self.timeout)
@@ -204,7 +207,8 @@ class Session:
             error = f"no script-finished message within {self.timeout:g} s"
         except websockets.ConnectionClosed as exc:
             error = f"connection closed: {exc}"
-        return Run(self.page or "overview", time.perf_counter() - start, error)
+        seconds = time.perf_counter() - start
+        return Run(self.page or "overview", seconds, error, self.cpu() - cpu if self.cpu else 0.0)
 
     async def _until_finished(self) -> str | None:
         seen: dict[str, tuple[str, object]] = {}
@@ -308,14 +312,16 @@ def _new_value(wid: str, kind: str, element, old: WidgetState | None, rng: rando
 
 # --- a level: N sessions at once ---------------------------------------------------------------------
 async def session_loop(port: int, link_list, index: int, runs: int, deadline: float, timeout: float,
-                       seed: int, out: list[Run]) -> None:
-    """One viewer: opens a link in a tab and changes its controls; now and then opens another link in a
-    new tab (the old one closed), as someone handed several links would."""
+                       seed: int, out: list[Run], cpu=None) -> None:
+    """One viewer: opens a link in a tab and changes its controls a few times, then opens the next link in
+    a new tab (the old one closed), as someone handed several links would. `cpu`, when given, is the
+    server's CPU clock: each run's share is recorded (meaningful with one session only)."""
     rng = random.Random(seed * 1000 + index)
-    page, query = link_list[index % len(link_list)]
-    done = 0
+    done, tab = 0, 0
     while done < runs and time.monotonic() < deadline:
-        session = Session(port, rng, timeout)
+        page, query = link_list[(index + tab) % len(link_list)]
+        tab += 1
+        session = Session(port, rng, timeout, cpu=cpu)
         try:
             await session.connect()
         except (OSError, websockets.InvalidHandshake, TimeoutError) as exc:
@@ -324,19 +330,21 @@ async def session_loop(port: int, link_list, index: int, runs: int, deadline: fl
         try:
             out.append(await session.open(page, query))
             done += 1
-            while done < runs and time.monotonic() < deadline and rng.random() >= 0.1:
+            for _ in range(rng.randint(2, 6)):
+                if done >= runs or time.monotonic() >= deadline:
+                    break
                 out.append(await session.change_control())
                 done += 1
         finally:
             await session.close()
-        page, query = rng.choice(link_list)
 
 
 async def level(port: int, link_list, sessions: int, runs: int, seconds: float, timeout: float,
-                seed: int) -> tuple[list[Run], float]:
+                seed: int, cpu=None) -> tuple[list[Run], float]:
     out: list[Run] = []
     start = time.monotonic()
-    await asyncio.gather(*(session_loop(port, link_list, i, runs, start + seconds, timeout, seed, out)
+    cpu = cpu if sessions == 1 else None
+    await asyncio.gather(*(session_loop(port, link_list, i, runs, start + seconds, timeout, seed, out, cpu)
                            for i in range(sessions)))
     return out, time.monotonic() - start
 
@@ -352,7 +360,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", default="1,10,20", help="comma-separated session counts")
     parser.add_argument("--runs", type=int, default=0,
-                        help="page runs per session (default: 40 for 1 session, 12 for 10, 8 for 20)")
+                        help="page runs per session (default: 60 for 1 session, 12 for 10, 8 for 20)")
     parser.add_argument("--seconds", type=float, default=60, help="time budget per level")
     parser.add_argument("--timeout", type=float, default=30, help="longest wait for one page run")
     parser.add_argument("--seed", type=int, default=1)
@@ -384,10 +392,10 @@ def main() -> None:
                   f"{len(warm_errors)} errors" + "".join(f"\n  {r.page}: {r.error}" for r in warm_errors))
             last = None
             for n in counts:
-                runs = args.runs or {1: 40, 10: 12}.get(n, 8)
+                runs = args.runs or {1: 60, 10: 12}.get(n, 8)
                 cpu_before = cpu_seconds(proc.pid)
                 results, wall = asyncio.run(level(port, link_list, n, runs, args.seconds, args.timeout,
-                                                  args.seed))
+                                                  args.seed, lambda: cpu_seconds(proc.pid)))
                 cpu = cpu_seconds(proc.pid) - cpu_before
                 times = [r.seconds for r in results if not r.error]
                 errors = [r for r in results if r.error]
@@ -400,9 +408,12 @@ def main() -> None:
                     print(f"    {r.page}: {r.error[:200]}")
                 if args.by_page:
                     for page in sorted({r.page for r in results}):
-                        ts = [r.seconds for r in results if r.page == page and not r.error]
+                        ok = [r for r in results if r.page == page and not r.error]
+                        ts = [r.seconds for r in ok]
+                        cpu_note = (f"  server CPU {1000 * statistics.median(r.cpu for r in ok):.0f} ms a run"
+                                    if n == 1 and ok else "")
                         print(f"      {page:<16} {len(ts):>4} runs  p50 {quantile(ts, 0.5):.2f} s  "
-                              f"p95 {quantile(ts, 0.95):.2f} s")
+                              f"p95 {quantile(ts, 0.95):.2f} s{cpu_note}")
                 last = (n, p95, rate, len(errors))
         finally:
             stop_server(proc)
