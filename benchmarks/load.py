@@ -70,7 +70,8 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.address", "127.0.0.1",  # as `make run` serves
+             "--server.allowedHosts", "localhost", "--server.allowedHosts", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

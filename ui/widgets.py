@@ -6,7 +6,8 @@ their toolbar, every table with a CSV download, URL warnings (the data banner is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,8 +15,10 @@ import streamlit as st
 
 from ui.formatting import count, money, pct
 
-__all__ = ["chart", "count", "formatted", "money", "pct", "table", "warn"]
+__all__ = ["cached_chart", "chart", "count", "formatted", "money", "pct", "table", "warn"]
 
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
@@ -50,9 +53,43 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
     )
 
 
+@functools.cache
+def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """`build` behind st.cache_resource: one figure per distinct arguments, shared by every session.
+
+    st.cache_resource keeps the object itself (no copy), so the figure is finished here (its margins) and
+    marked: `chart` never changes a shared figure. Its dict is made here once too: st.plotly_chart asks the
+    figure for `to_dict()`, which walks the whole figure again on every call (plotly base64-encodes each
+    array through narwhals: most of what drawing an already built figure costs).
+    """
+
+    @functools.wraps(build)
+    def finished(*args: object) -> go.Figure:
+        fig = build(*args)
+        fig.update_layout(margin=MARGIN)
+        spec = fig.to_dict()
+        fig.to_dict = lambda: spec  # read by st.plotly_chart only, never changed (tests/unit/test_serving.py)
+        setattr(fig, SHARED, True)
+        return fig
+
+    return st.cache_resource(max_entries=256, show_spinner=False)(finished)
+
+
+def cached_chart(build: Callable[..., go.Figure], *args: object, key: str) -> None:
+    """`chart(build(*args))`, the figure built once for the same arguments and kept for every session.
+
+    Building a plotly figure is the costliest part of a page run (every trace and layout change is
+    validated property by property: tens of milliseconds a figure), and the same inputs give the same
+    figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
+    view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
+    """
+    chart(_built_once(build)(*args), key=key)
+
+
 def chart(fig: go.Figure, *, key: str) -> None:
     """A plotly chart with the PNG download ("Download plot as a png") in its toolbar."""
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    if not getattr(fig, SHARED, False):
+        fig.update_layout(margin=MARGIN)
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
 
 
