@@ -131,11 +131,11 @@ if (frame["performance_year"] == year).sum() > 1:
 
 c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
 with c_rate:
-    ui.chart(charts.corridor(frame), key="exp_corridor")
+    ui.cached_chart(charts.corridor, frame, key="exp_corridor")
 with c_earned:
-    ui.chart(charts.earned(frame), key="exp_earned")
+    ui.cached_chart(charts.earned, frame, key="exp_earned")
 with c_quality:
-    ui.chart(charts.quality(frame), key="exp_quality")
+    ui.cached_chart(charts.quality, frame, key="exp_quality")
 st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where nothing is "
            "shared or owed (one-sided years have no loss side). Green points earned shared savings, red owed "
            "losses.")
@@ -162,8 +162,8 @@ else:
                 delta_color="normal" if pd.notna(this["earned"]) else "off")
     p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
                 help="Share of the peers that earned shared savings this year.")
-    ui.chart(charts.peers_histogram(others["savings_rate"], this["savings_rate"], aco, this["msr"]),
-             key="exp_peers")
+    ui.cached_chart(charts.peers_histogram, others["savings_rate"], this["savings_rate"], aco, this["msr"],
+                    key="exp_peers")
 
 # --- every year ----------------------------------------------------------------------------------------
 st.subheader("Year by year")

@@ -20,6 +20,12 @@ inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 
+
+def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...]):
+    """The spread chart, keyed on the choice (not on its thousands of ACO-years) for ui.cached_chart."""
+    return charts.savings_rate_spread(db.rows(db_key, years, tracks))
+
+
 key, params, warnings_box = ui.page_start(
     "Program overview",
     "Every performance year of the Medicare Shared Savings Program: ACOs, what they saved against "
@@ -90,10 +96,10 @@ m[5].metric("Net to Medicare", ui.money(net),
 # --- charts -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.payments_by_track(totals), key="ov_payments")
+    ui.cached_chart(charts.payments_by_track, totals, key="ov_payments")
 with right:
-    ui.chart(charts.savings_to_medicare(by_year), key="ov_net")
-ui.chart(charts.savings_rate_spread(db.rows(key, chosen_years, tuple(chosen_tracks))), key="ov_spread")
+    ui.cached_chart(charts.savings_to_medicare, by_year, key="ov_net")
+ui.cached_chart(_spread, key, chosen_years, tuple(chosen_tracks), key="ov_spread")
 
 # --- table -------------------------------------------------------------------------------------------
 head, toggle = st.columns([3, 2])
