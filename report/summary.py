@@ -219,7 +219,7 @@ def rules_cited(result: Settlement) -> list[str]:
                  "sharing rate, payment and loss limits")
     cited: list[str] = []
     for text in texts:
-        text = f"42 CFR {text}" if text[:1].isdigit() else text
+        text = f"42 CFR {text}" if text[:1].isdigit() and not text.startswith("42 CFR") else text
         if text not in cited:
             cited.append(text)
     return cited

@@ -201,7 +201,7 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
     if line is not None:
         fig.add_vline(x=line * 100, line_color="#333333", line_width=2,
                       annotation_text=f"PY{scenario.performance_year} standard {line * 100:.2f}",
-                      annotation_position="top left")
+                      annotation_position="top right")
     route_score = scenario.quality_route_score
     if (scenario.quality_route and scenario.quality_route not in SCORE_FREE and route_score is not None
             and line is not None and route_score < line):
@@ -212,7 +212,8 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
         x=[scenario.quality_score * 100], y=[result.earned], mode="markers+text", name="this scenario",
         marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
                 "line": {"width": 2, "color": "white"}},
-        text=[f"{scenario.quality_score * 100:.2f} -> {money(result.earned)}"], textposition="top left",
+        text=[f"this scenario: {scenario.quality_score * 100:.2f} -> {money(result.earned)}  "],
+        textposition="middle left",
         hovertemplate="this scenario<br>quality score %{x:.2f}<br>earned %{y:$,.0f}<extra></extra>",
     ))
     values = [*curve["earned"], *curve["alternative_earned"].dropna(), result.earned, 0.0]

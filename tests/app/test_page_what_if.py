@@ -182,3 +182,9 @@ def test_quality_view_and_waterfall_name_what_medicare_keeps(cms_db, monkeypatch
     steps = at.dataframe[0].value
     assert "Medicare keeps 50%" in list(steps["step"])  # BASIC Level E shares 50%
     assert not any(str(step).startswith("Sharing at") for step in steps["step"])
+
+
+def test_executive_summary_buttons(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Executive summary (PDF)" in labels and "Slides (PPTX)" in labels
