@@ -12,7 +12,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from aco_model.quality_routes import published_standard, route_sentence, threshold
+from aco_model.quality_routes import SCORE_FREE, published_standard, route_sentence, threshold
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS, is_offered
 from aco_model.scenario import (
     ELECTION_OPTIONS,
@@ -207,8 +207,9 @@ else:
 
 curve, by_track, by_quality = _comparisons(scenario)
 why_not = charts.quality_flat_reason(scenario, result, by_quality)
-if why_not and line is not None and scenario.quality_score < line:
-    quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change: {why_not}")
+below_standard = line is not None and scenario.quality_score < line
+if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
+    quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
 ident = f"{aco or 'template'}_{year}"
 tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
     ["Settlement step by step", "Payment curve", "Quality", "Every track"])

@@ -213,7 +213,7 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
         marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
                 "line": {"width": 2, "color": "white"}},
         text=[f"this scenario: {scenario.quality_score * 100:.2f} -> {money(result.earned)}  "],
-        textposition="middle left",
+        textposition="bottom left",
         hovertemplate="this scenario<br>quality score %{x:.2f}<br>earned %{y:$,.0f}<extra></extra>",
     ))
     values = [*curve["earned"], *curve["alternative_earned"].dropna(), result.earned, 0.0]
@@ -257,7 +257,8 @@ def quality_flat_reason(scenario: Scenario, result: Settlement, curve: pd.DataFr
         return (f"The quality standard is set to \"{scenario.quality_standard}\", so the score does not "
                 "decide it; choose \"auto\" to let it.")
     if scenario.quality_route in SCORE_FREE:
-        return "A lower score changes nothing here: CMS's route to the standard does not depend on the score."
+        return (f"CMS's route to the standard ({scenario.quality_route}) does not depend on the score, so a "
+                "lower score changes nothing.")
     if result.outcome == "inside corridor":
         return (f"Savings of {pct(result.savings_rate)} are inside the MSR/MLR corridor, so nothing is paid "
                 "or owed at any quality score.")
