@@ -227,9 +227,7 @@ with tab_curve:
 with tab_quality:
     title = f"Payment against quality score: {aco or 'template'}, PY{year}"
     ui.chart(charts.quality_chart(by_quality, scenario, result, title), key="wi_quality")
-    st.caption("Solid: this scenario's payment at every quality score (its standard and route applied). "
-               "Dashed: what only the alternative standard would pay. Vertical line: the year's standard. "
-               + why_not)
+    st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
     ui.chart(charts.tracks_chart(by_track, track), key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")

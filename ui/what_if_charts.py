@@ -178,6 +178,20 @@ def tracks_table(by_track: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _shows_alternative(curve: pd.DataFrame, scenario: Scenario) -> bool:
+    return bool(curve["alternative_earned"].notna().any()) and scenario.quality_route not in SCORE_FREE
+
+
+def quality_caption(scenario: Scenario, curve: pd.DataFrame, why_not: str) -> str:
+    """What the Quality view's lines mean, and why a lower score changes nothing when it does not."""
+    parts = ["Solid: this scenario's payment at every quality score (its standard and route applied)."]
+    if _shows_alternative(curve, scenario):
+        parts.append("Dashed: what only the alternative standard would pay.")
+    if threshold(scenario.performance_year) is not None:
+        parts.append("Vertical line: the year's standard.")
+    return " ".join([*parts, why_not]).strip()
+
+
 def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, title: str) -> go.Figure:
     """Payment against quality score for this scenario: the steps at the year's standard and the route.
 
@@ -190,7 +204,7 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
         line={"color": NEUTRAL, "width": 3, "shape": "hv"},
         hovertemplate="quality score %{x:.1f}<br>earned %{y:$,.0f}<extra></extra>",
     ))
-    if curve["alternative_earned"].notna().any() and scenario.quality_route not in SCORE_FREE:
+    if _shows_alternative(curve, scenario):
         fig.add_trace(go.Scatter(
             x=x, y=curve["alternative_earned"], mode="lines", name="if only the alternative standard is met",
             line={"color": "#6d4c41", "width": 2, "dash": "dash"},
