@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -148,3 +149,10 @@ def test_missing_database_is_one_line(tmp_path, capsys):
                  "--db", str(tmp_path / "no.db")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: no database at") and err.count("\n") == 1
+
+
+def test_report_never_imports_streamlit():
+    code = ("import sys, report.__main__, report.pdf, report.slides, report.summary; "
+            "sys.exit('streamlit' in sys.modules)")
+    root = Path(__file__).resolve().parents[2]
+    assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
