@@ -16,15 +16,16 @@ election), money in dollars:
 
 >>> s, warnings = Scenario.from_query_params({"aco": "A1026", "year": "2024", "q": "500"})
 >>> s.aco_id, s.performance_year, warnings
-('A1026', 2024, ['Link parameter `q=500` ignored (outside 0 to 100); using 80.'])
+('A1026', 2024, ['Link parameter “q=500” ignored (outside 0 to 100); using 80.'])
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 import numpy as np
@@ -133,9 +134,9 @@ class Scenario:
             "track": TRACKS[self.track].label,
             "msr": election_text(self.msr_election),
             "qs": self.quality_standard,
-            "q": url_number(self.quality_score * 100),
+            "q": percent_text(self.quality_score),
             "bench": url_number(self.base_benchmark),
-            "bench_pct": url_number(self.benchmark_change * 100),
+            "bench_pct": percent_text(self.benchmark_change),
             "exp": url_number(self.expenditure),
             "n": str(int(self.assigned_beneficiaries)),
         }
@@ -167,7 +168,7 @@ class Scenario:
         standard = reader.choice("qs", {q: q for q in QUALITY_STANDARDS} | {"not_met": "not met"},
                                  base.quality_standard)
         revenue = reader.number("rev", base.participant_revenue or 0.0, *LIMITS["rev"], money=True)
-        change = reader.number("bench_pct", base.benchmark_change * 100, *LIMITS["bench_pct"])
+        change = reader.fraction("bench_pct", base.benchmark_change, *LIMITS["bench_pct"])
         beneficiaries = reader.number("n", base.assigned_beneficiaries, *LIMITS["n"], whole=True)
         scenario = replace(
             base,
@@ -176,9 +177,9 @@ class Scenario:
             track=track,
             msr_election=None if msr == "variable" else float(msr) / 100,
             quality_standard=standard,
-            quality_score=reader.number("q", base.quality_score * 100, *LIMITS["q"]) / 100,
+            quality_score=reader.fraction("q", base.quality_score, *LIMITS["q"]),
             base_benchmark=reader.number("bench", base.base_benchmark, *LIMITS["bench"], money=True),
-            benchmark_change=change / 100,
+            benchmark_change=change,
             expenditure=reader.number("exp", base.expenditure, *LIMITS["exp"], money=True),
             assigned_beneficiaries=int(beneficiaries),
             participant_revenue=revenue or None,
@@ -202,8 +203,44 @@ ELECTION_OPTIONS: tuple[str, ...] = ("variable",) + tuple(f"{e * 100:g}" for e i
 
 
 def url_number(value: float) -> str:
-    """A number for a URL: no trailing zeros, no float noise (0.1 + 0.2 -> "0.3")."""
-    text = f"{round(float(value), 9):.9f}".rstrip("0").rstrip(".")
+    """A number for a URL, exact: the shortest decimal that reads back as the very same float.
+
+    A link promises the very same settlement, so nothing is rounded on the way (issue 11): the text
+    is Python's shortest round-trip form, written without an exponent.
+
+    >>> url_number(600514210.0), url_number(0.1 + 0.2), url_number(-0.0), url_number(1e-7)
+    ('600514210', '0.30000000000000004', '0', '0.0000001')
+    >>> float(url_number(0.1 + 0.2)) == 0.1 + 0.2
+    True
+    """
+    return _decimal_text(Decimal(repr(float(value))))
+
+
+def percent_text(fraction: float) -> str:
+    """A fraction as the percentage a link shows, exact: `percent_fraction` reads back the same float.
+
+    The decimal point of the fraction's shortest form is moved, not multiplied in binary, so no digit
+    is lost (0.7529 * 100 is 75.28999999999999 in floating point).
+
+    >>> percent_text(0.7529), percent_text(-0.01), percent_text(0.00010444978917872839)
+    ('75.29', '-1', '0.010444978917872839')
+    """
+    return _decimal_text(Decimal(repr(float(fraction))).scaleb(2))
+
+
+def percent_fraction(text: str) -> float:
+    """The fraction a percentage's text stands for, rounded once (decimal arithmetic, not binary).
+
+    >>> percent_fraction("75.29"), percent_fraction(percent_text(0.1 + 0.2)) == 0.1 + 0.2
+    (0.7529, True)
+    """
+    return float(Decimal(text).scaleb(-2))
+
+
+def _decimal_text(number: Decimal) -> str:
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -231,7 +268,10 @@ _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9}
 
 
 class _LinkReader:
-    """Reads one link's values; what it cannot use becomes a message in `warnings`."""
+    """Reads one link's values; what it cannot use becomes a message in `warnings`.
+
+    Messages are plain text holding the link's own text: the page escapes them where it shows them.
+    """
 
     def __init__(self, params: Mapping[str, object]) -> None:
         self.params = params
@@ -246,7 +286,7 @@ class _LinkReader:
 
     def ignored(self, key: str, text: str, why: str, fallback: object) -> None:
         shown = text if len(text) <= 40 else text[:37] + "..."
-        self.warnings.append(f"Link parameter `{key}={shown}` ignored ({why}); using {fallback}.")
+        self.warnings.append(f"Link parameter “{key}={shown}” ignored ({why}); using {fallback}.")
 
     def choice(self, key: str, names: Mapping[str, str], default: str, *, shown: str | None = None) -> str:
         text = self.text(key)
@@ -267,10 +307,29 @@ class _LinkReader:
 
     def number(self, key: str, default: float, lo: float, hi: float, *, money: bool = False,
                whole: bool = False) -> float:
+        show = _money_text if money else (str if key == "year" else _plain_text)
+        value = self._read(key, lo, hi, show, show(default), money=money, whole=whole)
+        return default if value is None else value
+
+    def fraction(self, key: str, default: float, lo: float, hi: float) -> float:
+        """A percentage in the link (q=75.29) as the fraction it stands for, exactly (`percent_fraction`).
+
+        `default` is a fraction; `lo` and `hi` are percentages, as the link shows them.
+        """
+        if self._read(key, lo, hi, _plain_text, percent_text(default)) is None:
+            return default
+        cleaned = (self.text(key) or "").replace(",", "").replace("_", "").replace("%", "")
+        try:
+            return percent_fraction(cleaned)
+        except (InvalidOperation, ValueError):  # a form float() reads but Decimal does not
+            return float(cleaned) / 100
+
+    def _read(self, key: str, lo: float, hi: float, show: Callable[[float], str], shown_default: str, *,
+              money: bool = False, whole: bool = False) -> float | None:
+        """The link's number for `key` in range, or None (absent, or unusable: then a message)."""
         text = self.text(key)
         if text is None:
-            return default
-        show = _money_text if money else (str if key == "year" else _plain_text)
+            return None
         cleaned = text.lower().replace(",", "").replace("_", "").replace("%", "").replace("$", "")
         scale = _SCALE.get(cleaned[-1:], 1.0) if money else 1.0
         try:
@@ -278,14 +337,14 @@ class _LinkReader:
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            self.ignored(key, text, "not a number", show(default))
+            self.ignored(key, text, "not a number", shown_default)
         elif whole and value != int(value):
-            self.ignored(key, text, "not a whole number", show(default))
+            self.ignored(key, text, "not a whole number", shown_default)
         elif not lo <= value <= hi:
-            self.ignored(key, text, f"outside {show(lo)} to {show(hi)}", show(default))
+            self.ignored(key, text, f"outside {show(lo)} to {show(hi)}", shown_default)
         else:
             return value
-        return default
+        return None
 
 
 def _money_text(value: float) -> str:

@@ -24,6 +24,8 @@ from aco_model.scenario import (
     election_text,
     every_track,
     payment_curve,
+    percent_fraction,
+    percent_text,
     quality_curve,
     scenario_from_row,
 )
@@ -32,6 +34,7 @@ from ui import url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import money, pct
+from ui.link_params import ignored
 from ui.nav import inside_app
 
 inside_app()
@@ -58,15 +61,29 @@ def _document(key: db.Key, share_link: str, kind: str) -> bytes:
 
 def _base(row: pd.Series, aco: str) -> Scenario:
     """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
-    return scenario_from_row(row.to_dict(), aco)
+    base = scenario_from_row(row.to_dict(), aco)
+    for name, shown in (("bench", "benchmark"), ("exp", "expenditure"), ("n", "assigned beneficiaries")):
+        value, (lo, hi) = _controls(base)[name], LIMITS[name]
+        if not lo <= value <= hi:  # a value its control cannot take
+            raise ValueError(f"{shown} {value:,.0f} outside {lo:,.0f} to {hi:,.0f}")
+    return base
+
+
+def _fraction(control: float, linked: float) -> float:
+    """A percentage control as a fraction; the linked fraction itself while the control still shows it.
+
+    A link carries its rates exactly (aco_model.scenario.percent_text), and a float percentage divided
+    by 100 may differ in its last digit: the control's value stands for the link's until it is moved.
+    """
+    return linked if control == float(percent_text(linked)) else percent_fraction(repr(float(control)))
 
 
 def _controls(s: Scenario) -> dict[str, object]:
     """The bound controls' values for a scenario (in their units: percentages, dollars)."""
     return {"track": s.track, "msr": election_text(s.msr_election), "qs": s.quality_standard,
-            "q": round(s.quality_score * 100, 4), "bench": float(s.base_benchmark),
-            "bench_pct": round(s.benchmark_change * 100, 4), "exp": float(s.expenditure),
-            "n": int(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
+            "q": float(percent_text(s.quality_score)), "bench": float(s.base_benchmark),
+            "bench_pct": float(percent_text(s.benchmark_change)), "exp": float(s.expenditure),
+            "n": float(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
 
 
 key, _, warnings_box = ui.page_start(
@@ -91,8 +108,7 @@ cms_row, aco = None, None
 if src == "aco" and not acos.empty:
     ids = acos["aco_id"].tolist()
     if wanted.aco_id is not None and wanted.aco_id not in names:
-        warnings.append(f"Link parameter `aco={wanted.aco_id}` ignored (no such ACO in the data); "
-                        f"showing {ids[0]}.")
+        warnings.append(ignored("aco", wanted.aco_id, "no such ACO in the data", ids[0]))
     aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
                           key="wi_aco", format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}")
     rows = db.aco_rows(key, aco)
@@ -107,7 +123,8 @@ if src == "aco" and not acos.empty:
     try:
         base = _base(cms_row, aco)
     except (ValueError, TypeError, KeyError) as exc:
-        st.warning(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the template.")
+        st.warning(ui.plain(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the "
+                            "template."))
         base, cms_row = replace(TEMPLATE, performance_year=year), None
 else:
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
@@ -144,8 +161,8 @@ with st.container(border=True):
                                index=QUALITY_STANDARDS.index(base.quality_standard))
     line = threshold(year)
     quality = r1[3].slider("Quality score (%)" + ("" if line is None else f" (standard {line * 100:.2f})"),
-                           *LIMITS["q"], value=round(base.quality_score * 100, 4), step=0.01, key="q", **BIND,
-                           help=charts.standard_help(year))
+                           *LIMITS["q"], value=float(percent_text(base.quality_score)), step=0.01, key="q",
+                           help=charts.standard_help(year), **BIND)
     if cms_row is not None:
         st.caption(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
                                             cms_row.get("quality_score")) + " "
@@ -160,8 +177,11 @@ with st.container(border=True):
     expenditure = r2[2].number_input(f"Expenditure ({money(ss.get('exp', base.expenditure))})",
                                      *LIMITS["exp"], value=float(base.expenditure), step=1_000_000.0,
                                      format="%.0f", key="exp", **BIND)
-    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(int, LIMITS["n"]), step=500,
-                                       value=int(base.assigned_beneficiaries), key="n", **BIND)
+    # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
+    # and does not catch the OverflowError of n=inf or n=1e400; a float input drops such a value itself.
+    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(float, LIMITS["n"]), step=500.0,
+                                       value=float(base.assigned_beneficiaries), format="%.0f", key="n",
+                                       **BIND)
     revenue = 0.0
     if TRACKS[track].loss_limit_revenue_share is not None:
         shown = ss.get("rev", base.participant_revenue or 0.0)
@@ -175,8 +195,9 @@ with st.container(border=True):
                        "its revenue-based loss limit bound that year (no public file carries the revenue).")
 
 scenario = replace(
-    base, track=track, base_benchmark=float(benchmark), benchmark_change=float(change) / 100,
-    expenditure=float(expenditure), assigned_beneficiaries=int(beneficiaries), quality_score=quality / 100,
+    base, track=track, base_benchmark=float(benchmark),
+    benchmark_change=_fraction(change, linked.benchmark_change), expenditure=float(expenditure),
+    assigned_beneficiaries=round(beneficiaries), quality_score=_fraction(quality, linked.quality_score),
     quality_standard=standard, msr_election=None if msr == "variable" else float(msr) / 100,
     participant_revenue=float(revenue) or None,
 )
@@ -201,7 +222,7 @@ if cms_row is not None:
                 "same as this scenario" if abs(difference) < 1 else f"{money(difference, signed=True)} here",
                 delta_color="normal" if abs(difference) >= 1 else "off",
                 delta_arrow="auto" if abs(difference) >= 1 else "off",
-                help=f"CMS's published earned savings (+) or losses (-) for {aco} in PY{year}")
+                help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from data.queries import AcoDatabase
+from ui.text import plain, without_paths
 
 DB_ENV = "ACO_LENS_DB"
 CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
@@ -57,13 +58,14 @@ def db_key() -> Key:
     """
     path = db_path()
     problem = _prepare(str(path), str(cms_dir()) if cms_dir() else None)
-    if problem:
-        st.error(f"The ACO database could not be built: {problem}")
+    if problem:  # shown without the server's folders (ui.text.without_paths), as text
+        st.error(f"The ACO database could not be built: {plain(without_paths(problem))}")
         st.stop()
     try:
         return str(path), path.stat().st_mtime
     except FileNotFoundError:
-        st.error(f"No database at {path}. Build it with `python -m data.build` (or `make data`).")
+        st.error(f"No database file ({plain(path.name)}). Build it with `python -m data.build` (or "
+                 "`make data`).")
         st.stop()
 
 
@@ -167,3 +169,31 @@ def search(key: Key, text: str) -> pd.DataFrame:
 def upfront_index(key: Key) -> pd.DataFrame:
     """ACO ids that took Advance Payment, AIM or AIP money in any year, with their program flags."""
     return database(key).upfront_index()
+
+
+# --- lineages: one organization across its ids (data/lineage.py) ----------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def lineage_index(key: Key) -> pd.DataFrame:
+    return database(key).lineage_index()
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def lineage_search(key: Key, text: str) -> pd.DataFrame:
+    return database(key).lineage_search(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def lineage_of(key: Key, aco_id: str, year: int | None) -> str | None:
+    return database(key).lineage_of(aco_id, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lineage_rows(key: Key, lineage_id: str) -> pd.DataFrame:
+    return database(key).lineage_rows(lineage_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lineage_evidence(key: Key, lineage_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(links across id or name changes, cases left apart) of one lineage."""
+    found = database(key)
+    return found.lineage_links(lineage_id), found.lineage_ambiguous(lineage_id)

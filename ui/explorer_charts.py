@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -101,7 +103,8 @@ def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float 
     aco_right = pd.isna(msr) or msr is None or pd.isna(rate) or rate >= msr
     if not pd.isna(rate):
         fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3)
-        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{aco_id}</b> {pct(rate)}", showarrow=False,
+        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{html.escape(aco_id)}</b> {pct(rate)}",
+                           showarrow=False,
                            xanchor="left" if aco_right else "right", xshift=4 if aco_right else -4,
                            font={"color": NEUTRAL})
     if msr is not None and not pd.isna(msr):
@@ -116,7 +119,7 @@ def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float 
 
 PERIODS = {"JAN_JUN": "Jan-Jun", "JUL_DEC": "Jul-Dec"}
 TABLE_COLUMNS = {
-    "performance_year": "Year", "six_month_period": "Period", "track": "Track",
+    "performance_year": "Year", "aco_id": "ACO id", "six_month_period": "Period", "track": "Track",
     "assigned_beneficiaries": "Beneficiaries", "benchmark": "Benchmark", "expenditure": "Spending",
     "savings_rate": "Savings rate", "msr": "MSR", "mlr": "MLR", "quality_score": "Quality score",
     "earned": "Earned (CMS)",
@@ -139,3 +142,29 @@ def years_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for c in ("savings_rate", "msr", "mlr", "quality_score"):
         shown[c] = shown[c].map(pct)
     return raw, shown.rename(columns=TABLE_COLUMNS)
+
+
+# --- the lineage: the ids and names one organization went by -----------------------------------------
+def span(years: list[int] | pd.Series) -> str:
+    """PY2015-2017, PY2019, or PY2014, PY2016-2017 for a gap."""
+    ordered = sorted({int(y) for y in years})
+    runs: list[list[int]] = []
+    for y in ordered:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"PY{r[0]}" if len(r) == 1 else f"PY{r[0]}–{r[-1]}" for r in runs)
+
+
+def known_as(frame: pd.DataFrame, column: str) -> list[tuple[str, str]]:
+    """Each distinct id (or name) of the lineage, in order of first use, with the years it was used."""
+    used = frame.groupby(column, sort=False)["performance_year"].agg(list)
+    order = frame.drop_duplicates(column)[column]
+    return [(str(v), span(used[v])) for v in order]
+
+
+EVIDENCE_COLUMNS = {"from_year": "From PY", "from_aco_id": "From id", "to_year": "To PY",
+                    "to_aco_id": "To id", "method": "Linked by", "evidence": "Evidence"}
+LEFT_APART_COLUMNS = {"from_year": "PY", "from_aco_id": "Id", "from_name": "Name", "to_year": "Later PY",
+                      "to_aco_id": "Later id", "to_name": "Later name", "reason": "Why not linked"}

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from aco_model.scenario import TEMPLATE, scenario_from_row
 from ui.formatting import money
+from ui.text import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
 
@@ -116,9 +117,9 @@ def test_garbage_link_warns_and_falls_back(cms_db, monkeypatch):
                bench="-3", n="many", qs="maybe", exp="inf", bench_pct="<script>", rev="%%", junk="1")
     assert not at.exception
     assert len(at.warning) == 1  # one short warning listing each value
-    text = at.warning[0].value
+    text = shown(at.warning[0].value)  # the text a viewer reads (link values are escaped markdown)
     for name in ("q=500", "track=GOLD", "msr=7", "bench=-3", "n=many", "qs=maybe", "exp=inf",
-                 "bench_pct=<script>", "`junk`"):
+                 "bench_pct=<script>", "“junk”"):
         assert name in text
     assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the ACO-year as CMS settled it
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
@@ -138,6 +139,21 @@ def test_revenue_limited_loss_starts_from_the_implied_revenue(cms_db, open_page)
     assert not at.exception
     assert at.number_input(key="rev").value == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
+
+
+def test_a_link_reopens_its_exact_scenario_on_the_page(demo_db, monkeypatch):
+    """Issue 11: the share link carries every input exactly, so the page settles the very same numbers."""
+    from aco_model.scenario import Scenario
+
+    sent = replace(TEMPLATE, track="TRACK_1", performance_year=2013, quality_score=0.00010444978917872839,
+                   base_benchmark=880_028_641.0, benchmark_change=0.1, expenditure=0.0,
+                   assigned_beneficiaries=100, msr_election=None)
+    at = _open(demo_db, monkeypatch, **sent.to_query_params())
+    assert not at.exception and not at.warning
+    shared = _shared_link(at)
+    assert shared == sent.to_query_params()
+    reopened, warnings = Scenario.from_query_params(shared)
+    assert warnings == [] and reopened == sent
 
 
 def _captions(at: AppTest) -> str:
