@@ -7,6 +7,7 @@ parameters (track, msr, qs, q, bench, bench_pct, exp, n, rev); src, aco and year
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import pandas as pd
@@ -164,9 +165,9 @@ with st.container(border=True):
                            *LIMITS["q"], value=float(percent_text(base.quality_score)), step=0.01, key="q",
                            help=charts.standard_help(year), **BIND)
     if cms_row is not None:
-        st.caption(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
-                                            cms_row.get("quality_score")) + " "
-                   + route_sentence(aco, year, base.quality_route, base.quality_route_score))
+        st.caption(ui.plain(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
+                                                     cms_row.get("quality_score")) + " "
+                            + route_sentence(aco, year, base.quality_route, base.quality_route_score)))
     quality_why_not = st.empty()  # filled once the settlement is known
     r2 = st.columns(4)
     benchmark = r2[0].number_input(f"Base benchmark ({money(ss.get('bench', base.base_benchmark))})",
@@ -246,7 +247,7 @@ with tab_curve:
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
                "and the loss limit. Marker: this scenario.")
 with tab_quality:
-    title = f"Payment against quality score: {aco or 'template'}, PY{year}"
+    title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
     ui.chart(charts.quality_chart(by_quality, scenario, result, title), key="wi_quality")
     st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:

@@ -157,7 +157,8 @@ def test_a_link_reopens_its_exact_scenario_on_the_page(demo_db, monkeypatch):
 
 
 def _captions(at: AppTest) -> str:
-    return " ".join(c.value for c in at.caption)
+    """The captions' text as a viewer reads it (data text is escaped with ui.text.plain)."""
+    return " ".join(shown(c.value) for c in at.caption)
 
 
 def test_a1026_opens_on_auto_and_quality_below_the_standard_drops_the_payment(cms_db, monkeypatch):
