@@ -261,4 +261,7 @@ def _fidelity(database: AcoDatabase, year: int, synthetic: bool) -> str:
     parts = [f"PY{year}: {int(this['matched'].sum()):,} of {len(this):,} ACO-years"] if len(this) else []
     parts.append(f"all years: {int(compared['matched'].sum()):,} of {len(compared):,} "
                  f"({compared['matched'].mean():.1%})")
+    if "independent_matched" in compared:  # the second tier: no input read from CMS's outcome columns
+        parts.append(f"from public inputs alone: {int(compared['independent_matched'].sum()):,} "
+                     f"({compared['independent_matched'].mean():.1%})")
     return f"Model fidelity (CMS's result reproduced to $1): {'; '.join(parts)}."
