@@ -67,15 +67,18 @@ def _headline(deck: Presentation, s: ExecutiveSummary) -> None:
     slide = _slide(deck, s, f"{s.subject}: PY{s.year} what-if")
     r = s.result
     _text(slide, 0.5, 1.2, 4.2, 0.4, [(s.headline, 16, False)], MUTED)
-    _text(slide, 0.5, 1.55, 4.2, 1.0, [(money(r.earned), 54, True)], PAY if r.earned >= 0 else OWE)
+    _text(slide, 0.5, 1.55, 4.2, 1.0, [(money(r.earned), 54, True)],
+          PAY if r.earned > 0 else OWE if r.earned < 0 else INK)
     _text(slide, 0.5, 2.55, 4.2, 0.4, [(money_full(r.earned), 16, False)])
     cms = "template: no CMS figure" if s.cms_earned is None else f"CMS settled {money(s.cms_earned)}"
     rates = f"Savings rate {pct(r.savings_rate)}, MSR {pct(r.minimum_savings_rate)}"
     _text(slide, 0.5, 3.2, 4.2, 1.6, [(cms, 20, True), (s.difference_text(), 14, False), (rates, 14, False),
                                       (f"Final sharing rate {pct(r.final_sharing_rate)}", 14, False)])
     if s.warnings:
-        _text(slide, 0.5, 5.2, 4.2, 1.6, [("Link values not used: " + " ".join(s.warnings), 10, False)],
+        _text(slide, 0.5, 4.9, 4.2, 1.9, [("Link values not used: " + " ".join(s.warnings), 10, False)],
               RGBColor(0x8A, 0x4B, 0x00))
+    elif s.quality_note:
+        _text(slide, 0.5, 4.9, 4.2, 1.9, [(s.quality_note, 10, False)], MUTED)
     head = ("Input", "This scenario", "As CMS settled" if s.cms_earned is not None else "Template")
     rows = [head, *s.inputs]
     table = slide.shapes.add_table(len(rows), 3, Inches(5.2), Inches(1.3), Inches(7.6),
@@ -85,8 +88,15 @@ def _headline(deck: Presentation, s: ExecutiveSummary) -> None:
             cell = table.cell(i, j)
             cell.text = clean(value)
             font = cell.text_frame.paragraphs[0].runs[0].font
-            font.size, font.bold = Pt(14 if i else 14), i == 0
+            font.size, font.bold = Pt(14), i == 0
+            if i and j == 1 and row[1] != row[2]:  # what the scenario changed, at a glance
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = RGBColor(0xFF, 0xF4, 0xD6)
+                font.color.rgb = INK
     table.columns[0].width = Inches(2.6)
+    if any(b != c for _, b, c in s.inputs):
+        _text(slide, 5.2, 1.4 + 0.42 * len(rows), 7.6, 0.4,
+              [("Highlighted: what this scenario changed.", 11, False)], MUTED)
 
 
 def _waterfall(deck: Presentation, s: ExecutiveSummary) -> None:
