@@ -83,7 +83,7 @@ class ExecutiveSummary:
     def subject(self) -> str:
         """"A1026 - Name" (the ACO) or "Template ACO"."""
         if self.aco_id is None:
-            return "Template ACO (a mid-sized BASIC Level E ACO)"
+            return "Template ACO (a mid-sized ACO)"
         return f"{self.aco_id} - {self.aco_name}" if self.aco_name else self.aco_id
 
     @property
@@ -230,7 +230,9 @@ def rules_cited(result: Settlement) -> list[str]:
 
 def _quality_note(s: Scenario, row: pd.Series | None) -> str:
     line = threshold(s.performance_year)
-    bar = "" if line is None else f"PY{s.performance_year} quality standard: a score of {line * 100:.2f}. "
+    bar = (f"PY{s.performance_year}: no score threshold; sharing is the maximum rate x the quality score "
+           "(425.502). " if line is None else
+           f"PY{s.performance_year} quality standard: a score of {line * 100:.2f}. ")
     if row is None:
         return (bar + _why_not(s)).strip()
     route = published_route(row.to_dict())
