@@ -122,7 +122,11 @@ m[0].metric("Track", label(this["track"]), delta="two-sided" if two_sided else "
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
 m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
             **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
-m[3].metric("Quality score", ui.pct(this["quality_score"]))
+reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_reporting"]) and bool(
+    this["pay_for_reporting"])
+m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
+            help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
+                 "reporting its measures, so CMS published no score." if reporting_only else None)
 m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
             help="CMS's published earned shared savings (+) or shared losses owed (-).")
 if (frame["performance_year"] == year).sum() > 1:
@@ -131,14 +135,14 @@ if (frame["performance_year"] == year).sum() > 1:
 
 c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
 with c_rate:
-    ui.chart(charts.corridor(frame), key="exp_corridor")
+    ui.chart(charts.mark_year(charts.corridor(frame), year), key="exp_corridor")
 with c_earned:
-    ui.chart(charts.earned(frame), key="exp_earned")
+    ui.chart(charts.mark_year(charts.earned(frame), year), key="exp_earned")
 with c_quality:
-    ui.chart(charts.quality(frame), key="exp_quality")
+    ui.chart(charts.mark_year(charts.quality(frame), year), key="exp_quality")
 st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where nothing is "
            "shared or owed (one-sided years have no loss side). Green points earned shared savings, red owed "
-           "losses.")
+           f"losses. Shaded column: PY{year}, the year above.")
 
 # --- against peers -------------------------------------------------------------------------------------
 band, low, high = size_band(this["assigned_beneficiaries"])
