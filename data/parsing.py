@@ -1,8 +1,10 @@
 """Vectorized readers for the cell values CMS publishes: money, counts, rates, flags and dates.
 
-Every reader takes a Series of raw strings and returns a `Parsed` pair: the values and a mask of the
-cells that held something but could not be read. Keeping the two apart lets the caller decide what
-a bad cell means: a clear error in a required column, NULL plus a counted warning elsewhere.
+Every reader takes a Series of raw strings and returns a `Parsed` triple: the values, a mask of the
+cells that held something but could not be read, and (numbers) a mask of the cells that read as an
+infinite number ("1e999", "inf"), kept out of the values. Keeping them apart lets the caller decide
+what a bad cell means: a clear error or a refused row in a required column, NULL plus a counted
+warning elsewhere.
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ RATE_SCALES: tuple[float, ...] = (1.0, 0.01, 100.0)
 
 @dataclass(frozen=True)
 class Parsed:
-    """Values read from one column and the cells that were present but unreadable."""
+    """Values read from one column, the cells present but unreadable, and those read as infinite."""
 
     values: pd.Series
     bad: pd.Series
+    non_finite: pd.Series | None = None  # numbers only; such cells are NaN in `values`
+
+    @property
+    def non_finite_count(self) -> int:
+        return 0 if self.non_finite is None else int(self.non_finite.sum())
 
     @property
     def bad_count(self) -> int:
@@ -46,7 +53,11 @@ def _numeric(text: pd.Series) -> Parsed:
     negative = text.str.startswith("(") & text.str.endswith(")")
     text = text.where(~negative.fillna(False), "-" + text.str.slice(1, -1))
     values = pd.to_numeric(text.astype(object), errors="coerce").astype("float64")
-    return Parsed(values, text.notna() & values.isna())
+    infinite = pd.Series(np.isinf(values.to_numpy()), index=values.index)
+    bad = text.notna() & values.isna()
+    if infinite.any():
+        values = values.mask(infinite)
+    return Parsed(values, bad, infinite)
 
 
 def parse_number(raw: pd.Series) -> Parsed:
@@ -66,7 +77,7 @@ def parse_int(raw: pd.Series) -> Parsed:
     number = parse_number(raw)
     fractional = number.values.notna() & ((number.values - number.values.round()).abs() > 1e-6)
     values = number.values.round().astype("Int64").mask(fractional)
-    return Parsed(values, number.bad | fractional)
+    return Parsed(values, number.bad | fractional, number.non_finite)
 
 
 def parse_bool(raw: pd.Series) -> Parsed:

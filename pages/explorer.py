@@ -4,7 +4,7 @@ data/lineage.py), and its numbers against peers of its track and size.
 Thin page: the database (ui.database: lineage_index, lineage_search, lineage_rows, peers), figures and
 tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year shown; any id of the
 lineage opens it) and year (the year compared with peers and opened in the what-if studio). Names and
-ids from the data are shown as text (charts.plain), never as markdown.
+ids from the data are shown as text (ui.text.plain), never as markdown.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
 from ui import widgets as ui
+from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
 
@@ -54,8 +55,7 @@ link_year = params.text("year")
 link_year = int(link_year) if link_year and link_year.isdigit() else None
 current = db.lineage_of(key, requested, link_year) if requested else None
 if requested is not None and current is None:
-    params.warnings.append(f"Link parameter `aco={charts.plain(requested[:40])}` ignored (no such ACO in the "
-                           f"data); showing {charts.plain(acos['aco_id'].iloc[0])}.")
+    params.warnings.append(ignored("aco", requested, "no such ACO in the data", acos["aco_id"].iloc[0]))
 current = current or acos.index[0]
 
 
@@ -73,7 +73,7 @@ query = c_search.text_input("Search by name or ID", key="exp_q", placeholder="e.
 query = query.strip()
 matches = db.lineage_search(key, query)["lineage_id"].tolist() if query else acos.index.tolist()
 if query and not matches:
-    c_search.caption(f"No ACO matches “{charts.plain(query[:40])}”.")
+    c_search.caption(f"No ACO matches “{ui.plain(query[:40])}”.")
 options = matches or [current]
 lineage = c_aco.selectbox(
     f"ACO ({len(matches):,} {'match' if len(matches) == 1 else 'matches'})" if query else
@@ -88,7 +88,7 @@ own = frame.loc[frame["aco_id"] == requested, "performance_year"] if lineage == 
 year = params.integer("year", int(own.max()) if len(own) else aco_years[-1], FIRST_YEAR, LAST_YEAR)
 if year not in aco_years:
     if lineage == current and requested is not None:  # the link's own ACO-year, not one chosen on the page
-        params.warnings.append(f"{charts.plain(requested)} has no results for {year}; "
+        params.warnings.append(f"{ui.plain(requested)} has no results for {year}; "
                                f"showing {aco_years[-1]}.")
     year = aco_years[-1]
 year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year),
@@ -104,12 +104,12 @@ st.query_params.from_dict(state)
 tracks_seen = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
 ids, names_used = charts.known_as(frame, "aco_id"), charts.known_as(frame, "aco_name")
 head, link = st.columns([3, 1.4], vertical_alignment="bottom")
-head.subheader(charts.plain(frame["aco_name"].iloc[-1] or aco))
-head.caption(f"{' · '.join(charts.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
+head.subheader(ui.plain(frame["aco_name"].iloc[-1] or aco))
+head.caption(f"{' · '.join(ui.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
              f"({len(aco_years)} {'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
 if len(ids) > 1 or len(names_used) > 1:
-    head.caption("Known as " + "; ".join(f"{charts.plain(i)} ({when})" for i, when in ids)
-                 + (" · named " + "; ".join(f"“{charts.plain(n)}” ({when})" for n, when in names_used)
+    head.caption("Known as " + "; ".join(f"{ui.plain(i)} ({when})" for i, when in ids)
+                 + (" · named " + "; ".join(f"“{ui.plain(n)}” ({when})" for n, when in names_used)
                     if len(names_used) > 1 else ""))
 if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
     head.caption(f"{SURROGATE_PREFIX}... ids are ACO Lens's own, made from the name: CMS's file for those "
@@ -118,7 +118,7 @@ with link:
     what_if_link(aco, year)
 m = st.columns(5)
 two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
-m[0].metric("Track", label(this["track"]), delta="two-sided" if two_sided else "one-sided", **QUIET)
+m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
 m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
             **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
@@ -130,7 +130,7 @@ m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["qual
 m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
             help="CMS's published earned shared savings (+) or shared losses owed (-).")
 if (frame["performance_year"] == year).sum() > 1:
-    st.caption(f"{charts.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
+    st.caption(f"{ui.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
                "(six-month periods): the first is shown above; the table lists both.")
 
 c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
@@ -150,9 +150,9 @@ peers = charts.years_frame(db.peers(key, year, this["track"], low, high))
 others = peers[peers["aco_id"] != aco]
 st.subheader(f"Against its peers in PY{year}")
 st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
-           f"({len(others):,} besides {charts.plain(aco)}).")
+           f"({len(others):,} besides {ui.plain(aco)}).")
 if others.empty:
-    st.info(f"No other {label(this['track'])} ACO of this size in PY{year} to compare with.")
+    st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
 else:
     position = charts.peer_position(this["savings_rate"], others["savings_rate"])
     p = st.columns(4)
@@ -162,7 +162,7 @@ else:
     p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
     p[2].metric("Peers' median earned", ui.money(others["earned"].median()),
                 delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} "
-                      f"for {charts.plain(aco)}",
+                      f"for {ui.plain(aco)}",
                 delta_color="normal" if pd.notna(this["earned"]) else "off")
     p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
                 help="Share of the peers that earned shared savings this year.")

@@ -68,7 +68,7 @@ totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_track
 by_year = charts.per_year(totals)
 period = f"PY{first}" if first == last else f"PY{first}-{last}"
 every_track = set(chosen_tracks) == set(all_tracks)
-scope = "every track" if every_track else ", ".join(map(charts.label, chosen_tracks))
+scope = "every track" if every_track else ui.plain(", ".join(map(charts.label, chosen_tracks)))
 
 if totals.empty:
     st.info(f"No ACO-years in {period} for {scope}.", icon=":material/filter_alt:")

@@ -16,7 +16,7 @@ from aco_model.uncertainty import calibrate
 from ui import database as data
 from ui import risk_election as risk
 from ui import widgets as ui
-from ui.link_params import fmt_number
+from ui.link_params import fmt_number, ignored
 from ui.nav import inside_app
 
 inside_app()
@@ -59,9 +59,7 @@ if src == "aco":
     aco_ids = acos["aco_id"].tolist()
     aco = params.text("aco")
     if aco is not None and aco not in names:
-        params.warnings.append(
-            f"Link parameter `aco={aco[:40]}` ignored (no such ACO in the data); using {aco_ids[0]}."
-        )
+        params.warnings.append(ignored("aco", aco, "no such ACO in the data", aco_ids[0]))
         aco = None
     aco = aco or aco_ids[0]
     aco = left.selectbox(
@@ -83,12 +81,14 @@ if src == "aco":
     try:
         base = from_aco_year_row(year_rows.iloc[0].to_dict())
     except (ValueError, TypeError, KeyError) as exc:  # a row the model cannot settle (missing numbers)
-        st.warning(f"{aco} PY{year} cannot be simulated ({exc}); choose another year or a template.")
+        st.warning(ui.plain(f"{aco} PY{year} cannot be simulated ({exc}); choose another year or a "
+                            "template."))
         st.stop()
-    label = f"{aco} {names.get(aco) or ''} PY{year}"
+    label = ui.plain(f"{aco} {names.get(aco) or ''} PY{year}")
     if len(year_rows) > 1:
         st.caption(
-            f"{aco} has {len(year_rows)} result rows in {year} (six-month periods): the first is used."
+            f"{ui.plain(aco)} has {len(year_rows)} result rows in {year} (six-month periods): the first "
+            "is used."
         )
     state = {"src": "aco", "aco": aco, "year": str(year)}
 else:

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from data.queries import AcoDatabase
+from ui.text import plain, without_paths
 
 DB_ENV = "ACO_LENS_DB"
 CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
@@ -57,13 +58,14 @@ def db_key() -> Key:
     """
     path = db_path()
     problem = _prepare(str(path), str(cms_dir()) if cms_dir() else None)
-    if problem:
-        st.error(f"The ACO database could not be built: {problem}")
+    if problem:  # shown without the server's folders (ui.text.without_paths), as text
+        st.error(f"The ACO database could not be built: {plain(without_paths(problem))}")
         st.stop()
     try:
         return str(path), path.stat().st_mtime
     except FileNotFoundError:
-        st.error(f"No database at {path}. Build it with `python -m data.build` (or `make data`).")
+        st.error(f"No database file ({plain(path.name)}). Build it with `python -m data.build` (or "
+                 "`make data`).")
         st.stop()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 import numpy as np
 import pandas as pd
@@ -157,28 +156,6 @@ def years_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # --- the lineage: the ids and names one organization went by -----------------------------------------
-_MARKDOWN = frozenset("\\`*_{}[]()<>#+!|~$&@")
-WORD_JOINER = "\u2060"  # after ":" and "@": no emoji shortcode, directive or bare link starts there
-
-
-def plain(value: object) -> str:
-    """Data text (an ACO name, an id) as markdown that shows exactly its characters, on one line.
-
-    >>> plain("1. Care"), plain("3 Rivers")
-    ('1\\\\. Care', '3 Rivers')
-    >>> plain("A*B_C [x](y) :red[z] $1")
-    'A\\\\*B\\\\_C \\\\[x\\\\]\\\\(y\\\\) :\\u2060red\\\\[z\\\\] \\\\$1'
-    """
-    text = " ".join(str("" if value is None else value).split())
-    out = "".join("\\" + c if c in _MARKDOWN else ":" + WORD_JOINER if c == ":" else c for c in text)
-    out = re.sub(r"(www)(?=\.)", "\\1" + WORD_JOINER, out.replace("@", "@" + WORD_JOINER),
-                 flags=re.IGNORECASE)
-    number = re.match(r"\d+(?=[.)])", out)  # "1. Care" would start a list
-    if number:
-        return f"{number.group()}\\{out[number.end():]}"
-    return "\\" + out if out[:1] in ("-", "=", ".") else out
-
-
 def span(years: list[int] | pd.Series) -> str:
     """PY2015-2017, PY2019, or PY2014, PY2016-2017 for a gap."""
     ordered = sorted({int(y) for y in years})

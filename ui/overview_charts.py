@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from aco_model.rules import TRACKS
 from ui.formatting import money
-from ui.link_params import Params
+from ui.link_params import Params, parameter
 
 PAY = "#2e7d32"
 OWE = "#c62828"
@@ -76,22 +76,22 @@ def read_years(params: Params, available: Sequence[int]) -> tuple[int, int]:
     value = params.text("years")
     if value is None:
         return everything
-    shown = value if len(value) <= 40 else value[:37] + "..."
+    shown = parameter("years", value)
     fallback = f"{everything[0]}-{everything[1]}"
     try:
         parts = [p.strip() for p in value.replace("–", "-").replace(",", " ").replace("-", " ").split()]
         wanted = sorted({int(p) for p in parts})
     except ValueError:
-        params.warnings.append(f"Link parameter `years={shown}` ignored (not years); using {fallback}.")
+        params.warnings.append(f"Link parameter {shown} ignored (not years); using {fallback}.")
         return everything
     if not wanted or any(y not in available for y in wanted):
         params.warnings.append(
-            f"Link parameter `years={shown}` ignored (the data has PY{everything[0]}-{everything[1]}); "
+            f"Link parameter {shown} ignored (the data has PY{everything[0]}-{everything[1]}); "
             f"using {fallback}."
         )
         return everything
     if "," in value and len(wanted) > 1 and wanted != list(range(wanted[0], wanted[-1] + 1)):
-        params.warnings.append(f"Link parameter `years={shown}`: years are a range; using "
+        params.warnings.append(f"Link parameter {shown}: years are a range; using "
                                f"{wanted[0]}-{wanted[-1]}.")
     return wanted[0], wanted[-1]
 
@@ -109,9 +109,10 @@ def read_tracks(params: Params, available: Sequence[str]) -> list[str]:
             continue
         (chosen if code in by_code else unknown).append(by_code.get(code, part.strip()))
     if unknown:
-        shown = ", ".join(unknown)[:40]
+        shown = ", ".join(unknown)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
         params.warnings.append(
-            f"Link parameter `tracks`: {shown} not in the data"
+            f"Link parameter “tracks”: {shown} not in the data"
             + (" (ignored)." if chosen else f"; using every track ({len(available)}).")
         )
     return track_order(dict.fromkeys(chosen)) if chosen else list(available)

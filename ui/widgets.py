@@ -2,6 +2,7 @@
 
 Money and rates as people read them ($12.4M, 3.79%), plotly charts with the PNG download button in
 their toolbar, every table with a CSV download, URL warnings (the data banner is ui.database's).
+Text from a link or a data file goes through `plain` (ui.text) before Streamlit renders it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.formatting import count, money, pct
+from ui.text import plain
 
-__all__ = ["chart", "count", "formatted", "money", "pct", "table", "warn"]
+__all__ = ["chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -44,22 +46,56 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
     """Show `display` and offer `raw` (numbers unformatted) as CSV."""
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
-    st.download_button(
-        "Download CSV", raw.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv",
-        key=f"csv_{key}",
-    )
+    st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
 
 
-def chart(fig: go.Figure, *, key: str) -> None:
-    """A plotly chart with the PNG download ("Download plot as a png") in its toolbar."""
+def csv_bytes(raw: pd.DataFrame) -> bytes:
+    """A table as CSV without float noise: 12 significant digits (-227418.22, not -227418.22000000067).
+
+    >>> frame = pd.DataFrame({"earned": [-227418.22000000067, 1650927172.0], "rate": [0.023539851331, 1]})
+    >>> csv_bytes(frame).decode().splitlines()
+    ['earned,rate', '-227418.22,0.023539851331', '1650927172,1']
+    """
+    return raw.to_csv(index=False, float_format="%.12g").encode("utf-8")
+
+
+# Chart text at 13 px in the body's own colour: Streamlit's default is 12 px faded grey (3.7:1 contrast).
+_CHART_TEXT = {"light": "#31333f", "dark": "#e6e8ef"}
+
+
+def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
+    """A plotly chart with the PNG download ("Download plot as a png") in its toolbar.
+
+    The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
+    """
+    color = _CHART_TEXT.get(str(st.context.theme.type or "light"), _CHART_TEXT["light"])
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+    fig.update_xaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+    fig.update_yaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+    fig.update_layout(legend_font={"color": color}, title_font={"color": color})
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    config = {**PLOTLY_CONFIG,
+              "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
+                                       "filename": image_name(file_name or title)}}
+    st.plotly_chart(fig, width="stretch", config=config, key=key)
+
+
+def image_name(title: str) -> str:
+    """A chart title as a file name ("Payment curve: BASIC Level E" -> "payment-curve-basic-level-e").
+
+    >>> image_name("From benchmark $600.5M - expenditure $577.8M <b>to</b> settlement")
+    'from-benchmark-600-5m-expenditure-577-8m-to-settlement'
+    """
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", title).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "aco-lens-chart"
 
 
 def warn(messages: Sequence[str]) -> None:
-    """The link's problems, one short warning."""
+    """The link's problems (plain text, holding the link's own text), one short warning shown as text."""
     if messages:
-        st.warning("\n\n".join(messages), icon=":material/link_off:")
+        st.warning("\n\n".join(plain(m) for m in messages), icon=":material/link_off:")
 
 
 def page_start(title: str, caption: str):

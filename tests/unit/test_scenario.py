@@ -163,7 +163,7 @@ def test_garbage_falls_back_with_one_message_each():
     scenario, warnings = Scenario.from_query_params(garbage, base=A1026_LINKED)
     assert len(warnings) == len(garbage)
     for key, value in garbage.items():
-        assert any(f"`{key}={value}`" in w for w in warnings), key
+        assert any(f"“{key}={value}”" in w for w in warnings), key
     assert scenario == A1026_LINKED
     assert "using 75.29" in " ".join(warnings) and "using $600,514,210" in " ".join(warnings)
 
