@@ -88,8 +88,7 @@ own = frame.loc[frame["aco_id"] == requested, "performance_year"] if lineage == 
 year = params.integer("year", int(own.max()) if len(own) else aco_years[-1], FIRST_YEAR, LAST_YEAR)
 if year not in aco_years:
     if lineage == current and requested is not None:  # the link's own ACO-year, not one chosen on the page
-        params.warnings.append(f"{ui.plain(requested)} has no results for {year}; "
-                               f"showing {aco_years[-1]}.")
+        params.warnings.append(f"{requested[:40]} has no results for {year}; showing {aco_years[-1]}.")
     year = aco_years[-1]
 year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year),
                         key=f"exp_year_{lineage}", format_func=lambda y: f"PY{y}")

@@ -16,6 +16,7 @@ from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from ui import database as db
 from ui import overview_charts as charts
 from ui import widgets as ui
+from ui.link_params import ignored
 from ui.nav import inside_app
 
 inside_app()
@@ -52,8 +53,7 @@ if chosen_tracks and set(chosen_tracks) != set(all_tracks):
 scatter_year = params.integer("qyear", last, FIRST_YEAR, LAST_YEAR)  # the quality scatter's year
 if scatter_year not in chosen_years:
     if params.text("qyear") is not None and scatter_year != last:
-        params.warnings.append(f"Link parameter `qyear={scatter_year}` ignored (not in PY{first}-{last}); "
-                               f"using {last}.")
+        params.warnings.append(ignored("qyear", str(scatter_year), f"not in PY{first}-{last}", last))
     scatter_year = last
 
 with warnings_box:

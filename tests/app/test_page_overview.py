@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from aco_model.rules import TRACKS
 from ui import formatting as fmt
+from ui.text import shown
 
 PAGE = "overview.py"
 
@@ -209,8 +210,8 @@ def test_quality_scatter_one_dot_per_aco_by_track(open_page, demo_db: Path) -> N
     assert set(traces) == {TRACKS["BASIC_E"].label, TRACKS["ENHANCED"].label}
     assert sum(len(_values(t["x"])) for t in traces.values()) == len(expected)
     enhanced = expected[expected["track"] == "ENHANCED"].sort_values("aco_id")
-    shown = _values(traces[TRACKS["ENHANCED"].label]["y"])
-    assert sorted(shown) == sorted(enhanced["quality_score"].tolist())
+    dots_y = _values(traces[TRACKS["ENHANCED"].label]["y"])
+    assert sorted(dots_y) == sorted(enhanced["quality_score"].tolist())
     table = at.dataframe[-1].value
     assert len(table) == len(expected) and set(table["ACO id"]) == set(expected["aco_id"])
     assert any(b.proto.label == "Download CSV" for b in at.get("download_button"))
@@ -225,7 +226,7 @@ def test_quality_scatter_one_dot_per_aco_by_track(open_page, demo_db: Path) -> N
     assert not again.warning
     assert again.selectbox(key="ov_qyear_2020_2022").value == 2021
     outside = open_page(PAGE, demo_db, years="2020-2022", qyear="2014")
-    assert "`qyear=2014` ignored (not in PY2020-2022)" in outside.warning[0].value
+    assert "“qyear=2014” ignored (not in PY2020-2022)" in shown(outside.warning[0].value)
     assert "qyear" not in outside.query_params
     dots = sum(len(_values(t["x"])) for t in _scatter(again)["data"])
     assert dots == len(_scatter_rows(demo_db, 2021, ["BASIC_E", "ENHANCED"]))
