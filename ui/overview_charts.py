@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -221,4 +222,40 @@ def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
     fig.update_layout(title="Spread of ACOs' savings rates by year (box: quartiles and median; dashed: mean)",
                       height=420, yaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
                       xaxis={"title": None, "type": "category"})
+    return fig
+
+
+# --- quality against savings rate: one dot per ACO of a year ----------------------------------------
+SCATTER_COLUMNS = {"aco_id": "ACO id", "aco_name": "Name", "track": "Track", "savings_rate": "Savings rate",
+                   "quality_score": "Quality score", "cms_earned_savings_losses": "Earned (CMS)"}
+
+
+def quality_points(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(the ACO-years with both a savings rate and a quality score, how many lack one of them)."""
+    out = rows.assign(savings_rate=savings_rate(rows), quality_score=rows["quality_score"].astype(float))
+    scored = out.dropna(subset=["savings_rate", "quality_score"])
+    order = {t: i for i, t in enumerate(TRACKS)}
+    scored = scored.assign(order=scored["track"].map(order)).sort_values(["order", "aco_id"], kind="stable")
+    return scored[[c for c in SCATTER_COLUMNS if c in scored]].reset_index(drop=True), len(out) - len(scored)
+
+
+def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
+    """Quality score (y) against savings rate (x), one dot per ACO, one colour per track."""
+    fig = go.Figure()
+    for track in track_order(points["track"].dropna().unique()):
+        group = points[points["track"] == track]
+        # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed.
+        text = np.stack([group["aco_id"].map(lambda v: html.escape(str(v))),
+                         group["aco_name"].fillna("").map(lambda v: html.escape(str(v)))], axis=-1)
+        fig.add_scatter(x=group["savings_rate"], y=group["quality_score"], mode="markers", name=label(track),
+                        marker={"color": TRACK_COLORS.get(track, NEUTRAL), "size": 8, "opacity": 0.85,
+                                "line": {"color": "white", "width": 0.5}},
+                        customdata=text,
+                        hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{x:.2%}"
+                                      "<br>quality score %{y:.2%}<extra>" + label(track) + "</extra>")
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    fig.update_layout(title=f"Quality score against savings rate, PY{year} (one dot per ACO)", height=460,
+                      xaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
+                      yaxis={"tickformat": ".0%", "title": "Quality score"},
+                      legend={"title": None})
     return fig
