@@ -9,6 +9,7 @@ ids from the data are shown as text (ui.text.plain), never as markdown.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -52,7 +53,9 @@ key, params, warnings_box = ui.page_start(
 acos = db.lineage_index(key).set_index("lineage_id")
 requested = params.text("aco")
 link_year = params.text("year")
-link_year = int(link_year) if link_year and link_year.isdigit() else None
+# Only a plausible year picks the lineage's id (a 400-digit "year" overflowed DuckDB); the year itself is
+# read, and warned about, further down.
+link_year = int(link_year) if re.fullmatch(r"[0-9]{4}", link_year or "") else None
 current = db.lineage_of(key, requested, link_year) if requested else None
 if requested is not None and current is None:
     params.warnings.append(ignored("aco", requested, "no such ACO in the data", acos["aco_id"].iloc[0]))
