@@ -169,6 +169,16 @@ def all_rows(key: Key) -> pd.DataFrame:
     return database(key).all_rows()
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def settleable_rows(key: Key, year: int | None = None) -> pd.DataFrame:
+    """The year's (or every year's) rows the settlement engine takes: a damaged row (an infinite, zero or
+    negative benchmark, spending or headcount) is left out of program-wide figures, not a crash."""
+    from aco_model.inputs import settleable
+
+    rows = all_rows(key) if year is None else year_rows(key, year)
+    return rows[settleable(rows)] if len(rows) else rows
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def history(key: Key) -> pd.DataFrame:
     return database(key).history()

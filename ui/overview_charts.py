@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -245,14 +244,15 @@ def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
     for track in track_order(points["track"].dropna().unique()):
         group = points[points["track"] == track]
         # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed.
-        text = np.stack([group["aco_id"].map(lambda v: html.escape(str(v))),
-                         group["aco_name"].fillna("").map(lambda v: html.escape(str(v)))], axis=-1)
-        fig.add_scatter(x=group["savings_rate"], y=group["quality_score"], mode="markers", name=label(track),
+        text = np.stack([group["aco_id"].map(chart_text), group["aco_name"].fillna("").map(chart_text)],
+                        axis=-1)
+        name = chart_text(label(track))
+        fig.add_scatter(x=group["savings_rate"], y=group["quality_score"], mode="markers", name=name,
                         marker={"color": TRACK_COLORS.get(track, NEUTRAL), "size": 8, "opacity": 0.85,
                                 "line": {"color": "white", "width": 0.5}},
                         customdata=text,
                         hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{x:.2%}"
-                                      "<br>quality score %{y:.2%}<extra>" + label(track) + "</extra>")
+                                      "<br>quality score %{y:.2%}<extra>" + name + "</extra>")
     fig.add_vline(x=0, line_dash="dot", line_color="grey")
     fig.update_layout(title=f"Quality score against savings rate, PY{year} (one dot per ACO)", height=460,
                       xaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
