@@ -99,6 +99,6 @@ def chart_text(value: object) -> str:
     entities it shows as the characters they stand for.
 
     >>> chart_text("<a href='https://evil.example'>A1</a> $x$")
-    "&lt;a href='https://evil.example'&gt;A1&lt;/a&gt; &#36;x&#36;"
+    '&lt;a href=&#x27;https://evil.example&#x27;&gt;A1&lt;/a&gt; &#36;x&#36;'
     """
-    return html.escape("" if value is None else str(value), quote=False).replace("$", "&#36;")
+    return html.escape("" if value is None else str(value)).replace("$", "&#36;")
