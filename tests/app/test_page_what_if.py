@@ -149,7 +149,9 @@ def test_a_link_reopens_its_exact_scenario_on_the_page(demo_db, monkeypatch):
                    base_benchmark=880_028_641.0, benchmark_change=0.1, expenditure=0.0,
                    assigned_beneficiaries=100, msr_election=None)
     at = _open(demo_db, monkeypatch, **sent.to_query_params())
-    assert not at.exception and not at.warning
+    from aco_model.msr import MSR_BELOW_500_WARNING  # 100 beneficiaries: the only warning is that caveat
+
+    assert not at.exception and [w.value for w in at.warning] == [MSR_BELOW_500_WARNING]
     shared = _shared_link(at)
     assert shared == sent.to_query_params()
     reopened, warnings = Scenario.from_query_params(shared)
