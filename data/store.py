@@ -5,13 +5,16 @@ os.replace (atomic on one file system), so a reader never sees a half-written da
 build leaves the previous file as it was. The temporary name carries the writer's process id, so the
 next build (holding data/build_lock.py's lock) removes what a killed build left behind.
 
-A database is checked by reading every table whole (`database_problem`): DuckDB checks each block's
-checksum as it reads it, so a truncated or damaged file fails here rather than on a page.
+A database is checked against the SHA-256 digest its build wrote beside it (`aco.duckdb.sha256`: any
+changed byte, even in a block no query reads), then by reading every table whole (`database_problem`):
+DuckDB checks each block's checksum as it reads it, so a truncated or damaged file fails here rather
+than on a page. A file without a digest (made by hand or by an older build) gets the second check only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import uuid
@@ -44,8 +47,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Columns, frame:
 
 
 def _comments(con: duckdb.DuckDBPyConnection, table: str, columns: Columns) -> None:
-    for name, _, meaning in columns:
-        con.execute(f"COMMENT ON COLUMN {table}.\"{name}\" IS '{meaning.replace(chr(39), chr(39) * 2)}'")
+    """Every column's meaning, in one transaction (one by one, each commits: 3x slower)."""
+    comments = ";\n".join(f"COMMENT ON COLUMN {table}.\"{name}\" IS '{meaning.replace(chr(39), chr(39) * 2)}'"
+                           for name, _, meaning in columns)
+    con.execute("BEGIN TRANSACTION")
+    con.execute(comments)
+    con.execute("COMMIT")
 
 
 def _remove(path: Path) -> None:
@@ -75,10 +82,28 @@ def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        digest = file_digest(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            digest_path(out).unlink()  # never a stale digest beside the new file
         os.replace(tmp, out)
+        digest_path(out).write_text(digest + "\n", encoding="ascii")
     except BaseException:
         _remove(tmp)
         raise
+
+
+def digest_path(out: Path) -> Path:
+    """Where the build writes the SHA-256 of the database it wrote (aco.duckdb -> aco.duckdb.sha256)."""
+    return out.with_name(out.name + ".sha256")
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB pieces."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 20), b""):
+            sha.update(piece)
+    return sha.hexdigest()
 
 
 def _alive(pid: int) -> bool:
@@ -119,11 +144,17 @@ def _read_whole(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def database_problem(path: Path) -> str | None:
     """None when `path` is a readable database with both tables, the contract's columns and rows.
 
-    Every table is read whole: a truncated file passes the catalogue check and fails only when a
-    page reads the missing blocks.
+    The file is checked against the SHA-256 digest its build wrote beside it (any changed byte,
+    including blocks no query reads), then every table is read whole: a truncated file passes the
+    catalogue check and fails only when a page reads the missing blocks.
     """
     if not path.exists():
         return "missing"
+    expected = digest_path(path)
+    if expected.exists():  # the app never writes the file, so any change to it is damage
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if expected.read_text(encoding="ascii").strip() != file_digest(path):
+                return "damaged (the file differs from the SHA-256 digest its build wrote)"
     try:
         con = duckdb.connect(str(path), read_only=True)
     except Exception as exc:  # duckdb raises several error types for damaged files
