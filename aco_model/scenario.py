@@ -414,12 +414,13 @@ def quality_curve(scenario: Scenario, scores: np.ndarray = QUALITY_SCORES) -> pd
     alternative_earned: the payment if only the alternative standard were met (PY2023+; NaN before).
     """
     scores = np.asarray(scores, dtype=float)
-    frame = pd.concat([scenario.aco_year().to_frame()] * len(scores), ignore_index=True)
+    one = scenario.aco_year().to_frame()
+    frame = one.loc[one.index.repeat(len(scores))].reset_index(drop=True)
     if scenario.quality_standard == "auto":
         met, alternative = auto_standard_array(scenario.performance_year, scores, scenario.quality_route,
                                                scenario.quality_route_score)
-        floored = np.array([floored_score(scenario.performance_year, q, scenario.quality_route)
-                            for q in scores])
+        floor = floored_score(scenario.performance_year, 0.0, scenario.quality_route)  # 0 = no floor
+        floored = np.maximum(scores, floor)
     else:
         forced, alt = scenario.standard_met()
         met = np.full(len(scores), forced) if forced is not None else None

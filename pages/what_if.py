@@ -7,12 +7,13 @@ parameters (track, msr, qs, q, bench, bench_pct, exp, n, rev); src, aco and year
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from aco_model.quality_routes import published_standard, route_sentence, threshold
+from aco_model.quality_routes import SCORE_FREE, published_standard, route_sentence, threshold
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS, is_offered
 from aco_model.scenario import (
     ELECTION_OPTIONS,
@@ -164,9 +165,9 @@ with st.container(border=True):
                            *LIMITS["q"], value=float(percent_text(base.quality_score)), step=0.01, key="q",
                            help=charts.standard_help(year), **BIND)
     if cms_row is not None:
-        st.caption(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
-                                            cms_row.get("quality_score")) + " "
-                   + route_sentence(aco, year, base.quality_route, base.quality_route_score))
+        st.caption(ui.plain(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
+                                                     cms_row.get("quality_score")) + " "
+                            + route_sentence(aco, year, base.quality_route, base.quality_route_score)))
     quality_why_not = st.empty()  # filled once the settlement is known
     r2 = st.columns(4)
     benchmark = r2[0].number_input(f"Base benchmark ({money(ss.get('bench', base.base_benchmark))})",
@@ -225,33 +226,34 @@ if cms_row is not None:
                 help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
+for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
+    st.warning(caveat)
 
 curve, by_track, by_quality = _comparisons(scenario)
 why_not = charts.quality_flat_reason(scenario, result, by_quality)
-if why_not and line is not None and scenario.quality_score < line:
-    quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change: {why_not}")
+below_standard = line is not None and scenario.quality_score < line
+if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
+    quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
 ident = f"{aco or 'template'}_{year}"
 tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
     ["Settlement step by step", "Payment curve", "Quality", "Every track"])
 with tab_steps:
-    ui.chart(charts.waterfall(result), key="wi_waterfall")
+    ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
     steps = charts.settlement_table(result)
     ui.table(steps.assign(amount=steps["amount"].map(money)), steps, f"settlement_{ident}.csv", key="steps",
              column_config={"step": st.column_config.TextColumn(width="medium"),
                             "amount": st.column_config.TextColumn(width="small"),
                             "rule": st.column_config.TextColumn(width="large")})
 with tab_curve:
-    ui.chart(charts.payment_curve(curve, result), key="wi_curve")
+    ui.cached_chart(charts.payment_curve, curve, result, key="wi_curve")
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
                "and the loss limit. Marker: this scenario.")
 with tab_quality:
-    title = f"Payment against quality score: {aco or 'template'}, PY{year}"
+    title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
     ui.chart(charts.quality_chart(by_quality, scenario, result, title), key="wi_quality")
-    st.caption("Solid: this scenario's payment at every quality score (its standard and route applied). "
-               "Dashed: what only the alternative standard would pay. Vertical line: the year's standard. "
-               + why_not)
+    st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
-    ui.chart(charts.tracks_chart(by_track, track), key="wi_tracks")
+    ui.cached_chart(charts.tracks_chart, by_track, track, key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
     st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
                "and below which it bills shared losses (its MSR and MLR for this scenario).")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from aco_model.reconciliation import Settlement
 from aco_model.rules import TRACKS
@@ -126,8 +127,8 @@ def payment_curve(curve: pd.DataFrame, result: Settlement, width: float, height:
     left = x(-mlr if track.two_sided else xlo)
     d.add(Rect(left, frame.y0, x(result.minimum_savings_rate) - left, frame.h,
                fillColor=colors.HexColor("#ececec"), strokeColor=None))
-    d.add(String(left + 2, frame.y0 + 3, "corridor: nothing paid or owed", fontName=FONT,
-                 fontSize=6.5, fillColor=MUTED))
+    d.add(String(left, frame.y0 + frame.h + 3, "shaded: the corridor, nothing paid or owed", fontName=FONT,
+                 fontSize=6.5, fillColor=MUTED, textAnchor="middle" if left > frame.x0 + 60 else "start"))
     frame.grid()
     for rate in np.arange(-0.20, 0.2001, 0.05):
         if xlo - 1e-9 <= rate <= xhi + 1e-9:
@@ -150,8 +151,11 @@ def payment_curve(curve: pd.DataFrame, result: Settlement, width: float, height:
     mx, my = x(min(max(result.savings_rate, xlo), xhi)), frame.y(result.earned)
     d.add(Rect(mx - 3, my - 3, 6, 6, fillColor=PAY if result.earned >= 0 else OWE, strokeColor=colors.white))
     right_half = mx > frame.x0 + frame.w / 2
-    d.add(String(mx - 6 if right_half else mx + 6, my + 7,
-                 f"this scenario: {pct(result.savings_rate)} -> {money(result.earned)}",
+    label = f"this scenario: {pct(result.savings_rate)} -> {money(result.earned)}"
+    width = stringWidth(label, BOLD, 6.5)
+    d.add(Rect(mx - 8 - width if right_half else mx + 4, my + 5, width + 4, 9, fillColor=colors.white,
+               strokeColor=None, fillOpacity=0.85))
+    d.add(String(mx - 6 if right_half else mx + 6, my + 7, label,
                  fontName=BOLD, fontSize=6.5, fillColor=INK, textAnchor="end" if mx > frame.x0 + frame.w / 2
                  else "start"))
     return d

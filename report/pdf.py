@@ -61,16 +61,20 @@ def _headline(s: ExecutiveSummary) -> Table:
     r = s.result
     color = charts.PAY if r.earned > 0 else charts.OWE if r.earned < 0 else INK
     big = ParagraphStyle("big_c", parent=BIG, textColor=color)
-    cells = [[Paragraph(text(s.headline), LABEL), Paragraph("CMS settled", LABEL),
-              Paragraph("Difference", LABEL), Paragraph("Savings rate / MSR", LABEL)],
-             [Paragraph(text(money(r.earned)), big),
-              Paragraph(text(money(s.cms_earned) if s.cms_earned is not None else "template"), MID),
-              Paragraph(text("-" if s.difference is None else "none" if abs(s.difference) < 1
-                             else money(s.difference, signed=True)), MID),
+    if s.cms_earned is None:  # a template: what happened instead of CMS's figure
+        second = ("Outcome", r.outcome, "a template: no CMS figure")
+        third = ("Benchmark", money(r.inputs.benchmark), f"expenditure {money_full(r.inputs.expenditure)}")
+    else:
+        second = ("CMS settled", money(s.cms_earned), money_full(s.cms_earned))
+        third = ("Difference", "none" if abs(s.difference or 0.0) < 1 else money(s.difference, signed=True),
+                 s.difference_text())
+    cells = [[Paragraph(text(s.headline), LABEL), Paragraph(text(second[0]), LABEL),
+              Paragraph(text(third[0]), LABEL), Paragraph("Savings rate / MSR", LABEL)],
+             [Paragraph(text(money(r.earned)), big), Paragraph(text(second[1]), MID),
+              Paragraph(text(third[1]), MID),
               Paragraph(text(f"{r.savings_rate:.2%} / {r.minimum_savings_rate:.2%}"), MID)],
-             [Paragraph(text(money_full(r.earned)), SMALL),
-              Paragraph(text("no CMS figure" if s.cms_earned is None else money_full(s.cms_earned)), SMALL),
-              Paragraph(text(s.difference_text()), SMALL),
+             [Paragraph(text(money_full(r.earned)), SMALL), Paragraph(text(second[2]), SMALL),
+              Paragraph(text(third[2]), SMALL),
               Paragraph(text(f"final sharing rate {r.final_sharing_rate:.2%}"
                              + ("" if r.final_loss_rate is None else f", loss rate {r.final_loss_rate:.2%}")),
                         SMALL)]]

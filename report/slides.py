@@ -16,7 +16,13 @@ import numpy as np
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_MARKER_STYLE,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.util import Emu, Inches, Pt
 
 from aco_model.rules import TRACKS
@@ -26,7 +32,7 @@ from ui.formatting import money, pct
 PAY, OWE, NEUTRAL = RGBColor(0x2E, 0x7D, 0x32), RGBColor(0xC6, 0x28, 0x28), RGBColor(0x1F, 0x5A, 0xA6)
 INK, MUTED, BAND = RGBColor(0x22, 0x22, 0x22), RGBColor(0x55, 0x55, 0x55), RGBColor(0x1F, 0x3A, 0x5F)
 GREY = RGBColor(0x99, 0x99, 0x99)
-MONEY_AXIS = '[>=1000000000]$#,##0.0,,,"B";[<=-1000000000]-$#,##0.0,,,"B";$#,##0.0,,"M"'
+MONEY_AXIS = '$#,##0.0,,"M";-$#,##0.0,,"M";$0'
 
 
 def _text(slide, left: float, top: float, width: float, height: float, lines: list[tuple[str, float, bool]],
@@ -61,15 +67,18 @@ def _headline(deck: Presentation, s: ExecutiveSummary) -> None:
     slide = _slide(deck, s, f"{s.subject}: PY{s.year} what-if")
     r = s.result
     _text(slide, 0.5, 1.2, 4.2, 0.4, [(s.headline, 16, False)], MUTED)
-    _text(slide, 0.5, 1.55, 4.2, 1.0, [(money(r.earned), 54, True)], PAY if r.earned >= 0 else OWE)
+    _text(slide, 0.5, 1.55, 4.2, 1.0, [(money(r.earned), 54, True)],
+          PAY if r.earned > 0 else OWE if r.earned < 0 else INK)
     _text(slide, 0.5, 2.55, 4.2, 0.4, [(money_full(r.earned), 16, False)])
     cms = "template: no CMS figure" if s.cms_earned is None else f"CMS settled {money(s.cms_earned)}"
     rates = f"Savings rate {pct(r.savings_rate)}, MSR {pct(r.minimum_savings_rate)}"
     _text(slide, 0.5, 3.2, 4.2, 1.6, [(cms, 20, True), (s.difference_text(), 14, False), (rates, 14, False),
                                       (f"Final sharing rate {pct(r.final_sharing_rate)}", 14, False)])
     if s.warnings:
-        _text(slide, 0.5, 5.2, 4.2, 1.6, [("Link values not used: " + " ".join(s.warnings), 10, False)],
+        _text(slide, 0.5, 4.9, 4.2, 1.9, [("Link values not used: " + " ".join(s.warnings), 10, False)],
               RGBColor(0x8A, 0x4B, 0x00))
+    elif s.quality_note:
+        _text(slide, 0.5, 4.9, 4.2, 1.9, [(s.quality_note, 10, False)], MUTED)
     head = ("Input", "This scenario", "As CMS settled" if s.cms_earned is not None else "Template")
     rows = [head, *s.inputs]
     table = slide.shapes.add_table(len(rows), 3, Inches(5.2), Inches(1.3), Inches(7.6),
@@ -79,8 +88,15 @@ def _headline(deck: Presentation, s: ExecutiveSummary) -> None:
             cell = table.cell(i, j)
             cell.text = clean(value)
             font = cell.text_frame.paragraphs[0].runs[0].font
-            font.size, font.bold = Pt(14 if i else 14), i == 0
+            font.size, font.bold = Pt(14), i == 0
+            if i and j == 1 and row[1] != row[2]:  # what the scenario changed, at a glance
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = RGBColor(0xFF, 0xF4, 0xD6)
+                font.color.rgb = INK
     table.columns[0].width = Inches(2.6)
+    if any(b != c for _, b, c in s.inputs):
+        _text(slide, 5.2, 1.4 + 0.42 * len(rows), 7.6, 0.4,
+              [("Highlighted: what this scenario changed.", 11, False)], MUTED)
 
 
 def _waterfall(deck: Presentation, s: ExecutiveSummary) -> None:
@@ -94,9 +110,9 @@ def _waterfall(deck: Presentation, s: ExecutiveSummary) -> None:
             bars.append(amount)
         else:  # levels on one side of zero (savings >= 0, losses <= 0): the base is the one nearer zero
             before, after = levels[i - 1], levels[i]
-            near = min(before, after) if after >= 0 and before >= 0 else max(before, after)
-            base.append(near)
-            bars.append(after - near)
+            savings_side = before >= 0 and after >= 0
+            base.append(min(before, after) if savings_side else max(before, after))
+            bars.append(abs(after - before) if savings_side else -abs(after - before))
     data = CategoryChartData()
     data.categories = [clean(label) for label, _, _ in steps]
     data.add_series("base", base)
@@ -104,10 +120,12 @@ def _waterfall(deck: Presentation, s: ExecutiveSummary) -> None:
     chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, Inches(0.6), Inches(1.2), Inches(12.1),
                                    Inches(5.1), data).chart
     chart.has_legend = False
+    chart.has_title = False
     chart.value_axis.tick_labels.number_format = MONEY_AXIS
     chart.value_axis.tick_labels.number_format_is_linked = False
     chart.value_axis.tick_labels.font.size = Pt(12)
     chart.category_axis.tick_labels.font.size = Pt(12)
+    chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below the bars, losses too
     chart.plots[0].gap_width = 60
     hidden = chart.series[0]
     hidden.format.fill.background()
@@ -176,11 +194,13 @@ def _curve(deck: Presentation, s: ExecutiveSummary) -> None:
     chart.category_axis.tick_labels.font.size = Pt(12)
     chart.category_axis.minimum_scale, chart.category_axis.maximum_scale = xmin, xmax
     chart.category_axis.major_unit = 0.05
+    for axis in (chart.category_axis, chart.value_axis):  # labels at the edges, the axes through zero
+        axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
 
 
 def _tracks(deck: Presentation, s: ExecutiveSummary) -> None:
     slide = _slide(deck, s, "The same scenario under every track")
-    by_track = s.tracks
+    by_track = s.tracks.iloc[::-1]  # a bar chart draws its first category at the bottom
     data = CategoryChartData()
     data.categories = [label + ("" if offered else " (not offered)")
                        for label, offered in zip(by_track["label"], by_track["offered"], strict=True)]
@@ -188,8 +208,9 @@ def _tracks(deck: Presentation, s: ExecutiveSummary) -> None:
     chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.2), Inches(6.4),
                                    Inches(5.6), data).chart
     chart.has_legend = False
-    chart.category_axis.reverse_order = True
+    chart.has_title = False
     chart.category_axis.tick_labels.font.size = Pt(11)
+    chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     chart.value_axis.tick_labels.number_format = MONEY_AXIS
     chart.value_axis.tick_labels.number_format_is_linked = False
     chart.value_axis.tick_labels.font.size = Pt(11)
@@ -206,7 +227,7 @@ def _tracks(deck: Presentation, s: ExecutiveSummary) -> None:
         point.data_label.font.size = Pt(11)
     rows = [("Track", "Earned", "Sharing", "MSR")] + [
         (r.label + (" *" if r.track == s.scenario.track else ""), money(r.earned), pct(r.final_sharing_rate),
-         pct(r.minimum_savings_rate)) for r in by_track.itertuples()]
+         pct(r.minimum_savings_rate)) for r in s.tracks.itertuples()]
     table = slide.shapes.add_table(len(rows), 4, Inches(7.2), Inches(1.3), Inches(5.6), Emu(0)).table
     for i, row in enumerate(rows):
         for j, value in enumerate(row):

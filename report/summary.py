@@ -22,6 +22,7 @@ import pandas as pd
 from aco_model import fidelity
 from aco_model.quality_routes import (
     ROUTE_TEXT,
+    SCORE_FREE,
     published_route,
     published_standard,
     route_sentence,
@@ -36,11 +37,12 @@ from aco_model.scenario import (
     election_text,
     every_track,
     payment_curve,
+    quality_curve,
     scenario_from_row,
 )
 from data.queries import AcoDatabase
 from ui.formatting import count, pct
-from ui.what_if_charts import settlement_steps
+from ui.what_if_charts import quality_flat_reason, settlement_steps
 
 DEFAULT_APP_URL = "http://localhost:8501/what_if"
 START = ("src", "aco", "year")
@@ -81,7 +83,7 @@ class ExecutiveSummary:
     def subject(self) -> str:
         """"A1026 - Name" (the ACO) or "Template ACO"."""
         if self.aco_id is None:
-            return "Template ACO (a mid-sized BASIC Level E ACO)"
+            return "Template ACO (a mid-sized ACO)"
         return f"{self.aco_id} - {self.aco_name}" if self.aco_name else self.aco_id
 
     @property
@@ -185,7 +187,8 @@ def _standard_text(s: Scenario) -> str:
     met, alternative = s.standard_met()
     status = ("scaled by the score" if met is None else "met" if met
               else "alternative met" if alternative else "not met")
-    return f"{s.quality_score * 100:.2f} ({s.quality_standard}: {status})"
+    how = f"auto: {status}" if s.quality_standard == "auto" else f"set to {s.quality_standard}"
+    return f"{s.quality_score * 100:.2f} ({how})"
 
 
 def _inputs(s: Scenario, base: Scenario, real: bool) -> list[tuple[str, str, str]]:
@@ -219,7 +222,7 @@ def rules_cited(result: Settlement) -> list[str]:
                  "sharing rate, payment and loss limits")
     cited: list[str] = []
     for text in texts:
-        text = f"42 CFR {text}" if text[:1].isdigit() else text
+        text = f"42 CFR {text}" if text[:1].isdigit() and not text.startswith("42 CFR") else text
         if text not in cited:
             cited.append(text)
     return cited
@@ -227,9 +230,11 @@ def rules_cited(result: Settlement) -> list[str]:
 
 def _quality_note(s: Scenario, row: pd.Series | None) -> str:
     line = threshold(s.performance_year)
-    bar = "" if line is None else f"PY{s.performance_year} quality standard: a score of {line * 100:.2f}. "
+    bar = (f"PY{s.performance_year}: no score threshold; sharing is the maximum rate x the quality score "
+           "(425.502). " if line is None else
+           f"PY{s.performance_year} quality standard: a score of {line * 100:.2f}. ")
     if row is None:
-        return bar.strip()
+        return (bar + _why_not(s)).strip()
     route = published_route(row.to_dict())
     published = published_standard(row.to_dict())
     sentence = route_sentence(s.aco_id or "the ACO", s.performance_year, s.quality_route,
@@ -237,7 +242,16 @@ def _quality_note(s: Scenario, row: pd.Series | None) -> str:
     how = f" via {ROUTE_TEXT[route]}" if route and published == "met" and not sentence else ""
     score = row.get("quality_score")
     shown = "-" if score is None or pd.isna(score) else f"{float(score) * 100:.2f}"
-    return f"{bar}CMS published: score {shown}, standard {published}{how}. {sentence}".strip()
+    return f"{bar}CMS published: score {shown}, standard {published}{how}. {sentence}{_why_not(s)}".strip()
+
+
+def _why_not(s: Scenario) -> str:
+    """Why a score below the standard leaves the result unchanged (the what-if page's sentence)."""
+    line = threshold(s.performance_year)
+    if line is None or s.quality_score >= line or s.quality_route in SCORE_FREE:
+        return ""
+    reason = quality_flat_reason(s, s.settle(), quality_curve(s))
+    return f" Below the {line * 100:.2f} standard the payment does not change. {reason}" if reason else ""
 
 
 def _data_source(info: dict[str, object], database: AcoDatabase, year: int) -> str:
@@ -261,4 +275,7 @@ def _fidelity(database: AcoDatabase, year: int, synthetic: bool) -> str:
     parts = [f"PY{year}: {int(this['matched'].sum()):,} of {len(this):,} ACO-years"] if len(this) else []
     parts.append(f"all years: {int(compared['matched'].sum()):,} of {len(compared):,} "
                  f"({compared['matched'].mean():.1%})")
+    if "independent_matched" in compared:  # the second tier: no input read from CMS's outcome columns
+        parts.append(f"from public inputs alone: {int(compared['independent_matched'].sum()):,} "
+                     f"({compared['independent_matched'].mean():.1%})")
     return f"Model fidelity (CMS's result reproduced to $1): {'; '.join(parts)}."

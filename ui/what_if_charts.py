@@ -178,6 +178,20 @@ def tracks_table(by_track: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _shows_alternative(curve: pd.DataFrame, scenario: Scenario) -> bool:
+    return bool(curve["alternative_earned"].notna().any()) and scenario.quality_route not in SCORE_FREE
+
+
+def quality_caption(scenario: Scenario, curve: pd.DataFrame, why_not: str) -> str:
+    """What the Quality view's lines mean, and why a lower score changes nothing when it does not."""
+    parts = ["Solid: this scenario's payment at every quality score (its standard and route applied)."]
+    if _shows_alternative(curve, scenario):
+        parts.append("Dashed: what only the alternative standard would pay.")
+    if threshold(scenario.performance_year) is not None:
+        parts.append("Vertical line: the year's standard.")
+    return " ".join([*parts, why_not]).strip()
+
+
 def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, title: str) -> go.Figure:
     """Payment against quality score for this scenario: the steps at the year's standard and the route.
 
@@ -190,7 +204,7 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
         line={"color": NEUTRAL, "width": 3, "shape": "hv"},
         hovertemplate="quality score %{x:.1f}<br>earned %{y:$,.0f}<extra></extra>",
     ))
-    if curve["alternative_earned"].notna().any() and scenario.quality_route not in SCORE_FREE:
+    if _shows_alternative(curve, scenario):
         fig.add_trace(go.Scatter(
             x=x, y=curve["alternative_earned"], mode="lines", name="if only the alternative standard is met",
             line={"color": "#6d4c41", "width": 2, "dash": "dash"},
@@ -201,7 +215,7 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
     if line is not None:
         fig.add_vline(x=line * 100, line_color="#333333", line_width=2,
                       annotation_text=f"PY{scenario.performance_year} standard {line * 100:.2f}",
-                      annotation_position="top left")
+                      annotation_position="top right")
     route_score = scenario.quality_route_score
     if (scenario.quality_route and scenario.quality_route not in SCORE_FREE and route_score is not None
             and line is not None and route_score < line):
@@ -212,7 +226,8 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
         x=[scenario.quality_score * 100], y=[result.earned], mode="markers+text", name="this scenario",
         marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
                 "line": {"width": 2, "color": "white"}},
-        text=[f"{scenario.quality_score * 100:.2f} -> {money(result.earned)}"], textposition="top left",
+        text=[f"this scenario: {scenario.quality_score * 100:.2f} -> {money(result.earned)}  "],
+        textposition="bottom left",
         hovertemplate="this scenario<br>quality score %{x:.2f}<br>earned %{y:$,.0f}<extra></extra>",
     ))
     values = [*curve["earned"], *curve["alternative_earned"].dropna(), result.earned, 0.0]
@@ -256,7 +271,8 @@ def quality_flat_reason(scenario: Scenario, result: Settlement, curve: pd.DataFr
         return (f"The quality standard is set to \"{scenario.quality_standard}\", so the score does not "
                 "decide it; choose \"auto\" to let it.")
     if scenario.quality_route in SCORE_FREE:
-        return "A lower score changes nothing here: CMS's route to the standard does not depend on the score."
+        return (f"CMS's route to the standard ({scenario.quality_route}) does not depend on the score, so a "
+                "lower score changes nothing.")
     if result.outcome == "inside corridor":
         return (f"Savings of {pct(result.savings_rate)} are inside the MSR/MLR corridor, so nothing is paid "
                 "or owed at any quality score.")

@@ -157,7 +157,8 @@ def test_a_link_reopens_its_exact_scenario_on_the_page(demo_db, monkeypatch):
 
 
 def _captions(at: AppTest) -> str:
-    return " ".join(c.value for c in at.caption)
+    """The captions' text as a viewer reads it (data text is escaped with ui.text.plain)."""
+    return " ".join(shown(c.value) for c in at.caption)
 
 
 def test_a1026_opens_on_auto_and_quality_below_the_standard_drops_the_payment(cms_db, monkeypatch):
@@ -175,7 +176,8 @@ def test_a1026_opens_on_auto_and_quality_below_the_standard_drops_the_payment(cm
     assert "payment does not change" not in _captions(at)
     at.selectbox(key="qs").set_value("met").run()  # the incentive kept by hand
     assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"
-    assert 'set to "met"' in _captions(at)
+    assert 'Below the 77.05 standard the payment does not change. The quality standard is set to "met"' in (
+        _captions(at))
 
 
 def test_a1001_euc_floor_keeps_the_standard_and_says_why(cms_db, monkeypatch):
@@ -188,7 +190,8 @@ def test_a1001_euc_floor_keeps_the_standard_and_says_why(cms_db, monkeypatch):
     assert _metrics(at)["Payment to the ACO"][0] == paid == "$107.9M"
     text = _captions(at)
     assert "extreme and uncontrollable circumstance" in text
-    assert "Below the 77.05 standard the payment does not change" in text
+    assert "so a lower score still meets the standard and the payment does not change" in text
+    assert "route to the standard (EUC floor) does not depend on the score" in text  # the Quality view
 
 
 def test_quality_view_and_waterfall_name_what_medicare_keeps(cms_db, monkeypatch):
@@ -198,3 +201,9 @@ def test_quality_view_and_waterfall_name_what_medicare_keeps(cms_db, monkeypatch
     steps = at.dataframe[0].value
     assert "Medicare keeps 50%" in list(steps["step"])  # BASIC Level E shares 50%
     assert not any(str(step).startswith("Sharing at") for step in steps["step"])
+
+
+def test_executive_summary_buttons(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Executive summary (PDF)" in labels and "Slides (PPTX)" in labels
