@@ -98,7 +98,7 @@ def first_render_seconds(db: Path, path: str, script: Path | None = None) -> flo
         try:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/{path}")
-            page.locator("[data-testid='stMetric']").first.wait_for(timeout=60_000)
+            page.locator("[data-testid='stMetric']").first.wait_for(timeout=180_000)
             return time.perf_counter() - start
         finally:
             proc.terminate()
