@@ -15,11 +15,12 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
-# Debian's chromium for the browser tests (no browser download).
+# Debian's chromium for the browser tests (no browser download); poppler-utils (pdftoppm, pdftotext) for
+# the executive-summary tests, which render the PDF to PNG and read its text.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+	@{ command -v chromium && command -v pdftoppm; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium poppler-utils >/dev/null; fi; }
 
 data: install
 	$(PY) -m data.build $(if $(CMS_DIR),--cms-dir $(CMS_DIR),)
@@ -36,7 +37,7 @@ run: install
 	  $(if $(filter 127.0.0.1 localhost,$(ACO_LENS_HOST)),$(LOOPBACK_ONLY))
 
 test: install browser
-	ACO_LENS_CMS_DIR="$(CMS_DIR)" $(PY) -m pytest -q -n 2 --dist loadfile tests
+	ACO_LENS_CMS_DIR="$(CMS_DIR)" ACO_LENS_DOWNLOAD=0 $(PY) -m pytest -q -n 2 --dist loadfile tests
 
 lint: install
 	$(VENV)/bin/ruff check .

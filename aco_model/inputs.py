@@ -2,9 +2,18 @@
 
 The public files publish what CMS settled on, but not every input by name: the MSR/MLR election is
 read back from the published MSR (a two-sided ACO whose MSR is 0, 0.5, 1, 1.5 or 2% elected that
-value; any other value is the variable table), and the share of losses forgiven for extreme and
-uncontrollable circumstances from the EUC adjustment, e = |DisAdj| / (|EarnSaveLoss| + |DisAdj|)
-(methodology 5.2: the adjustment is a share of the capped loss).
+value; any other value is the variable table). Where a file publishes no track (PY2015), the published
+MSR tells it too: Track 1 has the table's MSR, a Track 2 agreement of 2012-2015 a fixed 2%.
+
+Some inputs are published only through CMS's outcome columns, and `inputs_frame` reads them from there
+unless asked for public inputs alone (`public_only`, the fidelity check's independent tier):
+- the share of losses forgiven for extreme and uncontrollable circumstances (EUC),
+  e = relief / (|EarnSaveLoss| + relief) with relief = |DisAdj| (methodology 5.2: a share of the capped
+  loss), half of it for the PY2019 January-June ACOs (`euc_relief`);
+- incomplete quality reporting or a failed quality standard before Met_QPS was published (PY2013-2015):
+  a final sharing rate of 0;
+- the unrounded EUC mean quality score PY2017-2020, solved from the savers' EarnSaveLoss
+  (`euc_quality`). `outcome_inputs` names, per row, the outcome columns used.
 """
 
 from __future__ import annotations
@@ -14,10 +23,20 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from aco_model.euc_quality import at_mean_score, unrounded_scores
+from aco_model.msr import variable_msr
 from aco_model.reconciliation import AcoYear
-from aco_model.rules import MSR_ELECTIONS, track_rules
+from aco_model.rules import MSR_ELECTIONS, SIX_MONTH_PRORATION, TRACK_2_FIXED_MSR, track_rules
 
 _ELECTIONS = np.array(MSR_ELECTIONS)
+# MinSavPerc is published to 2 decimals of a percent: the table's value lies within this of it.
+MSR_PUBLISHED_HALF_UNIT = 5e-5 + 1e-9
+
+FAILED_REPORTING = "FinalShareRate (quality reporting incomplete)"
+FAILED_STANDARD = "FinalShareRate (quality standard failed)"
+EUC_SHARE = "EarnSaveLoss, DisAdj (EUC share of the loss)"
+MEAN_SCORE = "EarnSaveLoss (EUC mean quality score solved from the savers)"
+TRACK_FROM_RATES = "FinalShareRate, QualScore (track)"
 
 
 def _num(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -41,16 +60,72 @@ def elected_msr(published_msr: np.ndarray, two_sided: np.ndarray) -> np.ndarray:
     return np.where(two_sided, chosen, np.nan)
 
 
-def euc_share(euc_adjustment: np.ndarray, earned: np.ndarray) -> np.ndarray:
-    """Share of the capped loss forgiven: |DisAdj| / (|loss after relief| + |DisAdj|); NaN if unknown."""
-    adj = np.abs(np.asarray(euc_adjustment, dtype=float))
+def public_track(aco_year: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """Each row's track, and where it still rests on outcome columns.
+
+    A row whose file publishes no track (`track_inferred`, PY2015) takes it from the published MSR:
+    the table's value (425.604(b)) is Track 1, a fixed 2% where the table says otherwise is a Track 2
+    agreement of 2012-2015 (425.606(b)(1)(i)) [PUF 2015: 389 and 3 rows, the build's inference from
+    FinalShareRate / QualScore agrees on all]. A row neither fits keeps the inferred track.
+    """
+    track = aco_year["track"].astype(str)
+    inferred = _flag(aco_year, "track_inferred") > 0
+    msr = _num(aco_year, "cms_minimum_savings_rate")
+    table = np.abs(msr - variable_msr(_num(aco_year, "assigned_beneficiaries"))) <= MSR_PUBLISHED_HALF_UNIT
+    fixed = ~table & (np.abs(msr - TRACK_2_FIXED_MSR) <= MSR_PUBLISHED_HALF_UNIT)
+    from_msr = np.select([table, fixed], ["TRACK_1", "TRACK_2"], default="")
+    track = track.where(~inferred | (from_msr == ""), pd.Series(from_msr, index=aco_year.index))
+    return track, inferred & (from_msr == "")
+
+
+def euc_relief(aco_year: pd.DataFrame) -> np.ndarray:
+    """EUC relief CMS applied to each row's capped loss, >= 0 (0 where no DisAdj is published).
+
+    |DisAdj|, except for the PY2019 January-June ACOs, whose DisAdj is the twelve-month amount while
+    every other figure of the row covers six months: half of it was applied (425.609).
+    """
+    relief = np.abs(np.nan_to_num(_num(aco_year, "cms_euc_loss_adjustment")))
+    six_month = aco_year.get("six_month_period", pd.Series(index=aco_year.index, dtype=object))
+    first_half = (six_month.astype("string") == "JAN_JUN").fillna(False).to_numpy(dtype=bool)
+    return np.where(first_half, relief * SIX_MONTH_PRORATION, relief)
+
+
+def euc_share(relief: np.ndarray, earned: np.ndarray) -> np.ndarray:
+    """Share of the capped loss forgiven: relief / (|loss after relief| + relief); NaN if unknown."""
+    adj = np.abs(np.asarray(relief, dtype=float))
     loss = np.abs(np.minimum(np.asarray(earned, dtype=float), 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(adj + loss > 0, adj / (adj + loss), np.nan)
     return share
 
 
-def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
+def _failed_quality(aco_year: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(failed reporting, failed standard): read from a final sharing rate of 0 (no Met_QPS column)."""
+    pay_for_reporting = np.nan_to_num(_flag(aco_year, "pay_for_reporting"), nan=0.0) > 0
+    no_sharing = _num(aco_year, "cms_final_sharing_rate") == 0
+    failed_reporting = pay_for_reporting & no_sharing
+    failed_standard = (
+        np.isnan(_flag(aco_year, "met_quality_standard")) & no_sharing & ~pay_for_reporting
+        & (_num(aco_year, "quality_score") > 0)
+    )
+    return failed_reporting, failed_standard
+
+
+def outcome_inputs(aco_year: pd.DataFrame) -> pd.Series:
+    """Per row, the outcome columns `inputs_frame` reads an input from ("" for none), joined by "; "."""
+    failed_reporting, failed_standard = _failed_quality(aco_year)
+    loss_relieved = (euc_relief(aco_year) > 0) & (_num(aco_year, "cms_earned_savings_losses") < 0)
+    _, track_from_rates = public_track(aco_year)
+    parts = [(failed_reporting, FAILED_REPORTING), (failed_standard, FAILED_STANDARD),
+             (loss_relieved, EUC_SHARE), (at_mean_score(aco_year), MEAN_SCORE),
+             (track_from_rates, TRACK_FROM_RATES)]
+    text = pd.Series("", index=aco_year.index, dtype=object)
+    for mask, name in parts:
+        text[mask] = text[mask].map(lambda t, n=name: f"{t}; {n}" if t else n)
+    return text
+
+
+def inputs_frame(aco_year: pd.DataFrame, *, public_only: bool = False) -> pd.DataFrame:
     """`settle_frame` inputs for rows of `aco_year` (see data/schema.py), index preserved.
 
     CMS rounds the published benchmark and expenditure to dollars but also publishes their
@@ -58,8 +133,11 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
     so that gross savings are CMS's own. A pay-for-reporting ACO whose published final sharing
     rate is 0 did not complete quality reporting (425.502(a)(1)): its score is 0. Likewise a scored
     ACO with a published rate of 0 and no published Met_QPS (PY2013-2015) failed the quality standard.
+    With `public_only`, no input is read from an outcome column (see the module note): the EUC share
+    is left unknown (NaN, the year's default), quality failures unseen, scores as published.
     """
-    two_sided = aco_year["track"].map(lambda t: track_rules(t).two_sided).to_numpy(dtype=bool)
+    track, _ = public_track(aco_year)
+    two_sided = track.map(lambda t: track_rules(t).two_sided).to_numpy(dtype=bool)
     if "current_start_date" in aco_year:
         start = pd.to_datetime(aco_year["current_start_date"], errors="coerce")
         start_year = start.dt.year.to_numpy(dtype=float, na_value=np.nan)
@@ -70,29 +148,32 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
     published_g = _num(aco_year, "cms_benchmark_minus_expenditure")
     expenditure = np.where(np.isnan(published_g), _num(aco_year, "expenditure"), benchmark - published_g)
     pay_for_reporting = np.nan_to_num(_flag(aco_year, "pay_for_reporting"), nan=0.0)
-    no_sharing = _num(aco_year, "cms_final_sharing_rate") == 0
-    failed_reporting = (pay_for_reporting > 0) & no_sharing
-    quality = np.where(failed_reporting, 0.0, _num(aco_year, "quality_score"))
     met = _flag(aco_year, "met_quality_standard")
-    met = np.where(np.isnan(met) & no_sharing & (quality > 0), 0.0, met)
+    if public_only:
+        quality = _num(aco_year, "quality_score")
+        share = np.full(len(aco_year), np.nan)
+    else:
+        failed_reporting, failed_standard = _failed_quality(aco_year)
+        quality = np.where(failed_reporting, 0.0, unrounded_scores(aco_year))
+        pay_for_reporting = np.where(failed_reporting, 0.0, pay_for_reporting)
+        met = np.where(failed_standard, 0.0, met)
+        share = euc_share(euc_relief(aco_year), _num(aco_year, "cms_earned_savings_losses"))
     return pd.DataFrame(
         {
             "performance_year": aco_year["performance_year"].astype("int64"),
-            "track": aco_year["track"].astype(str),
+            "track": track,
             "benchmark": benchmark,
             "expenditure": expenditure,
             "assigned_beneficiaries": _num(aco_year, "assigned_beneficiaries"),
             "quality_score": quality,
-            "pay_for_reporting": np.where(failed_reporting, 0.0, pay_for_reporting),
+            "pay_for_reporting": pay_for_reporting,
             "met_quality_standard": met,
             "met_alternative_quality_standard": np.nan_to_num(
                 _flag(aco_year, "met_alternative_quality_standard"), nan=0.0
             ),
             "msr_election": elected_msr(_num(aco_year, "cms_minimum_savings_rate"), two_sided),
             "participant_revenue": np.nan,
-            "euc_share": euc_share(
-                _num(aco_year, "cms_euc_loss_adjustment"), _num(aco_year, "cms_earned_savings_losses")
-            ),
+            "euc_share": share,
             "low_revenue": (revenue.astype("string").str.upper() == "LOW").fillna(False).to_numpy(float),
             "agreement_start_year": start_year,
             # The 2019 January-June ACOs' published totals already cover six months (benchmark and
@@ -105,9 +186,18 @@ def inputs_frame(aco_year: pd.DataFrame) -> pd.DataFrame:
 
 
 def from_aco_year_row(row: Mapping[str, object]) -> AcoYear:
-    """The `AcoYear` of one real ACO-year (the starting point of a what-if scenario)."""
+    """The `AcoYear` of one real ACO-year (the starting point of a what-if scenario).
+
+    Raises ValueError for a row no settlement can start from: a benchmark that is not a positive
+    number, spending that is negative or not a number, or no assigned beneficiaries (425.604-425.610
+    compute every rate and limit on the benchmark and the assigned population).
+    """
     frame = inputs_frame(pd.DataFrame([dict(row)]))
     r = frame.iloc[0]
+    for name in ("benchmark", "expenditure", "assigned_beneficiaries"):
+        value = float(r[name])
+        if not (np.isfinite(value) and (value >= 0 if name == "expenditure" else value > 0)):
+            raise ValueError(f"{name.replace('_', ' ')} {value:,.0f} is not usable")
 
     def opt(name: str) -> float | None:
         value = r[name]
@@ -146,10 +236,10 @@ def implied_participant_revenue(
     from aco_model.rules import track_rules
 
     share = track_rules(aco_year.track).loss_limit_revenue_share
-    if share is None or cms_earned >= 0:
-        return None
     adjustment = 0.0 if cms_euc_adjustment is None or pd.isna(cms_euc_adjustment) else cms_euc_adjustment
-    capped = abs(cms_earned) + abs(adjustment)
+    capped = abs(min(cms_earned, 0.0)) + abs(adjustment)  # PY2020-22: EarnSaveLoss 0, all forgiven
+    if share is None or cms_earned > 0 or capped == 0:
+        return None
     unlimited = settle(aco_year).shared_loss
     if capped >= unlimited - 1.0:
         return None

@@ -152,6 +152,29 @@ def recoup(balance: np.ndarray | float, earned: np.ndarray | float) -> np.ndarra
     return float(out) if out.ndim == 0 else out
 
 
+# How many performance years one timeline settles, and which: a bound on input, not a CMS rule. Twenty
+# years is four five-year agreement periods (425.200(b)), longer than any up-front program has run;
+# a calendar year must also be one pandas can date (a typed list of 8,000 amounts reached year 10001).
+MAX_SETTLEMENT_YEARS = 20
+SETTLEMENT_YEARS = (2000, 2100)
+
+
+def check_earned_years(earned_by_year: Mapping[int, float]) -> None:
+    """Raise ValueError when a timeline is asked to settle too many years, or years out of the calendar.
+
+    >>> check_earned_years({2024 + i: 0.0 for i in range(21)})
+    Traceback (most recent call last):
+    ...
+    ValueError: more than 20 performance years
+    """
+    if len(earned_by_year) > MAX_SETTLEMENT_YEARS:
+        raise ValueError(f"more than {MAX_SETTLEMENT_YEARS} performance years")
+    lo, hi = SETTLEMENT_YEARS
+    outside = [int(y) for y in earned_by_year if not lo <= int(y) <= hi]
+    if outside:
+        raise ValueError(f"performance year {outside[0]} outside {lo}-{hi}")
+
+
 def settlement_date(performance_year: int) -> pd.Timestamp:
     """When a performance year is settled and recouped (`SETTLEMENT_MONTH_AFTER_PY`, recall)."""
     month, day = SETTLEMENT_MONTH_AFTER_PY
@@ -199,6 +222,7 @@ def recoupment_timeline(
     DataFrame
         Columns `TIMELINE_COLUMNS`. `recoupable_balance` is what a settlement could take back,
         `outstanding` what the ACO still owes after the row (cumulative paid - cumulative recouped).
+        ValueError for more years than `MAX_SETTLEMENT_YEARS` or years outside `SETTLEMENT_YEARS`.
 
     Examples
     --------
@@ -209,6 +233,7 @@ def recoupment_timeline(
     >>> float(t["recouped"].iloc[-1]), float(t["outstanding"].iloc[-1])
     (1057032.0, 386548.0)
     """
+    check_earned_years(earned_by_year)
     program = str(schedule["program"].iloc[0]) if len(schedule) else ""
     basis = balance_basis or (upfront_rules(program).balance_basis if program else "paid_before_settlement")
     pay = schedule[["date", "payment", "amount"]].copy()

@@ -7,17 +7,29 @@ Eras (`rules.YearRules.quality_era`):
 - "qps_alternative" (PY2023+, 425.512(a)(4)-(5)): r_s = r_max when the QPS is met; r_max x q when only
   the alternative QPS is met (the sliding scale); else 0.
 
-Loss rates (two-sided tracks): Track 2 min(60%, 1 - r_s) (425.606(f)); Track 3 and ENHANCED to
-PY2020 1 - r_s within [40%, 75%] (425.610(f)); ENHANCED from PY2021 1 - 0.75 x q within [40%, 75%],
-75% when neither standard is met (425.610(f)(4)); Track 1+ and BASIC C-E a flat 30% (425.605(d)).
+Loss rates (two-sided tracks): Track 2 to PY2020 min(60%, 1 - r_s) (425.606(f)); Track 3 and ENHANCED
+to PY2020 1 - r_s within [40%, 75%] (425.610(f)). From PY2021 (`QUALITY_SCALED_LOSS_RATE_FROM`) the
+sharing rate no longer carries the score (it is all or nothing under the QPS), and the loss rate is
+1 - r_max x q instead: ENHANCED within [40%, 75%], 75% when neither standard is met (425.610(f)(4));
+Track 2 at most 60%. Track 1+ and BASIC C-E a flat 30% (425.605(d)).
 
 Example (PY2014 Track 1, A67373): q = 0.916964286 -> r_s = 0.5 x q = 0.458482143.
 Example (PY2024 ENHANCED, A5407): q = 0.7178, QPS met -> r_l = 1 - 0.75 x 0.7178 = 0.46165.
+Example (PY2021 Track 2, A2029): q = 0.89, QPS met -> r_s = 0.60 but r_l = 1 - 0.6 x 0.89 = 0.466;
+G = -2,382,640 -> loss 1,110,310 = CMS's DisAdj (the loss, forgiven in full for the COVID-19 PHE).
+
+>>> rate, code = final_loss_rate_array(np.array([2]), np.array([2021]), np.array([0.6]), np.array([0.6]),
+...     np.array([0.89]), np.array([True]), np.array([np.nan]), np.array([np.nan]), np.array([0.6]))
+>>> round(float(rate[0]) * 2_382_640)
+1110310
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+# Same results as np.select / np.choose, about five times faster here (aco_model.selection).
+from aco_model.selection import choose, select
 
 ERA_CODES = {"legacy": 0, "qps": 1, "qps_alternative": 2}
 LOSS_RULE_CODES = {"none": 0, "fixed": 1, "track_2": 2, "track_3": 3, "enhanced_quality": 4}
@@ -37,7 +49,28 @@ LOSS_RULES: tuple[str, ...] = (
     "425.610(f): 1 - final sharing rate, within 40%-75%",
     "425.610(f)(4): 1 - 0.75 x quality score, within 40%-75%",
     "425.610(f)(4): no quality standard met, 75%",
+    "425.606(f) from PY2021: 1 - 0.6 x quality score, at most 60%",
+    "425.606(f) from PY2021: no quality standard met, 60%",
 )
+
+# First performance year whose loss rate is 1 - r_max x q rather than 1 - r_s, per loss rule.
+QUALITY_SCALED_LOSS_RATE_FROM: dict[str, int] = {
+    # 425.610(f)(4) [3P; PUF 2023-24: e.g. PY2024 A5407 q 0.7178 -> FinalLossRate 46.16%].
+    "enhanced_quality": 2021,
+    # 425.606(f) as CMS applied it [PUF 2021 A2029: q 0.89, G -2,382,640, DisAdj -1,110,310 =
+    # 0.466 x 2,382,640 (1 - r_s would give 0.40, $953,056)]. The 60% ceiling, and 60% when no
+    # quality standard is met, mirror ENHANCED's rule [recall: unconfirmed, no PUF row].
+    "track_2": 2021,
+}
+
+# Half the unit of the last decimal CMS publishes `QualScore` to, by performance year: CMS settles on
+# the unrounded score, so the published one brackets it within +/- this much (methodology 1.2).
+# PY2013 publishes a 0/1 reporting flag (the score is exact: full or no sharing) [PUF]; PY2014 a
+# fraction to 9 decimals (0.916964286) [PUF]; PY2015-2024 4 decimals of the fraction (0.9084, or
+# 2 decimals in percent: 90.84) [PUF: every file]; PY2025+ assumed the same [unconfirmed].
+QUALITY_SCORE_HALF_UNIT: dict[int, float] = {
+    2013: 0.0, 2014: 5e-10, **{year: 5e-5 for year in range(2015, 2027)},
+}
 
 
 def quality_standard_met(
@@ -67,7 +100,7 @@ def final_sharing_rate_array(
     """
     q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
     legacy = era == 0
-    code = np.select(
+    code = select(
         [
             legacy & met_standard_given & ~met_standard,
             legacy & pay_for_reporting,
@@ -78,7 +111,7 @@ def final_sharing_rate_array(
         [2, 1, 0, 3, 4],
         default=5,
     ).astype(np.int8)
-    factor = np.choose(code, [q, np.ones_like(q), np.zeros_like(q), np.ones_like(q), q, np.zeros_like(q)])
+    factor = choose(code, [q, np.ones_like(q), np.zeros_like(q), np.ones_like(q), q, np.zeros_like(q)])
     return max_sharing_rate * factor, code
 
 
@@ -96,26 +129,36 @@ def final_loss_rate_array(
     """Final loss rate r_l and its rule code (index into `LOSS_RULES`), vectorized."""
     q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
     complement = np.clip(1.0 - final_sharing_rate, floor, ceiling)
-    quality_based = (loss_rule == 4) & (performance_year >= 2021)
-    code = np.select(
+    scaled_from = select(
+        [loss_rule == LOSS_RULE_CODES[rule] for rule in QUALITY_SCALED_LOSS_RATE_FROM],
+        list(QUALITY_SCALED_LOSS_RATE_FROM.values()), default=np.iinfo(np.int64).max,
+    )
+    quality_scaled = np.asarray(performance_year) >= scaled_from
+    track_2, enhanced = loss_rule == 2, loss_rule == 4
+    code = select(
         [
             loss_rule == 0,
             loss_rule == 1,
-            loss_rule == 2,
-            quality_based & ~met_any_standard,
-            quality_based,
+            track_2 & quality_scaled & ~met_any_standard,
+            track_2 & quality_scaled,
+            track_2,
+            enhanced & quality_scaled & ~met_any_standard,
+            enhanced & quality_scaled,
         ],
-        [0, 1, 2, 5, 4],
+        [0, 1, 7, 6, 2, 5, 4],
         default=3,
     ).astype(np.int8)
-    rate = np.choose(
+    scaled = 1.0 - max_sharing_rate * q
+    rate = choose(
         code,
         [
             np.zeros_like(q),
             fixed_loss_rate,
             np.minimum(ceiling, 1.0 - final_sharing_rate),
             complement,
-            np.clip(1.0 - max_sharing_rate * q, floor, ceiling),
+            np.clip(scaled, floor, ceiling),
+            ceiling,
+            np.minimum(ceiling, scaled),
             ceiling,
         ],
     )

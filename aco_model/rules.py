@@ -104,6 +104,12 @@ VARIABLE_MSR_BELOW_FROM_YEAR = 2019
 REDUCED_SHARING_FACTOR = 0.5
 REDUCED_SHARING_MIN_BENEFICIARIES = 5000
 
+# 425.609 [3P, PUF]: the 2019 six-month performance years settle six of twelve months. CMS's
+# January-June rows publish six-month totals, but their DisAdj is the twelve-month EUC amount: the relief
+# applied is this share of it [PUF 2019: A1498 and A2021 owe L2 - |DisAdj| / 2 to $1, while the three
+# full-year EUC loss rows owe L2 - |DisAdj|].
+SIX_MONTH_PRORATION = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class YearRules:

@@ -16,36 +16,47 @@ election), money in dollars:
 
 >>> s, warnings = Scenario.from_query_params({"aco": "A1026", "year": "2024", "q": "500"})
 >>> s.aco_id, s.performance_year, warnings
-('A1026', 2024, ['Link parameter `q=500` ignored (outside 0 to 100); using 80.'])
+('A1026', 2024, ['Link parameter “q=500” ignored (outside 0 to 100); using 80.'])
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from aco_model.inputs import from_aco_year_row, implied_participant_revenue
+from aco_model.quality_routes import (
+    QualityRoute,
+    auto_standard,
+    auto_standard_array,
+    floored_score,
+    published_route,
+)
 from aco_model.reconciliation import AcoYear, Settlement, settle
-from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered
+from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered, year_rules
 from aco_model.vectorized import settle_frame
 
 QualityStandard = Literal["auto", "met", "alternative", "not met"]
 QUALITY_STANDARDS: tuple[str, ...] = ("auto", "met", "alternative", "not met")
 CURVE_RATES = np.round(np.linspace(-0.20, 0.20, 801), 6)
+QUALITY_SCORES = np.round(np.linspace(0.0, 1.0, 1001), 6)  # 0.1-point steps
 
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
     """Inputs a user controls. Money in dollars, rates and scores as fractions.
 
-    `quality_standard`: "auto" = met when the score reaches the year's standard (425.512); "met" /
-    "not met" force it (e.g. met through the reporting incentive or the first-year rule);
-    "alternative" = only the alternative standard met (PY2023+ sliding scale).
+    `quality_standard`: "auto" = met when the score reaches the year's standard (425.512) or by
+    `quality_route` (how CMS found it met at `quality_route_score`, see aco_model.quality_routes);
+    "met" / "not met" force it; "alternative" = only the alternative standard met (PY2023+ sliding
+    scale). The route comes from the ACO-year's data, not the link: a link's aco and year bring it back.
     """
 
     performance_year: int
@@ -63,6 +74,8 @@ class Scenario:
     agreement_start_year: int | None = None
     pay_for_reporting: bool = False
     aco_id: str | None = None  # the real ACO-year it started from; None = the template
+    quality_route: QualityRoute | None = None
+    quality_route_score: float | None = None
 
     @property
     def benchmark(self) -> float:
@@ -75,18 +88,27 @@ class Scenario:
     def with_track(self, track: str) -> Scenario:
         return replace(self, track=track)
 
+    def standard_met(self) -> tuple[bool | None, bool]:
+        """(quality standard met, only the alternative met); met None = the engine decides (pre-2021)."""
+        if self.quality_standard == "auto":
+            return auto_standard(self.performance_year, self.quality_score, self.quality_route,
+                                 self.quality_route_score)
+        return self.quality_standard == "met", self.quality_standard == "alternative"
+
     def aco_year(self) -> AcoYear:
-        met = {"auto": None, "met": True, "alternative": False, "not met": False}[self.quality_standard]
+        met, alternative = self.standard_met()
+        score = (floored_score(self.performance_year, self.quality_score, self.quality_route)
+                 if self.quality_standard == "auto" else self.quality_score)
         return AcoYear(
             performance_year=self.performance_year,
             track=self.track,
             benchmark=self.benchmark,
             expenditure=self.expenditure,
             assigned_beneficiaries=self.assigned_beneficiaries,
-            quality_score=self.quality_score,
+            quality_score=score,
             pay_for_reporting=self.pay_for_reporting,
             met_quality_standard=met,
-            met_alternative_quality_standard=self.quality_standard == "alternative",
+            met_alternative_quality_standard=alternative,
             msr_election=self.msr_election,
             participant_revenue=self.participant_revenue,
             euc_share=self.euc_share,
@@ -112,9 +134,9 @@ class Scenario:
             "track": TRACKS[self.track].label,
             "msr": election_text(self.msr_election),
             "qs": self.quality_standard,
-            "q": url_number(self.quality_score * 100),
+            "q": percent_text(self.quality_score),
             "bench": url_number(self.base_benchmark),
-            "bench_pct": url_number(self.benchmark_change * 100),
+            "bench_pct": percent_text(self.benchmark_change),
             "exp": url_number(self.expenditure),
             "n": str(int(self.assigned_beneficiaries)),
         }
@@ -146,7 +168,7 @@ class Scenario:
         standard = reader.choice("qs", {q: q for q in QUALITY_STANDARDS} | {"not_met": "not met"},
                                  base.quality_standard)
         revenue = reader.number("rev", base.participant_revenue or 0.0, *LIMITS["rev"], money=True)
-        change = reader.number("bench_pct", base.benchmark_change * 100, *LIMITS["bench_pct"])
+        change = reader.fraction("bench_pct", base.benchmark_change, *LIMITS["bench_pct"])
         beneficiaries = reader.number("n", base.assigned_beneficiaries, *LIMITS["n"], whole=True)
         scenario = replace(
             base,
@@ -155,9 +177,9 @@ class Scenario:
             track=track,
             msr_election=None if msr == "variable" else float(msr) / 100,
             quality_standard=standard,
-            quality_score=reader.number("q", base.quality_score * 100, *LIMITS["q"]) / 100,
+            quality_score=reader.fraction("q", base.quality_score, *LIMITS["q"]),
             base_benchmark=reader.number("bench", base.base_benchmark, *LIMITS["bench"], money=True),
-            benchmark_change=change / 100,
+            benchmark_change=change,
             expenditure=reader.number("exp", base.expenditure, *LIMITS["exp"], money=True),
             assigned_beneficiaries=int(beneficiaries),
             participant_revenue=revenue or None,
@@ -181,8 +203,44 @@ ELECTION_OPTIONS: tuple[str, ...] = ("variable",) + tuple(f"{e * 100:g}" for e i
 
 
 def url_number(value: float) -> str:
-    """A number for a URL: no trailing zeros, no float noise (0.1 + 0.2 -> "0.3")."""
-    text = f"{round(float(value), 9):.9f}".rstrip("0").rstrip(".")
+    """A number for a URL, exact: the shortest decimal that reads back as the very same float.
+
+    A link promises the very same settlement, so nothing is rounded on the way (issue 11): the text
+    is Python's shortest round-trip form, written without an exponent.
+
+    >>> url_number(600514210.0), url_number(0.1 + 0.2), url_number(-0.0), url_number(1e-7)
+    ('600514210', '0.30000000000000004', '0', '0.0000001')
+    >>> float(url_number(0.1 + 0.2)) == 0.1 + 0.2
+    True
+    """
+    return _decimal_text(Decimal(repr(float(value))))
+
+
+def percent_text(fraction: float) -> str:
+    """A fraction as the percentage a link shows, exact: `percent_fraction` reads back the same float.
+
+    The decimal point of the fraction's shortest form is moved, not multiplied in binary, so no digit
+    is lost (0.7529 * 100 is 75.28999999999999 in floating point).
+
+    >>> percent_text(0.7529), percent_text(-0.01), percent_text(0.00010444978917872839)
+    ('75.29', '-1', '0.010444978917872839')
+    """
+    return _decimal_text(Decimal(repr(float(fraction))).scaleb(2))
+
+
+def percent_fraction(text: str) -> float:
+    """The fraction a percentage's text stands for, rounded once (decimal arithmetic, not binary).
+
+    >>> percent_fraction("75.29"), percent_fraction(percent_text(0.1 + 0.2)) == 0.1 + 0.2
+    (0.7529, True)
+    """
+    return float(Decimal(text).scaleb(-2))
+
+
+def _decimal_text(number: Decimal) -> str:
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -210,7 +268,10 @@ _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9}
 
 
 class _LinkReader:
-    """Reads one link's values; what it cannot use becomes a message in `warnings`."""
+    """Reads one link's values; what it cannot use becomes a message in `warnings`.
+
+    Messages are plain text holding the link's own text: the page escapes them where it shows them.
+    """
 
     def __init__(self, params: Mapping[str, object]) -> None:
         self.params = params
@@ -225,7 +286,7 @@ class _LinkReader:
 
     def ignored(self, key: str, text: str, why: str, fallback: object) -> None:
         shown = text if len(text) <= 40 else text[:37] + "..."
-        self.warnings.append(f"Link parameter `{key}={shown}` ignored ({why}); using {fallback}.")
+        self.warnings.append(f"Link parameter “{key}={shown}” ignored ({why}); using {fallback}.")
 
     def choice(self, key: str, names: Mapping[str, str], default: str, *, shown: str | None = None) -> str:
         text = self.text(key)
@@ -246,10 +307,29 @@ class _LinkReader:
 
     def number(self, key: str, default: float, lo: float, hi: float, *, money: bool = False,
                whole: bool = False) -> float:
+        show = _money_text if money else (str if key == "year" else _plain_text)
+        value = self._read(key, lo, hi, show, show(default), money=money, whole=whole)
+        return default if value is None else value
+
+    def fraction(self, key: str, default: float, lo: float, hi: float) -> float:
+        """A percentage in the link (q=75.29) as the fraction it stands for, exactly (`percent_fraction`).
+
+        `default` is a fraction; `lo` and `hi` are percentages, as the link shows them.
+        """
+        if self._read(key, lo, hi, _plain_text, percent_text(default)) is None:
+            return default
+        cleaned = (self.text(key) or "").replace(",", "").replace("_", "").replace("%", "")
+        try:
+            return percent_fraction(cleaned)
+        except (InvalidOperation, ValueError):  # a form float() reads but Decimal does not
+            return float(cleaned) / 100
+
+    def _read(self, key: str, lo: float, hi: float, show: Callable[[float], str], shown_default: str, *,
+              money: bool = False, whole: bool = False) -> float | None:
+        """The link's number for `key` in range, or None (absent, or unusable: then a message)."""
         text = self.text(key)
         if text is None:
-            return default
-        show = _money_text if money else (str if key == "year" else _plain_text)
+            return None
         cleaned = text.lower().replace(",", "").replace("_", "").replace("%", "").replace("$", "")
         scale = _SCALE.get(cleaned[-1:], 1.0) if money else 1.0
         try:
@@ -257,14 +337,14 @@ class _LinkReader:
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            self.ignored(key, text, "not a number", show(default))
+            self.ignored(key, text, "not a number", shown_default)
         elif whole and value != int(value):
-            self.ignored(key, text, "not a whole number", show(default))
+            self.ignored(key, text, "not a whole number", shown_default)
         elif not lo <= value <= hi:
-            self.ignored(key, text, f"outside {show(lo)} to {show(hi)}", show(default))
+            self.ignored(key, text, f"outside {show(lo)} to {show(hi)}", shown_default)
         else:
             return value
-        return default
+        return None
 
 
 def _money_text(value: float) -> str:
@@ -275,28 +355,88 @@ def _plain_text(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10_000 else url_number(value)
 
 
-def scenario_from(aco_year: AcoYear) -> Scenario:
-    """The scenario that reproduces an ACO-year as CMS settled it (no change yet)."""
-    standard: QualityStandard = (
+def scenario_from(aco_year: AcoYear, route: QualityRoute | None = None) -> Scenario:
+    """The scenario that reproduces an ACO-year as CMS settled it (no change yet).
+
+    The quality standard opens on "auto" (met by the score, or by `route` at this score) wherever that
+    gives the published status; otherwise it is forced to what CMS published.
+    """
+    published: QualityStandard = (
         "alternative" if aco_year.met_alternative_quality_standard and not aco_year.met_quality_standard
         else "auto" if aco_year.met_quality_standard is None
         else "met" if aco_year.met_quality_standard else "not met"
     )
-    return Scenario(
+    score = 1.0 if aco_year.quality_score is None else aco_year.quality_score
+    scenario = Scenario(
         performance_year=aco_year.performance_year,
         track=aco_year.track,
         base_benchmark=aco_year.benchmark,
         expenditure=aco_year.expenditure,
         assigned_beneficiaries=aco_year.assigned_beneficiaries,
-        quality_score=1.0 if aco_year.quality_score is None else aco_year.quality_score,
-        quality_standard=standard,
+        quality_score=score,
+        quality_standard="auto",
         msr_election=aco_year.msr_election,
         participant_revenue=aco_year.participant_revenue,
         euc_share=aco_year.euc_share,
         low_revenue=aco_year.low_revenue,
         agreement_start_year=aco_year.agreement_start_year,
         pay_for_reporting=aco_year.pay_for_reporting,
+        quality_route=route,
+        quality_route_score=score if route else None,
     )
+    if published == "auto":
+        return scenario
+    met, alternative = scenario.standard_met()
+    wanted = (published == "met", published == "alternative")
+    legacy_agrees = met is None and published == "met"  # pre-2021: sharing scales with the score
+    return scenario if legacy_agrees or (met, alternative) == wanted else replace(
+        scenario, quality_standard=published)
+
+
+def scenario_from_row(row: Mapping[str, object], aco_id: str | None = None) -> Scenario:
+    """The scenario that reproduces one `aco_year` row (data/schema.py) as CMS settled it.
+
+    Adds to `scenario_from` what only the row knows: how CMS found the quality standard met
+    (`quality_routes.published_route`) and, where CMS's loss stopped at the revenue-based loss limit,
+    the participant revenue that loss implies (`inputs.implied_participant_revenue`).
+    """
+    published = from_aco_year_row(row)
+    revenue = implied_participant_revenue(published, float(row["cms_earned_savings_losses"]),
+                                          row.get("cms_euc_loss_adjustment"))
+    scenario = scenario_from(replace(published, participant_revenue=revenue), published_route(row))
+    return replace(scenario, aco_id=aco_id or str(row.get("aco_id") or "") or None)
+
+
+def quality_curve(scenario: Scenario, scores: np.ndarray = QUALITY_SCORES) -> pd.DataFrame:
+    """Earned amount at each quality score, the scenario's standard and route applied (vectorized).
+
+    Columns: quality_score, earned, met (standard met), alternative (only the alternative met), and
+    alternative_earned: the payment if only the alternative standard were met (PY2023+; NaN before).
+    """
+    scores = np.asarray(scores, dtype=float)
+    one = scenario.aco_year().to_frame()
+    frame = one.loc[one.index.repeat(len(scores))].reset_index(drop=True)
+    if scenario.quality_standard == "auto":
+        met, alternative = auto_standard_array(scenario.performance_year, scores, scenario.quality_route,
+                                               scenario.quality_route_score)
+        floor = floored_score(scenario.performance_year, 0.0, scenario.quality_route)  # 0 = no floor
+        floored = np.maximum(scores, floor)
+    else:
+        forced, alt = scenario.standard_met()
+        met = np.full(len(scores), forced) if forced is not None else None
+        alternative, floored = np.full(len(scores), alt), scores
+    frame["quality_score"] = floored
+    frame["met_quality_standard"] = np.nan if met is None else met.astype(float)
+    frame["met_alternative_quality_standard"] = alternative.astype(float)
+    out = pd.DataFrame({"quality_score": scores, "earned": settle_frame(frame)["earned"].to_numpy(),
+                        "met": np.nan if met is None else met, "alternative": alternative})
+    if year_rules(scenario.performance_year).quality_era == "qps_alternative":
+        frame["met_quality_standard"] = 0.0
+        frame["met_alternative_quality_standard"] = 1.0
+        out["alternative_earned"] = settle_frame(frame)["earned"].to_numpy()
+    else:
+        out["alternative_earned"] = np.nan
+    return out
 
 
 # The blank starting point: a mid-sized BASIC Level E ACO, 2.7% savings, 2% MSR/MLR election.

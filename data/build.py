@@ -6,30 +6,38 @@ Every file in DIR that looks like an MSSP "Performance Year Financial and Qualit
 read (CMS's own format of any year 2013-2024, or the standardized lower-case one), mapped to the
 normalized `aco_year` table (data/schema.py) and listed in the `source` table. Nothing is written
 unless every file loads: a malformed file stops the build with a one-line error and the existing
-database stays as it was. With no CMS file at hand (or --demo) a clearly labelled synthetic
-database is written instead, so the app always has something to show.
+database stays as it was. A row with impossible values or a repeated ACO-year is dropped, named in
+the warnings and counted in `source` (data/row_checks.py; more than a few and the file fails). With no
+CMS file at hand (or --demo) a clearly labelled synthetic database is written instead, so the app
+always has something to show, but never over a database of CMS data unless --demo says so.
+
+One build at a time per database path (data/build_lock.py); temporary files of a build that was
+killed are removed by the next one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from data import aco_ids, six_month
+from data import aco_ids, lineage, row_checks, six_month
 from data import download as cms_download
+from data.build_lock import DEFAULT_WAIT_SECONDS, LockBusy, build_lock
 from data.cms_columns import ColumnIndex
 from data.cms_formats import FileResult, FormatError, normalize
 from data.demo import demo_tables
 from data.schema import ACO_YEAR_COLUMNS
 from data.sources import RawFile, SourceError, discover, read_raw
-from data.store import database_problem, write_database
+from data.store import database_problem, previous_contents, remove_leftovers, write_database
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "aco.duckdb"
 CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
@@ -54,6 +62,7 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)  # per file: optional fields it does not have
     seconds: float = 0.0
+    lineage: list[str] = field(default_factory=list)  # linkage figures and ambiguous cases (data/lineage.py)
 
 
 @dataclass
@@ -76,6 +85,14 @@ class _Loaded:
     @property
     def label(self) -> str:
         return f"PY{self.raw.year} {self.raw.path.name}"
+
+    def line_of(self, index: int) -> int:
+        """The file line of data row `index` (0-based), for messages."""
+        lines = self.raw.lines
+        return lines[index] if 0 <= index < len(lines) else index + 2
+
+    def refused_lines(self) -> list[str]:
+        return row_checks.listed(self.result.refused, self.line_of)
 
 
 def _load(raw: RawFile, origin: str) -> _Loaded:
@@ -145,11 +162,24 @@ def _drop_duplicates(loaded: list[_Loaded]) -> list[_Loaded]:
             keep.append(item)  # kept for its report, flagged below
             item.result.frame = frame.iloc[0:0]
             continue
-        if len(set(keys)) < len(keys):
-            item.result.warnings.append(f"{len(keys) - len(set(keys))} duplicate ACO id(s) within the file")
+        repeated = row_checks.duplicate_aco_years(frame, item.line_of)
+        if repeated:
+            item.result.frame = frame.drop(index=[r.index for r in repeated])
+            item.result.refused = sorted(item.result.refused + repeated, key=lambda r: r.index)
+            _too_many_refused(item)
         year_keys.update(dict.fromkeys(keys, item.raw.path.name))
         keep.append(item)
     return keep
+
+
+def _too_many_refused(item: _Loaded) -> None:
+    refused = item.result.refused
+    if len(refused) > row_checks.MAX_REFUSED_ROWS:
+        first = refused[0]
+        raise BuildError(
+            f"{item.raw.path.name}: {len(refused):,} rows refused (more than {row_checks.MAX_REFUSED_ROWS}: "
+            f"the file is not loaded); first: line {item.line_of(first.index)} ({first.aco}): {first.reason}"
+        )
 
 
 def _source_rows(loaded: list[_Loaded], loaded_at: datetime) -> pd.DataFrame:
@@ -164,6 +194,8 @@ def _source_rows(loaded: list[_Loaded], loaded_at: datetime) -> pd.DataFrame:
             "origin": [i.origin for i in loaded],
             "unknown_columns": [", ".join(i.result.unknown) or None for i in loaded],
             "missing_columns": [", ".join(i.result.missing) or None for i in loaded],
+            "rows_refused": [len(i.result.refused) for i in loaded],
+            "refused": ["; ".join(i.refused_lines()) or None for i in loaded],
         }
     )
 
@@ -185,6 +217,7 @@ def load_cms_files(paths: list[Path], origins: dict[str, str] | None = None) -> 
     for item in loaded:
         result = item.result
         warnings += [f"{item.label}: {w}" for w in item.raw.warnings + result.warnings]
+        warnings += [f"{item.label}: row dropped, {line}" for line in item.refused_lines()]
         if result.unknown:
             warnings.append(f"{item.label}: unknown column(s) not loaded: {', '.join(result.unknown)}")
         if result.missing:
@@ -212,6 +245,66 @@ def _download(cms_dir: Path | None, base_url: str | None, warnings: list[str]) -
     return {r.path.name: r.url for r in results if r.path is not None}
 
 
+def _previous(out: Path, demo: bool, synthetic: bool, years: list[int], where: str) -> list[str]:
+    """Refuse to put demo data over CMS data unasked; warn about years the old database had."""
+    previous = previous_contents(out)
+    if previous is None or not previous[0]:
+        return []
+    old_years = previous[1]
+    if synthetic and not demo:
+        span = f"PY{old_years[0]}-{old_years[-1]}" if old_years else "no years"
+        raise BuildError(f"no CMS results file {where}: {out.name}, which holds CMS data ({span}), kept "
+                         "as it was (pass --demo to replace it with synthetic demo data)")
+    lost = sorted(set(old_years) - set(years))
+    if synthetic or not lost:
+        return []
+    return [f"PY{', PY'.join(map(str, lost))} in the previous {out.name} but not in this build"]
+
+
+def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, base_url: str | None,
+                  started: float) -> BuildReport:
+    """The build itself; the caller holds the build lock of `out`."""
+    warnings: list[str] = []
+    removed = remove_leftovers(out)
+    if removed:
+        warnings.append(f"removed {len(removed)} temporary file(s) left by a build that did not finish: "
+                        f"{', '.join(removed)}")
+    origins = {} if demo or not download else _download(cms_dir, base_url, warnings)
+    paths = [] if demo or cms_dir is None else discover(Path(cms_dir))
+    where = f"in {cms_dir}" if cms_dir is not None else "(no CMS folder given)"
+    if paths:
+        loaded = load_cms_files(paths, origins)
+        loaded.warnings[:0] = warnings
+    else:
+        if not demo:
+            warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
+        aco_year, source = demo_tables()
+        loaded = LoadedFiles(aco_year, source, warnings, [], [])
+    years = sorted(int(y) for y in loaded.aco_year["performance_year"].unique())
+    loaded.warnings += _previous(out, demo, not paths, years, where)
+    linked = lineage.link(loaded.aco_year)
+    loaded.aco_year["lineage_id"] = linked.lineage_id
+    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables())
+    report = _report(out, loaded, synthetic=not paths, started=started)
+    report.lineage = linked.report(loaded.aco_year)
+    return report
+
+
+@contextlib.contextmanager
+def _locked(out: Path, wait_seconds: float) -> Iterator[bool]:
+    """The build lock of `out`, its failures as one-line BuildErrors (no server path in them)."""
+    try:
+        with build_lock(out, wait_seconds) as waited:
+            yield waited
+    except LockBusy as exc:
+        raise BuildError(str(exc)) from None
+    except OSError as exc:
+        if exc.filename is None or Path(str(exc.filename)).name not in (out.name, out.parent.name,
+                                                                        out.name + ".lock"):
+            raise
+        raise BuildError(f"cannot write {out.name} in its folder: {exc.strerror or exc}") from None
+
+
 def build_database(
     cms_dir: Path | None,
     out: Path,
@@ -220,28 +313,21 @@ def build_database(
     demo: bool = False,
     base_url: str | None = None,
     quiet: bool = False,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
 ) -> BuildReport:
     """Build `out` from the CMS files in `cms_dir` (downloading them first if asked), else demo data.
 
-    Raises BuildError (the database untouched) when a CMS file cannot be loaded. Warnings go to
-    stderr (unless `quiet`) and into the report; the app shows them with the data-source banner.
+    Raises BuildError (the database untouched) when a CMS file cannot be loaded, when another build
+    of `out` holds its lock longer than `wait_seconds`, or when demo data would replace CMS data
+    without `demo`. Warnings go to stderr (unless `quiet`) and into the report; the app shows them
+    with the data-source banner.
     """
     started = time.perf_counter()
     out = Path(out)
-    warnings: list[str] = []
-    origins = {} if demo or not download else _download(cms_dir, base_url, warnings)
-    paths = [] if demo or cms_dir is None else discover(Path(cms_dir))
-    if paths:
-        loaded = load_cms_files(paths, origins)
-        loaded.warnings[:0] = warnings
-    else:
-        if not demo:
-            where = f"in {cms_dir}" if cms_dir is not None else "(no CMS folder given)"
-            warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
-        aco_year, source = demo_tables()
-        loaded = LoadedFiles(aco_year, source, warnings, [], [])
-    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source)
-    report = _report(out, loaded, synthetic=not paths, started=started)
+    with _locked(out, wait_seconds) as waited:
+        report = _build_locked(cms_dir, out, download, demo, base_url, started)
+    if waited:
+        report.warnings.insert(0, f"waited for another build of {out.name} to finish first")
     if not quiet:
         _tell(report)
     return report
@@ -255,17 +341,24 @@ def _tell(report: BuildReport) -> None:
         print(f"note: {line}", file=sys.stderr)
 
 
-def ensure_database(out: Path, cms_dir: Path | None) -> BuildReport | None:
-    """Build `out` only when it is missing or unreadable (a damaged file is rebuilt with a warning).
+def ensure_database(out: Path, cms_dir: Path | None,
+                    wait_seconds: float = DEFAULT_WAIT_SECONDS) -> BuildReport | None:
+    """Build `out` only when it is missing, unreadable or damaged (then rebuilt with a warning).
 
-    Called by the app at start. Returns None when the existing file is fine.
+    Called by the app at start: every table is read whole (store.database_problem), so a truncated
+    file is caught here. When another process is building `out`, this waits for it and uses its
+    result. Returns None when the existing file is fine.
     """
-    problem = database_problem(Path(out))
+    out = Path(out)
+    problem = database_problem(out)
     if problem is None:
         return None
-    report = build_database(cms_dir, Path(out), quiet=True)
+    with _locked(out, wait_seconds) as waited:
+        if waited and database_problem(out) is None:
+            return None  # the other process built it meanwhile
+        report = _build_locked(cms_dir, out, False, False, None, time.perf_counter())
     if problem != "missing":
-        report.warnings.insert(0, f"database {out} was {problem}: rebuilt")
+        report.warnings.insert(0, f"database {out.name} was {problem}: rebuilt")
     _tell(report)
     return report
 
@@ -274,6 +367,7 @@ def _summary(report: BuildReport) -> str:
     kind = "synthetic demo data" if report.synthetic else f"{len(report.files)} CMS file(s)"
     lines = [f"wrote {report.path}: {report.rows:,} ACO-years from {kind} in {report.seconds:.2f} s"]
     lines += [f"  PY{year}: {n:>5,} ACO-years" for year, n in report.rows_per_year.items()]
+    lines += report.lineage
     if report.warnings:
         lines.append(f"{len(report.warnings)} warning(s), see above")
     return "\n".join(lines)
@@ -288,7 +382,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--base-url", default=None,
                         help=f"CMS data API base URL (default ${cms_download.BASE_URL_ENV} or "
                              f"{cms_download.DEFAULT_BASE_URL})")
-    parser.add_argument("--demo", action="store_true", help="write synthetic demo data")
+    parser.add_argument("--demo", action="store_true",
+                        help="write synthetic demo data (also over a database of CMS data)")
+    parser.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                        help="how long to wait for another build of the same file (default %(default)g)")
     parser.add_argument("--verbose", action="store_true", help="also print per-file notes (units, layout)")
     return parser.parse_args(argv)
 
@@ -297,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     try:
         report = build_database(args.cms_dir, args.out, download=args.download, demo=args.demo,
-                                base_url=args.base_url)
+                                base_url=args.base_url, wait_seconds=args.wait)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

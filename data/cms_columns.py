@@ -50,6 +50,8 @@ FIELDS: tuple[Field, ...] = (
     Field("met_quality_standard", "bool", ("Met_QPS",)),
     Field("met_alternative_quality_standard", "bool", ("Met_AltQPS",)),
     Field("euc_affected_quality", "bool", ("DisAffQual",)),
+    Field("met_quality_incentive", "bool", ("Met_Incentive",)),
+    Field("met_quality_first_year", "bool", ("Met_FirstYear",)),
     Field("revenue_category", "text", ("Rev_Exp_Cat",)),
     Field("revenue_based_loss_limit", "bool", ("RevLossLimit",)),
     Field("reduced_sharing_below_msr", "bool", ("ReducedSS",)),
@@ -92,7 +94,7 @@ SIX_MONTHS = "Participation_Six_Months"
 # Columns CMS publishes that the normalized table does not carry (matched case-insensitively).
 IGNORED_PATTERNS: tuple[str, ...] = (
     r"ACO_State", r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
-    r"Initial_(Track_\w+|BASIC_\w|ENHANCED)", r"Met_(30|40)pctl", r"Met_Incentive", r"Met_FirstYear",
+    r"Initial_(Track_\w+|BASIC_\w|ENHANCED)", r"Met_(30|40)pctl",
     r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)", r"RegTrndUpdt",
     r"PosRegAdj", r"FinalAdjCat",
     r"Per_Capita_Exp_ALL_\w+", r"CMS_HCC_RiskScore_\w+", r"Demog_RiskScore_\w+", r"RR_weight_\w+",

@@ -14,7 +14,9 @@ their magnitude (see `parsing.rate_scale`). What each year turned out to use (al
     PY2024  plain percent numbers (8.89, 75)
 
 Errors that make a file unusable raise `FormatError` (one line, with row and column where known);
-anything else becomes NULL plus a counted warning in the returned `FileResult`.
+a row whose benchmark, expenditure or beneficiary count is impossible (infinite, zero or negative:
+data/row_checks.py) is dropped and listed in `FileResult.refused`; anything else becomes NULL plus a
+counted warning in the returned `FileResult`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data import six_month, tracks
+from data import row_checks, six_month, tracks
 from data.cms_columns import FIELDS, REGIONAL_DOLLARS_FROM, RISK_MODEL, SIX_MONTHS, ColumnIndex, Field
 from data.parsing import (
     Parsed,
@@ -69,6 +71,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     ids_missing: bool = False
     six_month_method: str = ""  # PY2019: 'flag', 'totals' or 'dates' (see six_month.periods)
+    refused: list[row_checks.Refusal] = field(default_factory=list)  # rows dropped, in file order
 
 
 def _row(index: object) -> int:
@@ -86,6 +89,7 @@ class _Mapper:
         self.out = pd.DataFrame(index=raw.index)
         self.result = FileResult(frame=self.out)
         self.sources: dict[str, str] = {}
+        self.refusing: dict[int, str] = {}  # row index -> why, for required values not finite
 
     # -- reading one field -------------------------------------------------------------------
     def _source(self, spec: Field) -> str | None:
@@ -111,6 +115,23 @@ class _Mapper:
             f"column {column!r}: {parsed.bad_count} unreadable value(s) set to NULL (e.g. {example})"
         )
 
+    def _non_finite(self, spec: Field, column: str, parsed: Parsed) -> None:
+        """An infinite number refuses the row in a required column; elsewhere it becomes NULL."""
+        if not parsed.non_finite_count:
+            return
+        where = parsed.non_finite
+        if spec.required:
+            label = spec.name.replace("_", " ")
+            for index in where.index[where.to_numpy(bool)]:
+                why = f"{label} ({column}) {self.raw.at[index, column]!r} is not a finite number"
+                self.refusing.setdefault(int(index), why)
+            return
+        first = where.idxmax()
+        self.result.warnings.append(
+            f"column {column!r}: {parsed.non_finite_count} non-finite value(s) set to NULL "
+            f"(e.g. row {_row(first)}: {self.raw.at[first, column]!r})"
+        )
+
     def _scale_rate(self, spec: Field, values: pd.Series, column: str) -> pd.Series:
         if spec.name == "cms_savings_rate":
             return values  # checked against dollars in `_savings_rate`
@@ -126,6 +147,7 @@ class _Mapper:
         return (values * scale).round(RATE_DECIMALS)  # drops float noise such as 0.07719999999999999
 
     def read_fields(self) -> None:
+        columns: dict[str, pd.Series] = {}  # one DataFrame at the end: 45 inserts one by one are slow
         for spec in FIELDS:
             column = self._source(spec)
             if column is None:
@@ -135,17 +157,20 @@ class _Mapper:
                     )
                 if spec.name not in _PAIRED:  # either of the pair will do: see check_required
                     self.result.missing.append(spec.name)
-                self.out[spec.name] = _empty(spec.kind, self.raw.index)
+                columns[spec.name] = _empty(spec.kind, self.raw.index)
                 continue
             parsed = self._parse(spec, column)
             self._bad_cells(spec, column, parsed)
+            self._non_finite(spec, column, parsed)
             values = parsed.values.mask(parsed.bad) if parsed.bad.any() else parsed.values
             if spec.kind == "rate":
                 values = self._scale_rate(spec, values, column)
             if len(values) and values.isna().all() and not spec.required and spec.name not in _PAIRED:
                 self.result.missing.append(f"{spec.name} (blank)")
             self.sources[spec.name] = column
-            self.out[spec.name] = values
+            columns[spec.name] = values
+        self.out = pd.DataFrame(columns, index=self.raw.index)
+        self.result.frame = self.out
 
     # -- required values and derived money ---------------------------------------------------
     def check_required(self) -> None:
@@ -169,12 +194,35 @@ class _Mapper:
         names = ["benchmark", "expenditure", "assigned_beneficiaries", "cms_earned_savings_losses"]
         if not self.result.ids_missing:
             names.insert(0, "aco_id")
+        refusing = out.index.isin(list(self.refusing))
         for name in names:
-            empty = out[name].isna()
+            empty = out[name].isna() & ~refusing
             if empty.any():
                 first = empty.idxmax()
                 column = self.sources.get(name, name)
                 raise FormatError(f"column {column!r}: required value empty (row {_row(first)})")
+
+    def refuse(self) -> None:
+        """Rows with impossible values dropped (row_checks), listed in the result; see module doc."""
+        skip = pd.Series(self.out.index.isin(list(self.refusing)), index=self.out.index)
+        refused = [row_checks.Refusal(i, row_checks.who(self.out, i), why)
+                   for i, why in self.refusing.items()]
+        refused += row_checks.impossible_values(self.out, self.sources, skip)
+        if not refused:
+            return
+        refused.sort(key=lambda r: r.index)
+        if len(refused) > row_checks.MAX_REFUSED_ROWS or len(refused) == len(self.out):
+            first = refused[0]
+            raise FormatError(
+                f"{len(refused):,} of {len(self.out):,} rows have impossible values (more than "
+                f"{row_checks.MAX_REFUSED_ROWS} or all: the file is not loaded); "
+                f"first: row {_row(first.index)} ({first.aco}): {first.reason}"
+            )
+        drop = [r.index for r in refused]
+        self.out = self.out.drop(index=drop)
+        self.raw = self.raw.drop(index=drop)
+        self.result.frame = self.out
+        self.result.refused = refused
 
     def reconcile(self) -> None:
         gap = (self.out["benchmark"] - self.out["expenditure"] - self.out["cms_benchmark_minus_expenditure"])
@@ -247,6 +295,7 @@ class _Mapper:
         if "sharing rates" in how:
             self.result.notes.append(f"track from {how}")
         self.out["track"] = track
+        self.out["track_inferred"] = track.attrs["inferred"]
         risk = self.index.find(RISK_MODEL)
         self.out["two_sided"] = tracks.two_sided(track, self.raw[risk] if risk else None)
 
@@ -277,6 +326,7 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     mapper = _Mapper(raw.reset_index(drop=True), year)
     mapper.read_fields()
     mapper.check_required()
+    mapper.refuse()
     mapper.reconcile()
     mapper._savings_rate()
     mapper.quality()
@@ -288,7 +338,7 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     out["synthetic"] = False
     out["source_file"] = file_name
     result = mapper.result
-    result.frame = out[[c for c, _, _ in ACO_YEAR_COLUMNS]]
+    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS])  # lineage_id: the build's
     result.unknown = mapper.index.unknown()
     result.notes = notes + result.notes
     return result

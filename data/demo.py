@@ -183,7 +183,7 @@ def demo_source(aco_year: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
         rows.append({"performance_year": int(year), "file_name": SOURCE_NAME, "file_format": "synthetic",
                      "sha256": digest, "row_count": len(part), "loaded_at": loaded_at,
                      "origin": f"data/demo.py (seed {seed})", "unknown_columns": None,
-                     "missing_columns": None})
+                     "missing_columns": None, "rows_refused": 0, "refused": None})
     return pd.DataFrame(rows)
 
 

@@ -166,3 +166,75 @@ class AcoDatabase:
             "GROUP BY ALL ORDER BY performance_year, track",
             [[int(y) for y in years], list(tracks)],
         )
+
+    # --- lineages (data/lineage.py): one organization across its ids --------------------------------
+    # Rows written before lineages existed have none: each id is then its own lineage.
+    _LINEAGE = "coalesce(lineage_id, 'L-' || aco_id)"
+
+    def lineage_index(self) -> pd.DataFrame:
+        """One row per lineage: its latest id and name, years, and every id and name it went by."""
+        return self.query(
+            f"SELECT {self._LINEAGE} AS lineage_id, arg_max(aco_id, performance_year) AS aco_id, "
+            "arg_max(aco_name, performance_year) AS aco_name, min(performance_year) AS first_year, "
+            "max(performance_year) AS last_year, count(DISTINCT performance_year) AS years, "
+            "string_agg(DISTINCT aco_id, ', ' ORDER BY aco_id) AS ids, "
+            "list(DISTINCT aco_name) AS names "
+            "FROM aco_year WHERE aco_id IS NOT NULL GROUP BY 1 ORDER BY last_year DESC, aco_id"
+        )
+
+    def lineage_search(self, text: str, limit: int = 50) -> pd.DataFrame:
+        """Lineages with an id or a name, in any year, containing `text` (case-insensitive)."""
+        pattern = f"%{text.strip().lower()}%"
+        return self.query(
+            f"SELECT {self._LINEAGE} AS lineage_id, max(performance_year) AS last_year, "
+            "arg_max(aco_id, performance_year) AS aco_id FROM aco_year "
+            f"WHERE {self._LINEAGE} IN (SELECT {self._LINEAGE} FROM aco_year "
+            "WHERE lower(aco_id) LIKE ? OR lower(aco_name) LIKE ?) "
+            "GROUP BY 1 ORDER BY last_year DESC, aco_id LIMIT ?",
+            [pattern, pattern, int(limit)],
+        )
+
+    def lineage_of(self, aco_id: str, year: int | None = None) -> str | None:
+        """The lineage of the ACO-year (`aco_id`, `year`); without a year (or no such row), the lineage
+        holding most of the id's rows, the latest first. None for an id the data does not have."""
+        found = self.query(
+            f"SELECT {self._LINEAGE} AS lineage_id FROM aco_year WHERE aco_id = ? GROUP BY 1 "
+            "ORDER BY bool_or(performance_year = ?) DESC, count(*) DESC, max(performance_year) DESC LIMIT 1",
+            [aco_id, -1 if year is None else int(year)],
+        )
+        return None if found.empty else str(found["lineage_id"].iloc[0])
+
+    def lineage_rows(self, lineage_id: str) -> pd.DataFrame:
+        return self.query(
+            f"SELECT * FROM aco_year WHERE {self._LINEAGE} = ? ORDER BY performance_year, six_month_period",
+            [lineage_id],
+        )
+
+    def lineage_links(self, lineage_id: str) -> pd.DataFrame:
+        """How the lineage's ACO-years were linked across id or name changes (not the same-id years)."""
+        if not self._has_table("lineage_link"):
+            return pd.DataFrame(columns=["from_year", "from_aco_id", "to_year", "to_aco_id", "method",
+                                         "score", "evidence"])
+        return self.query(
+            "SELECT l.* FROM lineage_link l JOIN aco_year a ON a.performance_year = l.from_year "
+            "AND a.aco_id = l.from_aco_id WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? "
+            "AND l.method <> 'same id' ORDER BY l.from_year, l.to_year",
+            [lineage_id],
+        )
+
+    def lineage_ambiguous(self, lineage_id: str) -> pd.DataFrame:
+        """Cases where this lineage might go on (or begin) under another id but was left apart."""
+        if not self._has_table("lineage_ambiguous"):
+            return pd.DataFrame(columns=["from_year", "from_aco_id", "from_name", "to_year", "to_aco_id",
+                                         "to_name", "reason"])
+        return self.query(
+            "SELECT DISTINCT m.* FROM lineage_ambiguous m JOIN aco_year a ON "
+            "(a.performance_year = m.from_year AND a.aco_id = m.from_aco_id) OR "
+            "(a.performance_year = m.to_year AND a.aco_id = m.to_aco_id) "
+            "WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? ORDER BY m.from_year, m.to_year",
+            [lineage_id],
+        )
+
+    def _has_table(self, name: str) -> bool:
+        found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
+        return bool(found["n"].iloc[0])

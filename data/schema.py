@@ -27,8 +27,11 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("performance_year", "INTEGER", "calendar performance year (PY)"),
     ("aco_id", "VARCHAR", "CMS ACO identifier as published that year (2013-17 ids are another series)"),
     ("aco_name", "VARCHAR", "ACO legal/doing-business name"),
+    ("lineage_id", "VARCHAR", "the organization across years and id changes (data/lineage.py): 'L-' and "
+                              "the id of its latest row; NULL until the build links the rows"),
     ("track", "VARCHAR", "one of schema.TRACKS"),
     ("two_sided", "BOOLEAN", "true when the ACO bears downside risk in this PY"),
+    ("track_inferred", "BOOLEAN", "track not published: inferred from FinalShareRate / QualScore (PY2015)"),
     ("agreement_type", "VARCHAR", "Initial / Renewal / Re-entering (NULL before 2016)"),
     ("agreement_period_num", "INTEGER", "1 for a first agreement, 2 for the second, ..."),
     ("initial_start_date", "DATE", "date the ACO first entered the MSSP"),
@@ -46,6 +49,8 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("met_quality_standard", "BOOLEAN", "Met_QPS"),
     ("met_alternative_quality_standard", "BOOLEAN", "Met_AltQPS (PY2023+)"),
     ("euc_affected_quality", "BOOLEAN", "DisAffQual: quality EUC relief applied"),
+    ("met_quality_incentive", "BOOLEAN", "Met_Incentive (PY2022+): QPS met by the eCQM reporting incentive"),
+    ("met_quality_first_year", "BOOLEAN", "Met_FirstYear (PY2022+): QPS met as a first-year ACO"),
     ("revenue_category", "VARCHAR", "'HIGH' or 'LOW' (Rev_Exp_Cat), NULL before 2018"),
     ("revenue_based_loss_limit", "BOOLEAN", "RevLossLimit (2018-2021)"),
     ("reduced_sharing_below_msr", "BOOLEAN", "ReducedSS (PY2024): low-revenue half-rate sharing"),
@@ -86,6 +91,37 @@ SOURCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("origin", "VARCHAR", "folder or URL it came from"),
     ("unknown_columns", "VARCHAR", "comma-separated source columns the build did not map"),
     ("missing_columns", "VARCHAR", "comma-separated optional fields absent from the file"),
+    ("rows_refused", "INTEGER", "rows dropped for impossible values or a repeated ACO-year (row_checks)"),
+    ("refused", "VARCHAR", "which rows were dropped and why: 'line 3 (ACO A1001): ...; ...'"),
 )
 
 ACO_YEAR_NAMES: tuple[str, ...] = tuple(c for c, _, _ in ACO_YEAR_COLUMNS)
+
+# The evidence behind `aco_year.lineage_id` (data/lineage.py): one row per link between two ACO-years.
+LINEAGE_LINK_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("from_year", "INTEGER", "PY of the earlier ACO-year"),
+    ("from_aco_id", "VARCHAR", "its aco_id"),
+    ("to_year", "INTEGER", "PY of the later ACO-year"),
+    ("to_aco_id", "VARCHAR", "its aco_id"),
+    ("method", "VARCHAR", "'same id', 'name' (equal once normalized) or 'similar name, same start date'"),
+    ("score", "DOUBLE", "points of evidence for a link by name (NULL for 'same id')"),
+    ("evidence", "VARCHAR", "the names, dates and sizes that agree"),
+)
+
+# Pairs of ACO-years that might be one organization but were left apart (data/lineage.py).
+LINEAGE_AMBIGUOUS_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("case", "INTEGER", "pairs that share an ACO-year form one case"),
+    ("name_key", "VARCHAR", "the normalized name they share"),
+    ("from_year", "INTEGER", "PY of the earlier ACO-year"),
+    ("from_aco_id", "VARCHAR", "its aco_id"),
+    ("from_name", "VARCHAR", "its name"),
+    ("to_year", "INTEGER", "PY of the later ACO-year"),
+    ("to_aco_id", "VARCHAR", "its aco_id"),
+    ("to_name", "VARCHAR", "its name"),
+    ("reason", "VARCHAR", "why no link was made"),
+)
+
+LINEAGE_TABLES: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("lineage_link", LINEAGE_LINK_COLUMNS),
+    ("lineage_ambiguous", LINEAGE_AMBIGUOUS_COLUMNS),
+)

@@ -3,6 +3,10 @@
 pandas silently pads short rows and drops extra fields in some layouts, so rows are split with the
 csv module and every row's field count is checked against the header: a file with a wrong count is
 malformed and stops the build (naming the line), rather than loading shifted values.
+
+Before that, the bytes are looked at (data/content.py): a file over the size limit, a spreadsheet,
+an archive, a PDF, an HTML page or binary data is refused with a message saying what it is; UTF-16
+(a spreadsheet's "Unicode text", tab-separated) is read.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data import content
 from data.cms_columns import ColumnIndex, year_from_columns, year_from_name
 
 FIRST_YEAR, CHECKED_UP_TO = 2013, 2024
@@ -38,14 +43,7 @@ class RawFile:
     file_format: str
     sha256: str
     warnings: list[str] = field(default_factory=list)
-
-
-def _decode(data: bytes) -> tuple[str, list[str]]:
-    """UTF-8 (with or without byte-order mark), else Windows-1252 with a warning."""
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), ["not UTF-8: read as Windows-1252"]
+    lines: list[int] = field(default_factory=list)  # file line of each data row (blank lines skipped)
 
 
 def _unique(header: list[str]) -> tuple[list[str], list[str]]:
@@ -62,9 +60,10 @@ def _unique(header: list[str]) -> tuple[list[str], list[str]]:
     return names, warnings
 
 
-def _rows(text: str) -> tuple[list[str], list[list[str]]]:
-    """Header and data rows; blank lines skipped; a row with the wrong field count is an error."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _rows(text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, data rows and their line numbers; blank lines skipped; a wrong field count is an error."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=content.delimiter(text))
+    lines: list[int] = []
     try:
         header = next(reader)
         rows = []
@@ -76,13 +75,14 @@ def _rows(text: str) -> tuple[list[str], list[list[str]]]:
                     f"line {reader.line_num}: {len(row)} fields where the header has {len(header)}"
                 )
             rows.append(row)
+            lines.append(reader.line_num)
     except StopIteration:
         raise SourceError("empty file") from None
     except csv.Error as exc:
         raise SourceError(f"line {reader.line_num}: {exc}") from exc
     if not rows:
         raise SourceError("no data rows")
-    return header, rows
+    return header, rows, lines
 
 
 def looks_like_mssp(path: Path, header: list[str]) -> bool:
@@ -100,8 +100,9 @@ def discover(folder: Path) -> list[Path]:
     found = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"):
         try:
-            with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-                header = next(csv.reader(fh), [])
+            with path.open("rb") as fh:
+                head = content.decode_head(fh.read(content.HEAD_BYTES))
+            header = next(csv.reader(io.StringIO(head, newline=""), delimiter=content.delimiter(head)), [])
         except OSError:
             header = []
         if looks_like_mssp(path, header):
@@ -136,15 +137,21 @@ def file_format(path: Path, columns: list[str]) -> str:
 def read_raw(path: Path) -> RawFile:
     """Read one file strictly (see module doc); SourceError says what is wrong with it."""
     try:
+        size = path.stat().st_size
+        if size > content.max_file_bytes():
+            raise SourceError(content.too_large(size))
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
-    text, warnings = _decode(data)
-    header, rows = _rows(text)
+    try:
+        text, warnings = content.decode(data)
+    except content.NotText as exc:
+        raise SourceError(str(exc)) from None
+    header, rows, lines = _rows(text)
     columns, renamed = _unique(header)
-    frame = pd.DataFrame(rows, columns=columns, dtype="string")
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # cells as str; typed per column when read
     year = _year(path, columns, frame)
     if year > CHECKED_UP_TO:
         warnings.append(f"PY{year} is newer than the years this build was checked against")
     return RawFile(path, frame, year, file_format(path, columns), hashlib.sha256(data).hexdigest(),
-                   warnings + renamed)
+                   warnings + renamed, lines)

@@ -36,6 +36,7 @@ TWO_SIDED_TRACKS: frozenset[str] = frozenset(
 )
 _MAX_RATE_TRACKS = ((0.5, "TRACK_1"), (0.6, "TRACK_2"), (0.75, "TRACK_3"))
 TRACK_1_PLUS_FROM = 2018
+FROM_RATES = "sharing rates (no track columns)"
 
 
 def _code_key(value: str) -> str:
@@ -97,14 +98,19 @@ def from_rates(norm: pd.DataFrame, year: int) -> pd.Series:
 
 
 def resolve(raw: pd.DataFrame, index: ColumnIndex, norm: pd.DataFrame, year: int) -> tuple[pd.Series, str]:
-    """The canonical track per row (NA where nothing answers) and which source answered most rows."""
+    """The canonical track per row (NA where nothing answers) and which source answered most rows.
+
+    The series' `attrs["inferred"]` marks the rows answered by the sharing rates, outcome columns
+    (FinalShareRate): the model's fidelity check does not count those as public inputs.
+    """
     track = pd.Series(pd.NA, index=raw.index, dtype="string")
+    inferred = pd.Series(False, index=raw.index)
     used = []
     for label, source in (
         ("Current_Track codes", lambda: from_codes(raw, index)),
         ("track flags", lambda: from_flags(raw, index)),
         ("Track1/Track2 flags", lambda: from_track_1_2(raw, index)),
-        ("sharing rates (no track columns)", lambda: from_rates(norm, year)),
+        (FROM_RATES, lambda: from_rates(norm, year)),
     ):
         if not track.isna().any():
             break
@@ -113,6 +119,8 @@ def resolve(raw: pd.DataFrame, index: ColumnIndex, norm: pd.DataFrame, year: int
         if fill.any():
             used.append(label)
             track[fill] = found[fill]
+            inferred |= fill & (label == FROM_RATES)
+    track.attrs["inferred"] = inferred
     return track, ", ".join(used)
 
 

@@ -17,6 +17,8 @@ from ui import database as db
 from ui import widgets as ui
 from ui.nav import inside_app
 from ui.overview_charts import NEUTRAL, label
+from ui.text import folder_name
+from ui.url_state import unknown_parameters
 
 inside_app()
 
@@ -29,8 +31,9 @@ def _fidelity(key: tuple[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return compared, (fidelity.summarize(compared) if len(compared) else pd.DataFrame())
 
 
-SHORT = {fidelity.REVENUE_LIMIT: "revenue-based loss limit", fidelity.EUC_HALF: "half the EUC adjustment",
-         fidelity.NO_GENERATED: "PY2024 Guardrail"}
+SHORT = {fidelity.REVENUE_LIMIT: "revenue-based loss limit",
+         fidelity.QUALITY_FAILURE: "quality failure unpublished",
+         fidelity.GUARDRAIL: "unexplained: PY2024 Guardrail flag"}
 
 
 def _short(reason: str) -> str:
@@ -56,8 +59,7 @@ st.caption("Where every performance year's numbers came from, and how closely AC
 key = db.db_key()
 info = db.banner(key)
 if st.query_params.to_dict():  # nothing on this page lives in the link
-    ui.warn([f"Link parameters {', '.join(f'`{k}`' for k in st.query_params.to_dict())} ignored "
-             "(this page has no settings)."])
+    ui.warn(unknown_parameters(st.query_params.to_dict(), ()))
     st.query_params.clear()
 rows = db.all_rows(key)
 sources = db.sources(key)
@@ -99,13 +101,14 @@ shown = pd.DataFrame({
     "SHA-256": sources["sha256"].fillna("").str.slice(0, 12) + "…",
     "Unmapped columns": sources["unknown_columns"].map(_listed),
     "Fields not in file": sources["missing_columns"].map(_listed),
-    "From": sources["origin"],
+    "From": sources["origin"].map(folder_name),  # the folder's name, not the server's path to it
 })
-origins = sources["origin"].dropna().unique()
+origins = shown["From"].dropna().unique()
 if len(origins) == 1:  # one folder for every year: say it once
     shown = shown.drop(columns="From")
-    st.caption(f"Read from `{origins[0]}`.")
-ui.table(shown, sources, "aco_lens_sources.csv", key="data_sources", height=_rows_height(len(shown)))
+    st.caption(f"Read from {ui.plain(origins[0])}.")
+ui.table(shown, sources.assign(origin=sources["origin"].map(folder_name)), "aco_lens_sources.csv",
+         key="data_sources", height=_rows_height(len(shown)))
 lacking = [s for s in sources.itertuples() if _listed(s.unknown_columns) or _listed(s.missing_columns)]
 if lacking:
     with st.expander("Columns each file lacked or the build did not map"):
@@ -113,11 +116,11 @@ if lacking:
                    "fields that year's file does not publish (left empty); '(blank)' marks a column present "
                    "but empty.")
         for src in lacking:
-            st.markdown(f"**PY{src.performance_year}** `{src.file_name}`")
+            st.markdown(f"**PY{src.performance_year}** {ui.plain(src.file_name)}")
             if _listed(src.unknown_columns):
-                st.markdown(f"- unmapped: {src.unknown_columns}")
+                st.markdown(f"- unmapped: {ui.plain(src.unknown_columns)}")
             if _listed(src.missing_columns):
-                st.markdown(f"- not in file: {src.missing_columns}")
+                st.markdown(f"- not in file: {ui.plain(src.missing_columns)}")
 
 # --- fidelity ----------------------------------------------------------------------------------------
 st.subheader("Does the model reproduce CMS?")
@@ -129,34 +132,39 @@ if compared.empty:
             "Quality Results files (or run `python -m data.build`) to see it.", icon=":material/science:")
     st.stop()
 
-matched, comparable = int(compared["matched"].sum()), len(compared)
-exact = int((compared["reason"] == fidelity.EXACT).sum())
-unexplained = int((compared["reason"] == fidelity.UNEXPLAINED).sum())
-st.success(f"**{matched:,} of {comparable:,} ACO-years reproduced to $1** "
-           f"({ui.pct(matched / comparable)}), from CMS's own published inputs.",
+h = fidelity.headline(compared)
+matched, independent, comparable = h["matched"], h["independent_matched"], h["comparable"]
+st.success(f"**{matched:,} of {comparable:,} ACO-years reproduced to $1** ({ui.pct(matched / comparable)}); "
+           f"**{independent:,}** ({ui.pct(independent / comparable)}) from public inputs alone.",
            icon=":material/verified:")
-st.caption(f"{exact:,} exactly; {matched - exact:,} with the quality score inside the rounding CMS "
-           f"published it with; {comparable - matched:,} not reproduced, {unexplained:,} of them without a "
-           "known reason."
+st.caption(f"{h['exact']:,} exactly; {matched - h['exact']:,} with the quality score inside the rounding "
+           f"CMS published it with; {comparable - matched:,} not reproduced, {h['unexplained']:,} of them "
+           f"without a known reason. Public inputs alone: no input read from CMS's results (EarnSaveLoss, "
+           f"DisAdj, FinalShareRate...); {h['outcome_inputs']:,} ACO-years read one in the overall count. "
+           f"The published MSR is taken as the ACO's MSR/MLR election ({h['msr_election']:,} two-sided "
+           f"ACO-years) and, where no track is published, as its track ({h['track_from_msr']:,})."
            + (f" {int(synthetic.sum()):,} synthetic rows left out." if synthetic.any() else ""))
 ui.table(
     ui.formatted(summary.astype({"performance_year": str}).assign(mismatches=summary["mismatches"]
                                                                   .map(_short)),
-                 pct_cols=["match_rate"],
-                 count_cols=["comparable", "matched", "exact", "within_rounding"],
+                 pct_cols=["match_rate", "independent_rate"],
+                 count_cols=["comparable", "matched", "independent_matched", "exact", "within_rounding"],
                  rename={"performance_year": "Year", "comparable": "ACO-years", "matched": "Reproduced",
-                         "match_rate": "Share", "exact": "Exact",
+                         "match_rate": "Share", "independent_matched": "From public inputs",
+                         "independent_rate": "Share (public)", "exact": "Exact",
                          "within_rounding": "Within quality rounding",
                          "savings_matched": "Savings rows", "loss_matched": "Loss rows",
                          "zero_matched": "Zero rows", "mismatches": "Not reproduced (why)"})
-    [["Year", "ACO-years", "Reproduced", "Share", "Exact", "Within quality rounding", "Savings rows",
-      "Loss rows", "Zero rows", "Not reproduced (why)"]],
+    [["Year", "ACO-years", "Reproduced", "Share", "From public inputs", "Share (public)", "Exact",
+      "Within quality rounding", "Savings rows", "Loss rows", "Zero rows", "Not reproduced (why)"]],
     summary, "aco_lens_fidelity_by_year.csv", key="data_fidelity", height=_rows_height(len(summary)),
 )
-misses = compared[~compared["matched"]].sort_values(["performance_year", "aco_id"])
-with st.expander(f"The {len(misses):,} ACO-years not reproduced, and why", expanded=0 < len(misses) <= 20):
+misses = compared[~compared["matched"] | ~compared["independent_matched"]].sort_values(
+    ["performance_year", "aco_id"])
+with st.expander(f"The {len(misses):,} ACO-years not reproduced in one count or both, and why",
+                 expanded=0 < len(misses) <= 20):
     if misses.empty:
-        st.markdown("None: every ACO-year is reproduced to $1.")
+        st.markdown("None: every ACO-year is reproduced to $1 from public inputs alone.")
     else:
         keys = zip(rows["performance_year"], rows["aco_id"], strict=True)
         names = dict(zip(keys, rows["aco_name"], strict=True))
@@ -164,16 +172,21 @@ with st.expander(f"The {len(misses):,} ACO-years not reproduced, and why", expan
                                         zip(misses["performance_year"], misses["aco_id"], strict=True)])
         ui.table(
             ui.formatted(table.assign(performance_year=table["performance_year"].astype(str),
-                                      track=table["track"].map(label), reason=table["reason"].map(_short)),
-                         money_cols=["cms_earned", "model_earned", "difference"],
+                                      track=table["track"].map(label), reason=table["reason"].map(_short),
+                                      independent_reason=table["independent_reason"].map(_short)),
+                         money_cols=["cms_before_relief", "model_earned", "independent_model"],
                          rename={"performance_year": "Year", "aco_id": "ACO", "aco_name": "Name",
-                                 "track": "Track", "cms_earned": "CMS earned", "model_earned": "Model",
-                                 "difference": "Model - CMS", "reason": "Reason"})
-            [["Year", "ACO", "Name", "Track", "CMS earned", "Model", "Model - CMS", "Reason"]],
-            table.drop(columns=["matched"]), "aco_lens_fidelity_mismatches.csv", key="data_misses",
-            height=_rows_height(len(table)),
+                                 "track": "Track", "cms_before_relief": "CMS (before EUC relief)",
+                                 "model_earned": "Model", "independent_model": "Model (public inputs)",
+                                 "reason": "Overall", "independent_reason": "Public inputs alone",
+                                 "outcome_inputs": "Outcome column read"})
+            [["Year", "ACO", "Name", "Track", "CMS (before EUC relief)", "Model", "Model (public inputs)",
+              "Overall", "Public inputs alone", "Outcome column read"]],
+            table, "aco_lens_fidelity_mismatches.csv", key="data_misses", height=_rows_height(len(table)),
         )
-        reasons = misses["reason"].value_counts()
-        st.markdown("\n".join(f"- **{n:,}** {reason}" for reason, n in reasons.items()))
-st.caption("A row counts as reproduced when the model's earned amount is within $1 of CMS's `EarnSaveLoss`. "
-           "Same check on the command line: `python -m aco_model.fidelity --db data/aco.duckdb`.")
+        reasons = pd.concat([misses.loc[~misses["matched"], "reason"],
+                             misses.loc[~misses["independent_matched"], "independent_reason"]]).unique()
+        st.markdown("\n".join(f"- {reason}" for reason in reasons))
+st.caption("A row counts as reproduced when the model's earned amount is within $1 of CMS's `EarnSaveLoss`; "
+           "losses with EUC relief are compared before the relief (the PY2020-2022 losses were forgiven in "
+           "full). Same check on the command line: `python -m aco_model.fidelity --db data/aco.duckdb`.")

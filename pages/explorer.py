@@ -1,7 +1,10 @@
-"""ACO explorer: find an ACO by name or id; its years, and its numbers against peers of its track and size.
+"""ACO explorer: find an ACO by any name or id it had; all its years (its lineage across CMS's id changes,
+data/lineage.py), and its numbers against peers of its track and size.
 
-Thin page: the database (ui.database: search, aco_rows, peers), figures and tables (ui.explorer_charts).
-State in the URL: aco (id), year (the year compared with peers and opened in the what-if studio).
+Thin page: the database (ui.database: lineage_index, lineage_search, lineage_rows, peers), figures and
+tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year shown; any id of the
+lineage opens it) and year (the year compared with peers and opened in the what-if studio). Names and
+ids from the data are shown as text (ui.text.plain), never as markdown.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
+from data.aco_ids import SURROGATE_PREFIX
 from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
 from ui import widgets as ui
+from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
 
@@ -43,75 +48,100 @@ key, params, warnings_box = ui.page_start(
            "same track and size.",
 )
 
-# --- which ACO ---------------------------------------------------------------------------------------
-acos = db.aco_index(key)
-names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
-current = params.text("aco")
-if current is not None and current not in names:
-    params.warnings.append(f"Link parameter `aco={current[:40]}` ignored (no such ACO in the data); "
-                           f"showing {acos['aco_id'].iloc[0]}.")
-    current = None
-current = current or acos["aco_id"].iloc[0]
+# --- which ACO: a lineage, one organization across the ids CMS gave it -------------------------------
+acos = db.lineage_index(key).set_index("lineage_id")
+requested = params.text("aco")
+link_year = params.text("year")
+link_year = int(link_year) if link_year and link_year.isdigit() else None
+current = db.lineage_of(key, requested, link_year) if requested else None
+if requested is not None and current is None:
+    params.warnings.append(ignored("aco", requested, "no such ACO in the data", acos["aco_id"].iloc[0]))
+current = current or acos.index[0]
+
+
+def lineage_label(lineage: str) -> str:
+    """The latest id and name; the other ids it went by (selectbox options are shown as text)."""
+    row = acos.loc[lineage]
+    others = [i for i in str(row["ids"]).split(", ") if i != row["aco_id"]]
+    also = f" (also {', '.join(others)})" if others else ""
+    return f"{row['aco_id']} - {row['aco_name'] or 'unnamed'}{also}"
+
 
 c_search, c_aco, c_year = st.columns([2, 4, 1.2])
-query = c_search.text_input("Search by name or ID", key="exp_q", placeholder="e.g. Palm Beach or A1001")
+query = c_search.text_input("Search by name or ID", key="exp_q", placeholder="e.g. Palm Beach or A1001",
+                            help="Finds an ACO by any name or id it had in any year.")
 query = query.strip()
-matches = db.search(key, query)["aco_id"].tolist() if query else acos["aco_id"].tolist()
+matches = db.lineage_search(key, query)["lineage_id"].tolist() if query else acos.index.tolist()
 if query and not matches:
-    c_search.caption(f"No ACO matches “{query[:40]}”.")
+    c_search.caption(f"No ACO matches “{ui.plain(query[:40])}”.")
 options = matches or [current]
-aco = c_aco.selectbox(
+lineage = c_aco.selectbox(
     f"ACO ({len(matches):,} {'match' if len(matches) == 1 else 'matches'})" if query else
     f"ACO ({len(options):,} in the data)",
     options, index=options.index(current) if current in options else 0, key=f"exp_aco_{query.lower()}",
-    format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}",
+    format_func=lineage_label,
 )
-frame = charts.years_frame(db.aco_rows(key, aco))
+frame = charts.years_frame(db.lineage_rows(key, lineage))
 aco_years = sorted({int(y) for y in frame["performance_year"]})
-year = params.integer("year", aco_years[-1], FIRST_YEAR, LAST_YEAR)
+# A link's own id opens on that id's latest year; another ACO picked on the page, on its latest.
+own = frame.loc[frame["aco_id"] == requested, "performance_year"] if lineage == current else frame.iloc[0:0]
+year = params.integer("year", int(own.max()) if len(own) else aco_years[-1], FIRST_YEAR, LAST_YEAR)
 if year not in aco_years:
-    if aco == params.text("aco"):  # the link's own ACO-year, not another ACO chosen on the page
-        params.warnings.append(f"{aco} has no results for {year}; showing {aco_years[-1]}.")
+    if lineage == current and requested is not None:  # the link's own ACO-year, not one chosen on the page
+        params.warnings.append(f"{requested[:40]} has no results for {year}; showing {aco_years[-1]}.")
     year = aco_years[-1]
-year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year), key=f"exp_year_{aco}",
-                        format_func=lambda y: f"PY{y}")
+year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year),
+                        key=f"exp_year_{lineage}", format_func=lambda y: f"PY{y}")
+this = frame[frame["performance_year"] == year].iloc[0]
+aco = str(this["aco_id"])  # the id CMS used that year: the what-if studio and the peers go by it
 state = {"aco": aco, "year": str(year)}
 with warnings_box:
     ui.warn(params.warnings)
 st.query_params.from_dict(state)
 
 # --- the ACO in the chosen year ----------------------------------------------------------------------------
-this = frame[frame["performance_year"] == year].iloc[0]
 tracks_seen = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
+ids, names_used = charts.known_as(frame, "aco_id"), charts.known_as(frame, "aco_name")
 head, link = st.columns([3, 1.4], vertical_alignment="bottom")
-head.subheader(f"{names.get(aco) or aco}")
-head.caption(f"{aco} · in the MSSP PY{aco_years[0]}–{aco_years[-1]} ({len(aco_years)} "
-             f"{'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
+head.subheader(ui.plain(frame["aco_name"].iloc[-1] or aco))
+head.caption(f"{' · '.join(ui.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
+             f"({len(aco_years)} {'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
+if len(ids) > 1 or len(names_used) > 1:
+    head.caption("Known as " + "; ".join(f"{ui.plain(i)} ({when})" for i, when in ids)
+                 + (" · named " + "; ".join(f"“{ui.plain(n)}” ({when})" for n, when in names_used)
+                    if len(names_used) > 1 else ""))
+if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
+    head.caption(f"{SURROGATE_PREFIX}... ids are ACO Lens's own, made from the name: CMS's file for those "
+                 "years published none.")
 with link:
     what_if_link(aco, year)
 m = st.columns(5)
 two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
-m[0].metric("Track", label(this["track"]), delta="two-sided" if two_sided else "one-sided", **QUIET)
+m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
 m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
             **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
-m[3].metric("Quality score", ui.pct(this["quality_score"]))
+reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_reporting"]) and bool(
+    this["pay_for_reporting"])
+m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
+            help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
+                 "reporting its measures, so CMS published no score." if reporting_only else None)
 m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
             help="CMS's published earned shared savings (+) or shared losses owed (-).")
 if (frame["performance_year"] == year).sum() > 1:
-    st.caption(f"{aco} has {(frame['performance_year'] == year).sum()} result rows in {year} (six-month "
-               "periods): the first is shown above; the table lists both.")
+    st.caption(f"{ui.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
+               "(six-month periods): the first is shown above; the table lists both.")
 
 c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
 with c_rate:
-    ui.cached_chart(charts.corridor, frame, key="exp_corridor")
+    ui.cached_chart(charts.year_chart, "corridor", frame, year, key="exp_corridor")
 with c_earned:
-    ui.cached_chart(charts.earned, frame, key="exp_earned")
+    ui.cached_chart(charts.year_chart, "earned", frame, year, key="exp_earned")
 with c_quality:
-    ui.cached_chart(charts.quality, frame, key="exp_quality")
+    ui.cached_chart(charts.year_chart, "quality", frame, year, key="exp_quality")
 st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where nothing is "
            "shared or owed (one-sided years have no loss side). Green points earned shared savings, red owed "
-           "losses.")
+           f"losses. Shaded column: PY{year}, the year above.")
 
 # --- against peers -------------------------------------------------------------------------------------
 band, low, high = size_band(this["assigned_beneficiaries"])
@@ -119,9 +149,9 @@ peers = charts.years_frame(db.peers(key, year, this["track"], low, high))
 others = peers[peers["aco_id"] != aco]
 st.subheader(f"Against its peers in PY{year}")
 st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
-           f"({len(others):,} besides {aco}).")
+           f"({len(others):,} besides {ui.plain(aco)}).")
 if others.empty:
-    st.info(f"No other {label(this['track'])} ACO of this size in PY{year} to compare with.")
+    st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
 else:
     position = charts.peer_position(this["savings_rate"], others["savings_rate"])
     p = st.columns(4)
@@ -130,7 +160,8 @@ else:
                 help="Share of the peers whose savings rate was lower than this ACO's.")
     p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
     p[2].metric("Peers' median earned", ui.money(others["earned"].median()),
-                delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} for {aco}",
+                delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} "
+                      f"for {ui.plain(aco)}",
                 delta_color="normal" if pd.notna(this["earned"]) else "off")
     p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
                 help="Share of the peers that earned shared savings this year.")
@@ -140,9 +171,26 @@ else:
 # --- every year ----------------------------------------------------------------------------------------
 st.subheader("Year by year")
 raw, shown = charts.years_table(frame)
-ui.table(shown, raw, f"aco_{aco}.csv", key="exp_years")
+ui.table(shown, raw, f"aco_{aco}_years.csv", key="exp_years")
 st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
            "published them.")
+
+links, left_apart = db.lineage_evidence(key, lineage)
+if len(links) or len(left_apart):
+    with st.expander(f"How these years were put together ({len(links)} link"
+                     f"{'' if len(links) == 1 else 's'} across ids or names"
+                     + (f", {len(left_apart)} left apart" if len(left_apart) else "") + ")",
+                     icon=":material/account_tree:"):
+        st.caption("CMS changed its ACO ids in PY2018 and published no ids in the PY2015-2017 files used "
+                   "here, so years are joined by name (and, where the name changed, by first start date) "
+                   "only when nothing contradicts it. Cases the data cannot settle are listed, not guessed.")
+        if len(links):
+            shown_links = links[list(charts.EVIDENCE_COLUMNS)].rename(columns=charts.EVIDENCE_COLUMNS)
+            ui.table(shown_links, links, f"lineage_{aco}_links.csv", key="exp_links")
+        if len(left_apart):
+            st.caption("Left apart: might be the same organization, but the data cannot tell.")
+            apart = left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS)
+            ui.table(apart, left_apart, f"lineage_{aco}_left_apart.csv", key="exp_left_apart")
 
 with st.expander("Share this view", icon=":material/link:"):
     st.caption("Anyone opening this link sees the same ACO and year.")

@@ -2,7 +2,8 @@
 
 Thin page: the database (ui.database: program_totals, rows), figures and tables (ui.overview_charts).
 State in the URL: years (a range "2018-2024"), tracks (codes "ENHANCED,BASIC_E"), view ("track" for the
-table by year and track); each left out when it is the default (every year, every track, by year).
+table by year and track), qyear (the year of the quality against savings-rate scatter); each left out
+when it is the default (every year, every track, by year, the range's last year).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from ui import database as db
 from ui import overview_charts as charts
 from ui import widgets as ui
+from ui.link_params import ignored
 from ui.nav import inside_app
 
 inside_app()
@@ -53,6 +56,12 @@ if (first, last) != (all_years[0], all_years[-1]):
 if chosen_tracks and set(chosen_tracks) != set(all_tracks):
     state["tracks"] = ",".join(charts.track_order(chosen_tracks))
 
+scatter_year = params.integer("qyear", last, FIRST_YEAR, LAST_YEAR)  # the quality scatter's year
+if scatter_year not in chosen_years:
+    if params.text("qyear") is not None and scatter_year != last:
+        params.warnings.append(ignored("qyear", str(scatter_year), f"not in PY{first}-{last}", last))
+    scatter_year = last
+
 with warnings_box:
     ui.warn(params.warnings)
 
@@ -65,7 +74,7 @@ totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_track
 by_year = charts.per_year(totals)
 period = f"PY{first}" if first == last else f"PY{first}-{last}"
 every_track = set(chosen_tracks) == set(all_tracks)
-scope = "every track" if every_track else ", ".join(map(charts.label, chosen_tracks))
+scope = "every track" if every_track else ui.plain(", ".join(map(charts.label, chosen_tracks)))
 
 if totals.empty:
     st.info(f"No ACO-years in {period} for {scope}.", icon=":material/filter_alt:")
@@ -114,6 +123,29 @@ ui.table(ui.formatted(shown, charts.MONEY, ["savings_rate"], charts.COUNTS, rena
 st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to "
            "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
            "benchmark.")
+
+# --- quality against savings rate ----------------------------------------------------------------------
+head, pick = st.columns([3, 1], vertical_alignment="bottom")
+head.subheader("Quality against savings rate")
+scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
+                              index=chosen_years[::-1].index(scatter_year), key=f"ov_qyear_{first}_{last}",
+                              format_func=lambda y: f"PY{y}")
+points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(chosen_tracks)))
+if points.empty:
+    st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
+else:
+    ui.chart(charts.quality_scatter(points, scatter_year), key="ov_quality")
+    st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
+               + (f"{unscored:,} without a published quality score or savings rate (e.g. pay-for-reporting "
+                  "years) are left out. " if unscored else "")
+               + "Quality score and savings rate as CMS published them.")
+    with st.expander(f"The {len(points):,} ACOs on this chart", icon=":material/table:"):
+        shown_points = ui.formatted(points.assign(track=points["track"].map(charts.label)),
+                                    ["cms_earned_savings_losses"], ["savings_rate", "quality_score"],
+                                    rename=charts.SCATTER_COLUMNS)
+        ui.table(shown_points, points, f"mssp_quality_savings_PY{scatter_year}.csv", key="ov_quality_table")
+if scatter_year != last:
+    state["qyear"] = str(scatter_year)
 
 if view != "year":
     state["view"] = view

@@ -30,7 +30,7 @@ from aco_model.rules import MSR_ELECTIONS, TRACKS
 from ui import database as data
 from ui import payment_models as pay
 from ui import widgets as ui
-from ui.link_params import Params, fmt_number
+from ui.link_params import Params, fmt_number, ignored
 from ui.nav import inside_app
 
 inside_app()
@@ -47,15 +47,11 @@ def _month(params: Params, key: str, default: date | None, lo: date, hi: date) -
     try:
         year, month = (int(p) for p in text.split("-")[:2])
         value = date(year, month, 1)
-    except ValueError:
-        params.warnings.append(
-            f"Link parameter `{key}={text[:40]}` ignored (not a YYYY-MM month); using {shown}."
-        )
+    except (ValueError, OverflowError):
+        params.warnings.append(ignored(key, text, "not a YYYY-MM month", shown))
         return default
     if not lo <= value <= hi:
-        params.warnings.append(
-            f"Link parameter `{key}={text[:40]}` ignored (outside {lo:%Y-%m} to {hi:%Y-%m}); using {shown}."
-        )
+        params.warnings.append(ignored(key, text, f"outside {lo:%Y-%m} to {hi:%Y-%m}", shown))
         return default
     return value
 
@@ -88,18 +84,18 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         aco = params.text("aco")
         if aco is not None and aco not in labels:
             params.warnings.append(
-                f"Link parameter `aco={aco[:40]}` ignored (no Advance Payment, AIM or AIP "
-                f"ACO with that id); using {ids[0]}."
+                ignored("aco", aco, "no Advance Payment, AIM or AIP ACO with that id", ids[0])
             )
             aco = None
         aco = st.selectbox("ACO", ids, index=ids.index(aco or ids[0]), format_func=labels.get, key="pay_aco")
         try:
             case = pay.case_from_rows(data.aco_rows(key, aco))
         except (ValueError, TypeError, KeyError, IndexError) as exc:  # rows missing the numbers needed
-            st.warning(f"{aco}'s payments cannot be rebuilt from its rows ({exc}); choose another ACO.")
+            st.warning(ui.plain(f"{aco}'s payments cannot be rebuilt from its rows ({exc}); choose another "
+                                "ACO."))
             st.stop()
         state["aco"] = aco
-        title = f"{aco}: {programs[case.program]}"
+        title = ui.plain(f"{aco}: {programs[case.program]}")
     else:
         c1, c2, c3, c4 = st.columns(4)
         program_ids = list(programs)
@@ -140,11 +136,8 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         earned_text = params.text("earned") or TEMPLATE_EARNED
         try:
             pay.parse_money_list(earned_text)
-        except ValueError:
-            params.warnings.append(
-                f"Link parameter `earned={earned_text[:40]}` ignored (not a list of dollar "
-                f"amounts); using {TEMPLATE_EARNED}."
-            )
+        except ValueError as exc:
+            params.warnings.append(ignored("earned", earned_text, str(exc), TEMPLATE_EARNED))
             earned_text = TEMPLATE_EARNED
         earned_text = st.text_input(
             f"Earned shared savings by performance year from PY{start.year} (before recoupment; "
@@ -155,8 +148,8 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         )
         try:
             earned = pay.parse_money_list(earned_text)
-        except ValueError:
-            st.warning(f"Could not read {earned_text!r} as dollar amounts; using {TEMPLATE_EARNED}.")
+        except ValueError as exc:
+            st.warning(ui.plain(f"Could not read “{earned_text[:40]}” ({exc}); using {TEMPLATE_EARNED}."))
             earned_text = TEMPLATE_EARNED
             earned = pay.parse_money_list(earned_text)
         case = pay.UpfrontCase(
@@ -189,7 +182,7 @@ def _upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     comparison = pay.comparison(case, timeline)
     st.subheader(title)
     for note in case.notes:
-        st.caption(note)
+        st.caption(ui.plain(note))  # plain text with dollar amounts: not a formula between two "$"
     last = timeline.iloc[-1]
     k1, k2, k3, k4 = st.columns(4)
     k1.metric("Paid to the ACO", ui.money(last["cumulative_paid"]))
@@ -361,7 +354,7 @@ def _pioneer(params: Params) -> dict[str, str]:
     )
     if params.flag("pbp", False) and not pbp_allowed and "pbp" in params.raw:
         params.warnings.append(
-            f"Population-based payments start in Pioneer year {PIONEER_PBP_FROM_YEAR}: `pbp` ignored."
+            f"Population-based payments start in Pioneer year {PIONEER_PBP_FROM_YEAR}: “pbp” ignored."
         )
     pbp_share = e2.number_input(
         "PBP share of FFS (%)",

@@ -16,6 +16,8 @@ from ui import database as data
 from ui import program_what_if as prog
 from ui import widgets as ui
 from ui.nav import inside_app
+from ui.share import share_box
+from ui.text import plain
 
 inside_app()
 
@@ -232,6 +234,20 @@ if cms.notna().any():
         f"{'the demo data shows' if info['synthetic'] else 'CMS published'} "
         f"{ui.money(cms.clip(lower=0).sum())} and {ui.money(-cms.clip(upper=0).sum())}."
     )
+cms_paid = int((cms > 0).sum()) if cms.notna().any() else None
+if cms_paid is not None and cms_paid != int(before["acos_paid"]):
+    model_paid = comparison.per_aco["earned_before"] > 0
+    published_paid = (cms > 0).reindex(comparison.per_aco.index, fill_value=False)
+    differ = comparison.per_aco.loc[model_paid != published_paid, "aco_id"].astype(str).tolist()
+    st.caption(
+        f"Under the rules as they were the model pays {int(before['acos_paid']):,} ACOs where "
+        f"{'the demo data shows' if info['synthetic'] else 'CMS paid'} {cms_paid:,}: "
+        f"{len(differ)} ACO-year{'s' if len(differ) != 1 else ''} ({plain(', '.join(differ[:6]))}"
+        f"{' ...' if len(differ) > 6 else ''}) the model does not reproduce, each explained on the Data and "
+        "fidelity page."
+        + (" In PY2024 CMS flagged two of them Guardrail and paid nothing, under a rule it has not published."
+           if state.year == 2024 else "")
+    )
 for note in comparison.notes:
     st.caption(note)
 
@@ -290,8 +306,15 @@ ui.table(
 )
 
 # --- the ACOs whose result changes most ------------------------------------------------------------------
-st.subheader(f"The {state.top} ACOs whose result changes most")
 top = comparison.biggest_changes(state.top)
+top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
+if top.empty:
+    st.subheader("ACOs whose result changes")
+    st.info("No ACO's result changes under these rules: change a rate, a limit or the MSR above to see who "
+            "gains and who loses.")
+else:
+    st.subheader(f"The {len(top)} ACOs whose result changes most" if len(top) < state.top
+                 else f"The {state.top} ACOs whose result changes most")
 ui.table(
     ui.formatted(
         top,
@@ -316,3 +339,4 @@ ui.table(
     key="prog_per_aco",
 )
 st.caption("The CSV holds every ACO of the year.")
+share_box("program_what_if", state.to_params(), "rule change")

@@ -7,12 +7,13 @@ parameters (track, msr, qs, q, bench, bench_pct, exp, n, rev); src, aco and year
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from aco_model.inputs import from_aco_year_row, implied_participant_revenue
+from aco_model.quality_routes import SCORE_FREE, published_standard, route_sentence, threshold
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS, is_offered
 from aco_model.scenario import (
     ELECTION_OPTIONS,
@@ -24,43 +25,66 @@ from aco_model.scenario import (
     election_text,
     every_track,
     payment_curve,
-    scenario_from,
+    percent_fraction,
+    percent_text,
+    quality_curve,
+    scenario_from_row,
 )
 from ui import database as db
 from ui import url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import money, pct
+from ui.link_params import ignored
 from ui.nav import inside_app
 
 inside_app()
 
 BOUND = ("track", "msr", "qs", "q", "bench", "bench_pct", "exp", "n", "rev")
 BIND = {"bind": "query-params"}
-STANDARD_HELP = ("**auto**: met when the quality score reaches the year's standard (425.512). **met** / "
-                 "**not met** force it (e.g. met through the reporting incentive). **alternative**: only the "
-                 "alternative standard met, sharing scaled by the score (PY2023+).")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return payment_curve(scenario), every_track(scenario)
+def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return payment_curve(scenario), every_track(scenario), quality_curve(scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _document(key: db.Key, share_link: str, kind: str) -> bytes:
+    """The executive summary of the page's scenario (report/), made when a download button is clicked."""
+    from report.pdf import render_pdf
+    from report.slides import render_pptx
+    from report.summary import summary_from_link
+
+    summary = summary_from_link(share_link, db.database(key))
+    return render_pdf(summary) if kind == "pdf" else render_pptx(summary)
 
 
 def _base(row: pd.Series, aco: str) -> Scenario:
-    """The scenario that reproduces what CMS settled for this ACO-year."""
-    published = from_aco_year_row(row.to_dict())
-    revenue = implied_participant_revenue(published, float(row["cms_earned_savings_losses"]),
-                                          row.get("cms_euc_loss_adjustment"))
-    return replace(scenario_from(replace(published, participant_revenue=revenue)), aco_id=aco)
+    """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
+    base = scenario_from_row(row.to_dict(), aco)
+    for name, shown in (("bench", "benchmark"), ("exp", "expenditure"), ("n", "assigned beneficiaries")):
+        value, (lo, hi) = _controls(base)[name], LIMITS[name]
+        if not lo <= value <= hi:  # a value its control cannot take
+            raise ValueError(f"{shown} {value:,.0f} outside {lo:,.0f} to {hi:,.0f}")
+    return base
+
+
+def _fraction(control: float, linked: float) -> float:
+    """A percentage control as a fraction; the linked fraction itself while the control still shows it.
+
+    A link carries its rates exactly (aco_model.scenario.percent_text), and a float percentage divided
+    by 100 may differ in its last digit: the control's value stands for the link's until it is moved.
+    """
+    return linked if control == float(percent_text(linked)) else percent_fraction(repr(float(control)))
 
 
 def _controls(s: Scenario) -> dict[str, object]:
     """The bound controls' values for a scenario (in their units: percentages, dollars)."""
     return {"track": s.track, "msr": election_text(s.msr_election), "qs": s.quality_standard,
-            "q": round(s.quality_score * 100, 4), "bench": float(s.base_benchmark),
-            "bench_pct": round(s.benchmark_change * 100, 4), "exp": float(s.expenditure),
-            "n": int(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
+            "q": float(percent_text(s.quality_score)), "bench": float(s.base_benchmark),
+            "bench_pct": float(percent_text(s.benchmark_change)), "exp": float(s.expenditure),
+            "n": float(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
 
 
 key, _, warnings_box = ui.page_start(
@@ -85,8 +109,7 @@ cms_row, aco = None, None
 if src == "aco" and not acos.empty:
     ids = acos["aco_id"].tolist()
     if wanted.aco_id is not None and wanted.aco_id not in names:
-        warnings.append(f"Link parameter `aco={wanted.aco_id}` ignored (no such ACO in the data); "
-                        f"showing {ids[0]}.")
+        warnings.append(ignored("aco", wanted.aco_id, "no such ACO in the data", ids[0]))
     aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
                           key="wi_aco", format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}")
     rows = db.aco_rows(key, aco)
@@ -101,7 +124,8 @@ if src == "aco" and not acos.empty:
     try:
         base = _base(cms_row, aco)
     except (ValueError, TypeError, KeyError) as exc:
-        st.warning(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the template.")
+        st.warning(ui.plain(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the "
+                            "template."))
         base, cms_row = replace(TEMPLATE, performance_year=year), None
 else:
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
@@ -133,10 +157,18 @@ with st.container(border=True):
     msr = r1[1].selectbox("MSR/MLR election (%)", ELECTION_OPTIONS, key="msr", **BIND,
                           index=ELECTION_OPTIONS.index(election_text(base.msr_election)),
                           help="Two-sided tracks only (one-sided: the beneficiary table, 425.604(b)).")
-    standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key="qs", help=STANDARD_HELP, **BIND,
+    standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key="qs", **BIND,
+                               help=charts.standard_help(year),
                                index=QUALITY_STANDARDS.index(base.quality_standard))
-    quality = r1[3].slider("Quality score (%)", *LIMITS["q"], value=round(base.quality_score * 100, 4),
-                           step=0.01, key="q", **BIND)
+    line = threshold(year)
+    quality = r1[3].slider("Quality score (%)" + ("" if line is None else f" (standard {line * 100:.2f})"),
+                           *LIMITS["q"], value=float(percent_text(base.quality_score)), step=0.01, key="q",
+                           help=charts.standard_help(year), **BIND)
+    if cms_row is not None:
+        st.caption(ui.plain(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
+                                                     cms_row.get("quality_score")) + " "
+                            + route_sentence(aco, year, base.quality_route, base.quality_route_score)))
+    quality_why_not = st.empty()  # filled once the settlement is known
     r2 = st.columns(4)
     benchmark = r2[0].number_input(f"Base benchmark ({money(ss.get('bench', base.base_benchmark))})",
                                    *LIMITS["bench"], value=float(base.base_benchmark), step=1_000_000.0,
@@ -146,8 +178,11 @@ with st.container(border=True):
     expenditure = r2[2].number_input(f"Expenditure ({money(ss.get('exp', base.expenditure))})",
                                      *LIMITS["exp"], value=float(base.expenditure), step=1_000_000.0,
                                      format="%.0f", key="exp", **BIND)
-    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(int, LIMITS["n"]), step=500,
-                                       value=int(base.assigned_beneficiaries), key="n", **BIND)
+    # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
+    # and does not catch the OverflowError of n=inf or n=1e400; a float input drops such a value itself.
+    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(float, LIMITS["n"]), step=500.0,
+                                       value=float(base.assigned_beneficiaries), format="%.0f", key="n",
+                                       **BIND)
     revenue = 0.0
     if TRACKS[track].loss_limit_revenue_share is not None:
         shown = ss.get("rev", base.participant_revenue or 0.0)
@@ -161,8 +196,9 @@ with st.container(border=True):
                        "its revenue-based loss limit bound that year (no public file carries the revenue).")
 
 scenario = replace(
-    base, track=track, base_benchmark=float(benchmark), benchmark_change=float(change) / 100,
-    expenditure=float(expenditure), assigned_beneficiaries=int(beneficiaries), quality_score=quality / 100,
+    base, track=track, base_benchmark=float(benchmark),
+    benchmark_change=_fraction(change, linked.benchmark_change), expenditure=float(expenditure),
+    assigned_beneficiaries=round(beneficiaries), quality_score=_fraction(quality, linked.quality_score),
     quality_standard=standard, msr_election=None if msr == "variable" else float(msr) / 100,
     participant_revenue=float(revenue) or None,
 )
@@ -187,13 +223,20 @@ if cms_row is not None:
                 "same as this scenario" if abs(difference) < 1 else f"{money(difference, signed=True)} here",
                 delta_color="normal" if abs(difference) >= 1 else "off",
                 delta_arrow="auto" if abs(difference) >= 1 else "off",
-                help=f"CMS's published earned savings (+) or losses (-) for {aco} in PY{year}")
+                help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
+for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
+    st.warning(caveat)
 
-curve, by_track = _comparisons(scenario)
+curve, by_track, by_quality = _comparisons(scenario)
+why_not = charts.quality_flat_reason(scenario, result, by_quality)
+below_standard = line is not None and scenario.quality_score < line
+if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
+    quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
 ident = f"{aco or 'template'}_{year}"
-tab_steps, tab_curve, tab_tracks = st.tabs(["Settlement step by step", "Payment curve", "Every track"])
+tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
+    ["Settlement step by step", "Payment curve", "Quality", "Every track"])
 with tab_steps:
     ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
     steps = charts.settlement_table(result)
@@ -205,12 +248,28 @@ with tab_curve:
     ui.cached_chart(charts.payment_curve, curve, result, key="wi_curve")
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
                "and the loss limit. Marker: this scenario.")
+with tab_quality:
+    title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
+    ui.chart(charts.quality_chart(by_quality, scenario, result, title), key="wi_quality")
+    st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
     ui.cached_chart(charts.tracks_chart, by_track, track, key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
     st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
                "and below which it bills shared losses (its MSR and MLR for this scenario).")
 
+share = url_state.full_link("what_if", link)
 with st.expander("Share this scenario", icon=":material/link:"):
     st.caption("Anyone opening this link sees the same scenario, numbers and charts.")
-    st.code(url_state.full_link("what_if", link), language=None, wrap_lines=True)
+    st.code(share, language=None, wrap_lines=True)
+d_pdf, d_pptx, _ = st.columns([1, 1, 2])
+d_pdf.download_button("Executive summary (PDF)", lambda: _document(key, share, "pdf"), on_click="ignore",
+                      file_name=f"executive_summary_{ident}.pdf", mime="application/pdf", key="wi_pdf",
+                      icon=":material/picture_as_pdf:",
+                      help="One page: the payment, CMS's figure, the waterfall, the payment curve, every "
+                           "track, the rules applied, the data and this link.")
+d_pptx.download_button("Slides (PPTX)", lambda: _document(key, share, "pptx"), on_click="ignore",
+                       file_name=f"executive_summary_{ident}.pptx", key="wi_pptx",
+                       icon=":material/slideshow:",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       help="Five slides with native PowerPoint charts.")

@@ -1,11 +1,19 @@
-"""Shared test set-up: the repository root on sys.path and where CMS's files are, if present."""
+"""Shared test set-up: the repository root on sys.path, hypothesis profiles, and where CMS's files are."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI reports only failures a developer can reproduce: derandomized examples there, fresh ones locally.
+# A failure found locally stays in its test as an @example. HYPOTHESIS_PROFILE overrides either.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

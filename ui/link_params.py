@@ -2,8 +2,9 @@
 
 Every reader takes the raw text of one parameter (or None when absent) and returns a usable value;
 anything unknown or out of range falls back to the default and leaves a short message in `warnings`,
-which the page shows with st.warning. Nothing here raises on user input. Rates travel as percentages
-("3.5" = 3.5%), money as dollars, so a hand-edited link reads the way the page shows it.
+which the page shows with `ui.widgets.warn`. Messages are plain text (the link's text in them is made
+safe to show where they are rendered, ui.text.plain). Nothing here raises on user input. Rates travel
+as percentages ("3.5" = 3.5%), money as dollars, so a hand-edited link reads the way the page shows it.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ class Params:
         return value or None
 
     def _bad(self, key: str, value: str, why: str, default: object) -> None:
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        self.warnings.append(f"Link parameter `{key}={shown}` ignored ({why}); using {default}.")
+        self.warnings.append(ignored(key, value, why, default))
 
     def integer(self, key: str, default: int, lo: int | None = None, hi: int | None = None) -> int:
         value = self.text(key)
@@ -121,6 +121,23 @@ class Params:
                 continue
             out[name] = pct / 100.0
         return out
+
+
+def parameter(key: str, value: str | None = None) -> str:
+    """A link's parameter named in a message, plain text: “key=value” (“key” alone), each cut short.
+
+    >>> parameter("q", "x" * 50), parameter("tracks")
+    ('“q=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...”', '“tracks”')
+    """
+    name = key if len(key) <= 30 else key[:27] + "..."
+    if value is None:
+        return f"“{name}”"
+    return f"“{name}={value if len(value) <= 40 else value[:37] + '...'}”"
+
+
+def ignored(key: str, value: str, why: str, default: object) -> str:
+    """The message for a link value not used: plain text, shown through ui.widgets.warn."""
+    return f"Link parameter {parameter(key, value)} ignored ({why}); using {default}."
 
 
 def percent_map_text(values: Mapping[str, float]) -> str:

@@ -28,6 +28,7 @@ def pages() -> list[st.Page]:
         st.Page(PAGES_DIR / "program_what_if.py", title="Program what-if", icon=":material/account_balance:"),
         st.Page(PAGES_DIR / "payment_models.py", title="Payment models", icon=":material/payments:"),
         st.Page(PAGES_DIR / "data_sources.py", title="Data and fidelity", icon=":material/dataset:"),
+        st.Page(PAGES_DIR / "glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]
 
 

@@ -26,6 +26,7 @@ from aco_model.payment_model_rules import (
     UPFRONT_PROGRAMS,
 )
 from aco_model.payment_models import (
+    MAX_SETTLEMENT_YEARS,
     advance_payment_fit,
     payment_schedule,
     recoupment_timeline,
@@ -190,7 +191,11 @@ def comparison(case: UpfrontCase, timeline: pd.DataFrame) -> pd.DataFrame:
 
 
 def parse_money_list(text: str) -> list[float]:
-    """"0, 1.2M, 800k, -2M" -> dollars; raises ValueError on anything else."""
+    """"0, 1.2M, 800k, -2M" -> dollars, one a performance year.
+
+    Raises ValueError, its message a short reason, on anything else or on more amounts than a timeline
+    takes (`MAX_SETTLEMENT_YEARS`).
+    """
     out = []
     for part in str(text).replace(";", ",").split(","):
         token = part.strip().replace("$", "").replace(" ", "").lower()
@@ -200,10 +205,15 @@ def parse_money_list(text: str) -> list[float]:
         if token[-1] in "kmb":
             scale = {"k": 1e3, "m": 1e6, "b": 1e9}[token[-1]]
             token = token[:-1]
-        value = float(token.replace("_", "")) * scale
+        try:
+            value = float(token.replace("_", "")) * scale
+        except ValueError:
+            value = np.nan
         if not np.isfinite(value):
-            raise ValueError(f"{part!r} is not a number")
+            raise ValueError("not a list of dollar amounts")
         out.append(value)
+        if len(out) > MAX_SETTLEMENT_YEARS:
+            raise ValueError(f"more than {MAX_SETTLEMENT_YEARS} performance years")
     return out
 
 

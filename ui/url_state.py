@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.link_params import parameter
+
 
 def seed(start: object, values: Mapping[str, object], *, marker: str) -> None:
     """Put `values` in the bound controls when the page opens or its starting point changes.
@@ -38,11 +40,11 @@ def set_unbound(values: Mapping[str, str], *, bound: Iterable[str]) -> None:
 
 
 def unknown_parameters(raw: Mapping[str, object], known: Iterable[str]) -> list[str]:
-    """One message for link parameters the page does not use (they are removed from the address)."""
+    """One message (plain text) for link parameters the page does not use (removed from the address)."""
     extra = [k for k in raw if k not in set(known)]
     if not extra:
         return []
-    names = ", ".join(f"`{k[:30]}`" for k in extra[:5]) + (" ..." if len(extra) > 5 else "")
+    names = ", ".join(parameter(k) for k in extra[:5]) + (" ..." if len(extra) > 5 else "")
     return [f"Link parameter{'s' if len(extra) > 1 else ''} {names} not used by this page; ignored."]
 
 

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aco_model.reconciliation import Settlement
+from aco_model.quality_routes import SCORE_FREE, threshold
+from aco_model.reconciliation import Settlement, Step
 from aco_model.rules import TRACKS
+from aco_model.scenario import Scenario
 from ui.formatting import money, pct
 from ui.overview_charts import money_axis
 
@@ -22,6 +24,37 @@ def rule_citation(rule: str) -> str:
     return f"§ {head}" if head[:1].isdigit() else head
 
 
+def _share(rate: float) -> str:
+    return f"{rate * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def step_label(step: Step, result: Settlement) -> str:
+    """A waterfall step as a board reads it: the part of the savings (or loss) Medicare keeps, by name.
+
+    The engine's "Sharing at 75.00%" bar is the 25% of gross savings Medicare keeps, and its "Shared
+    loss rate 30.00%" bar the 70% of the loss Medicare bears; a bar named after the ACO's rate reads as
+    the ACO's own share taken away.
+    """
+    if step.label.startswith("Sharing at"):
+        return f"Medicare keeps {_share(1 - result.final_sharing_rate)}"
+    if step.label.startswith("Shared loss rate"):
+        rate = result.final_loss_rate or 0.0
+        return f"Medicare bears {_share(1 - rate)} of the loss"
+    if step.label == "Sequestration":
+        return "Sequestration (2% of the payment)"
+    return step.label
+
+
+def settlement_steps(result: Settlement) -> list[tuple[str, float, str]]:
+    """(label, amount, rule) from gross savings to the payment or bill, labelled for people."""
+    steps = result.steps()
+    rows = [("Gross savings", steps[0].amount, steps[0].rule)]
+    rows += [(step_label(s, result), s.amount, s.rule) for s in steps[1:]]
+    rows.append(("Payment to ACO" if result.earned >= 0 else "Bill to ACO", result.earned,
+                 "425.604-425.610: earned savings or losses"))
+    return rows
+
+
 def waterfall(result: Settlement) -> go.Figure:
     """Gross savings (benchmark - expenditure) -> each settlement step -> payment or bill.
 
@@ -29,14 +62,12 @@ def waterfall(result: Settlement) -> go.Figure:
     The benchmark and expenditure are shown in the title rather than as bars: at 100 times the size
     of the settlement they would flatten every step of it.
     """
-    steps = result.steps()
-    labels = ["Gross savings"] + [s.label for s in steps[1:]]
-    labels.append("Payment to ACO" if result.earned >= 0 else "Bill to ACO")
-    rules = [steps[0].rule] + [s.rule for s in steps[1:]] + ["425.604-425.610: earned savings or losses"]
-    ticks = [f"{text}<br><span style='font-size:0.85em'>{rule_citation(rule)}</span>"
-             for text, rule in zip(labels, rules, strict=True)]
-    measures = ["absolute"] + ["relative"] * (len(steps) - 1) + ["total"]
-    values = [result.gross_savings] + [s.amount for s in steps[1:]] + [0.0]
+    rows = settlement_steps(result)
+    rules = [rule for _, _, rule in rows]
+    ticks = [f"{_wrap(text)}<br><span style='font-size:0.85em'>{rule_citation(rule)}</span>"
+             for text, _, rule in rows]
+    measures = ["absolute"] + ["relative"] * (len(rows) - 2) + ["total"]
+    values = [amount for _, amount, _ in rows[:-1]] + [0.0]
     running = np.cumsum(values[:-1]).tolist() + [result.earned]
     fig = go.Figure(go.Waterfall(
         x=ticks, measure=measures, y=values, customdata=rules,
@@ -55,10 +86,22 @@ def waterfall(result: Settlement) -> go.Figure:
     return fig
 
 
+def _wrap(text: str, width: int = 22) -> str:
+    """A tick label on lines of about `width` characters (plotly does not wrap)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + len(word) < width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def settlement_table(result: Settlement) -> pd.DataFrame:
     rows = [("Benchmark", result.inputs.benchmark, "425.601-425.603"),
             ("Expenditure", -result.inputs.expenditure, "425.604(a)")]
-    rows += [(s.label, s.amount, s.rule) for s in result.steps()]
+    steps = settlement_steps(result)
+    rows += [(steps[0][0] + " (benchmark - expenditure)", *steps[0][1:])] + steps[1:-1]
     rows.append(("Earned (+ paid to ACO, - owed)", result.earned, ""))
     return pd.DataFrame(rows, columns=["step", "amount", "rule"])
 
@@ -133,3 +176,110 @@ def tracks_table(by_track: pd.DataFrame) -> pd.DataFrame:
         "Paid from savings rate": by_track["pays_from"].map(rate),
         "Owes below savings rate": by_track["owes_below"].map(rate),
     })
+
+
+def _shows_alternative(curve: pd.DataFrame, scenario: Scenario) -> bool:
+    return bool(curve["alternative_earned"].notna().any()) and scenario.quality_route not in SCORE_FREE
+
+
+def quality_caption(scenario: Scenario, curve: pd.DataFrame, why_not: str) -> str:
+    """What the Quality view's lines mean, and why a lower score changes nothing when it does not."""
+    parts = ["Solid: this scenario's payment at every quality score (its standard and route applied)."]
+    if _shows_alternative(curve, scenario):
+        parts.append("Dashed: what only the alternative standard would pay.")
+    if threshold(scenario.performance_year) is not None:
+        parts.append("Vertical line: the year's standard.")
+    return " ".join([*parts, why_not]).strip()
+
+
+def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, title: str) -> go.Figure:
+    """Payment against quality score for this scenario: the steps at the year's standard and the route.
+
+    `curve` is aco_model.scenario.quality_curve's frame. The dashed line is what only the alternative
+    standard would pay (PY2023+: the maximum sharing rate x the score, 425.512(a)(5)).
+    """
+    x = curve["quality_score"] * 100
+    fig = go.Figure(go.Scatter(
+        x=x, y=curve["earned"], mode="lines", name=f"quality standard: {scenario.quality_standard}",
+        line={"color": NEUTRAL, "width": 3, "shape": "hv"},
+        hovertemplate="quality score %{x:.1f}<br>earned %{y:$,.0f}<extra></extra>",
+    ))
+    if _shows_alternative(curve, scenario):
+        fig.add_trace(go.Scatter(
+            x=x, y=curve["alternative_earned"], mode="lines", name="if only the alternative standard is met",
+            line={"color": "#6d4c41", "width": 2, "dash": "dash"},
+            hovertemplate="alternative standard only<br>quality score %{x:.1f}<br>earned %{y:$,.0f}"
+                          "<extra></extra>",
+        ))
+    line = threshold(scenario.performance_year)
+    if line is not None:
+        fig.add_vline(x=line * 100, line_color="#333333", line_width=2,
+                      annotation_text=f"PY{scenario.performance_year} standard {line * 100:.2f}",
+                      annotation_position="top right")
+    route_score = scenario.quality_route_score
+    if (scenario.quality_route and scenario.quality_route not in SCORE_FREE and route_score is not None
+            and line is not None and route_score < line):
+        fig.add_vline(x=route_score * 100, line_color="#6d4c41", line_dash="dot",
+                      annotation_text=f"CMS: {scenario.quality_route} at {route_score * 100:.2f}",
+                      annotation_position="bottom left")
+    fig.add_trace(go.Scatter(
+        x=[scenario.quality_score * 100], y=[result.earned], mode="markers+text", name="this scenario",
+        marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
+                "line": {"width": 2, "color": "white"}},
+        text=[f"this scenario: {scenario.quality_score * 100:.2f} -> {money(result.earned)}  "],
+        textposition="bottom left",
+        hovertemplate="this scenario<br>quality score %{x:.2f}<br>earned %{y:$,.0f}<extra></extra>",
+    ))
+    values = [*curve["earned"], *curve["alternative_earned"].dropna(), result.earned, 0.0]
+    top, bottom = max(values), min(values)
+    pad = 0.1 * ((top - bottom) or 1.0)
+    fig.update_yaxes(**money_axis(values), range=[bottom - pad, top + pad], zeroline=True)
+    fig.update_yaxes(title="earned (+) / owed (-)")
+    fig.update_xaxes(title="quality score", range=[0, 100], dtick=10)
+    fig.update_layout(title=title, height=430, legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def standard_help(year: int) -> str:
+    """The quality controls' help: the year's threshold, the alternative standard and the choices."""
+    line = threshold(year)
+    if line is None:
+        bar = f"PY{year}: no score threshold; sharing is the maximum rate x the quality score (425.502)."
+    else:
+        bar = (f"PY{year}: the standard is met at a quality score of **{line * 100:.2f}** (425.512); the "
+               "**alternative standard** (PY2023+: one outcome measure at or above the 10th percentile) "
+               "pays the maximum sharing rate x the score (425.512(a)(5)).")
+    return (f"{bar}\n\n**auto**: met when the score reaches the standard, or by the route CMS published "
+            "(e.g. the reporting incentive) at that score or above. **met** / **not met** force it. "
+            "**alternative**: only the alternative standard met.")
+
+
+def published_quality(aco: str, year: int, status: str, score: float | None) -> str:
+    """"CMS published for A1026 PY2024: quality score 75.29, standard met." (plain text)."""
+    shown = "not published" if score is None or np.isnan(score) else f"{score * 100:.2f}"
+    return f"CMS published for {aco} PY{year}: quality score {shown}, standard {status}."
+
+
+def quality_flat_reason(scenario: Scenario, result: Settlement, curve: pd.DataFrame) -> str:
+    """One sentence on why a lower quality score leaves the result unchanged; "" when it does change it."""
+    line = threshold(scenario.performance_year)
+    below = curve[curve["quality_score"] < (line if line is not None else scenario.quality_score) - 1e-9]
+    if below.empty or (below["earned"] - result.earned).abs().max() >= 1.0:
+        return ""
+    track = TRACKS[scenario.track]
+    if scenario.quality_standard in ("met", "not met"):
+        return (f"The quality standard is set to \"{scenario.quality_standard}\", so the score does not "
+                "decide it; choose \"auto\" to let it.")
+    if scenario.quality_route in SCORE_FREE:
+        return (f"CMS's route to the standard ({scenario.quality_route}) does not depend on the score, so a "
+                "lower score changes nothing.")
+    if result.outcome == "inside corridor":
+        return (f"Savings of {pct(result.savings_rate)} are inside the MSR/MLR corridor, so nothing is paid "
+                "or owed at any quality score.")
+    if result.outcome == "shared losses" and track.loss_rate_rule == "fixed":
+        return (f"{track.label}'s shared loss rate is a flat {pct(track.fixed_loss_rate or 0, 0)} whatever "
+                f"the score ({track.citation}), so quality does not change this bill.")
+    if scenario.pay_for_reporting:
+        return ("Pay for reporting (425.502(a)(1)): complete reporting earns the full sharing rate in this "
+                "first year whatever the score.")
+    return "At these numbers the quality score does not change the result."

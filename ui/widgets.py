@@ -2,11 +2,13 @@
 
 Money and rates as people read them ($12.4M, 3.79%), plotly charts with the PNG download button in
 their toolbar, every table with a CSV download, URL warnings (the data banner is ui.database's).
+Text from a link or a data file goes through `plain` (ui.text) before Streamlit renders it.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
@@ -14,8 +16,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui.formatting import count, money, pct
+from ui.text import plain
 
-__all__ = ["cached_chart", "chart", "count", "formatted", "money", "pct", "table", "warn"]
+__all__ = ["cached_chart", "chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
@@ -47,26 +50,50 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
     """Show `display` and offer `raw` (numbers unformatted) as CSV."""
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
-    st.download_button(
-        "Download CSV", raw.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv",
-        key=f"csv_{key}",
-    )
+    st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
+
+
+def csv_bytes(raw: pd.DataFrame) -> bytes:
+    """A table as CSV without float noise: 12 significant digits (-227418.22, not -227418.22000000067).
+
+    >>> frame = pd.DataFrame({"earned": [-227418.22000000067, 1650927172.0], "rate": [0.023539851331, 1]})
+    >>> csv_bytes(frame).decode().splitlines()
+    ['earned,rate', '-227418.22,0.023539851331', '1650927172,1']
+    """
+    return raw.to_csv(index=False, float_format="%.12g").encode("utf-8")
+
+
+# Chart text at 13 px in the body's own colour: Streamlit's default is 12 px faded grey (3.7:1 contrast).
+_CHART_TEXT = {"light": "#31333f", "dark": "#e6e8ef"}
+
+
+def _theme() -> str:
+    theme = str(st.context.theme.type or "light")
+    return theme if theme in _CHART_TEXT else "light"
+
+
+def _finish(fig: go.Figure, theme: str) -> None:
+    """Margins, and text legible in the viewer's theme (applied once to a shared figure, before sharing)."""
+    color = _CHART_TEXT[theme]
+    fig.update_layout(margin=MARGIN, legend_font={"color": color}, title_font={"color": color})
+    fig.update_xaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+    fig.update_yaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
 
 
 @functools.cache
 def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
-    """`build` behind st.cache_resource: one figure per distinct arguments, shared by every session.
+    """`build` behind st.cache_resource: one figure per distinct arguments and theme, for every session.
 
-    st.cache_resource keeps the object itself (no copy), so the figure is finished here (its margins) and
-    marked: `chart` never changes a shared figure. Its dict is made here once too: st.plotly_chart asks the
-    figure for `to_dict()`, which walks the whole figure again on every call (plotly base64-encodes each
-    array through narwhals: most of what drawing an already built figure costs).
+    st.cache_resource keeps the object itself (no copy), so the figure is finished here (margins, text
+    colours for the theme) and marked: `chart` never changes a shared figure. Its dict is made here once
+    too: st.plotly_chart asks the figure for `to_dict()`, which walks the whole figure again on every call
+    (plotly base64-encodes each array through narwhals: most of what drawing an already built figure costs).
     """
 
     @functools.wraps(build)
-    def finished(*args: object) -> go.Figure:
+    def finished(theme: str, *args: object) -> go.Figure:
         fig = build(*args)
-        fig.update_layout(margin=MARGIN)
+        _finish(fig, theme)
         spec = fig.to_dict()
         fig.to_dict = lambda: spec  # read by st.plotly_chart only, never changed (tests/unit/test_serving.py)
         setattr(fig, SHARED, True)
@@ -75,7 +102,8 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
     return st.cache_resource(max_entries=256, show_spinner=False)(finished)
 
 
-def cached_chart(build: Callable[..., go.Figure], *args: object, key: str) -> None:
+def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
+                 file_name: str | None = None) -> None:
     """`chart(build(*args))`, the figure built once for the same arguments and kept for every session.
 
     Building a plotly figure is the costliest part of a page run (every trace and layout change is
@@ -83,20 +111,37 @@ def cached_chart(build: Callable[..., go.Figure], *args: object, key: str) -> No
     figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
     view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
     """
-    chart(_built_once(build)(*args), key=key)
+    chart(_built_once(build)(_theme(), *args), key=key, file_name=file_name)
 
 
-def chart(fig: go.Figure, *, key: str) -> None:
-    """A plotly chart with the PNG download ("Download plot as a png") in its toolbar."""
+def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
+    """A plotly chart with the PNG download ("Download plot as a png") in its toolbar.
+
+    The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
+    """
     if not getattr(fig, SHARED, False):
-        fig.update_layout(margin=MARGIN)
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+        _finish(fig, _theme())
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    config = {**PLOTLY_CONFIG,
+              "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
+                                       "filename": image_name(file_name or title)}}
+    st.plotly_chart(fig, width="stretch", config=config, key=key)
+
+
+def image_name(title: str) -> str:
+    """A chart title as a file name ("Payment curve: BASIC Level E" -> "payment-curve-basic-level-e").
+
+    >>> image_name("From benchmark $600.5M - expenditure $577.8M <b>to</b> settlement")
+    'from-benchmark-600-5m-expenditure-577-8m-to-settlement'
+    """
+    text = re.sub(r"<[^>]+>", " ", title).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "aco-lens-chart"
 
 
 def warn(messages: Sequence[str]) -> None:
-    """The link's problems, one short warning."""
+    """The link's problems (plain text, holding the link's own text), one short warning shown as text."""
     if messages:
-        st.warning("\n\n".join(messages), icon=":material/link_off:")
+        st.warning("\n\n".join(plain(m) for m in messages), icon=":material/link_off:")
 
 
 def page_start(title: str, caption: str):

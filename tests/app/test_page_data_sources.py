@@ -1,5 +1,6 @@
 """Data and fidelity page (AppTest): the source table and row counts against the database, the fidelity
-headline against aco_model.fidelity on the same rows (5,263 of 5,271 on CMS's files), demo data, bad links."""
+headline of both tiers against aco_model.fidelity and its command line on the same rows (5,261 of 5,271
+overall, 5,258 from public inputs alone on CMS's files), demo data, bad links."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model import fidelity
+from data.schema import LINEAGE_TABLES
 from ui import formatting as fmt
 
 PAGE = "data_sources.py"
@@ -64,27 +66,43 @@ def test_cms_files_fidelity_headline(open_page, cms_db: Path) -> None:
     _check_sources(at, cms_db)
     assert _metrics(at)["Data"] == "CMS"
     compared = fidelity.compare(_read(cms_db, "aco_year"))
-    matched, comparable = int(compared["matched"].sum()), len(compared)
-    assert (matched, comparable) == (5263, 5271)
+    h = fidelity.headline(compared)
+    matched, independent, comparable = h["matched"], h["independent_matched"], h["comparable"]
+    assert (matched, independent, comparable) == (5261, 5258, 5271)
+    # the command line's last two lines carry the same figures as the page
+    lines = fidelity.report(compared).splitlines()
+    assert lines[-2] == f"independent: {independent}/{comparable} matched to $1 from public inputs alone"
+    assert lines[-1] == f"fidelity: {matched}/{comparable} matched to $1"
     headline = at.success[0].value
     assert f"**{matched:,} of {comparable:,} ACO-years reproduced to $1**" in headline
-    assert "5,263 of 5,271" in headline
+    assert "5,261 of 5,271" in headline
+    assert f"**{independent:,}** ({fmt.pct(independent / comparable)}) from public inputs alone" in headline
+    caption = " ".join(c.value for c in at.caption)
+    assert f"{h['unexplained']:,} of them without a known reason" in caption
+    assert f"MSR/MLR election ({h['msr_election']:,} two-sided" in caption
 
     summary = fidelity.summarize(compared)
     by_year = at.dataframe[1].value
     assert by_year["Year"].tolist() == [str(y) for y in summary["performance_year"]]
     assert by_year["Reproduced"].tolist() == [fmt.count(n) for n in summary["matched"]]
     assert by_year["Share"].tolist() == [fmt.pct(r) for r in summary["match_rate"]]
+    assert by_year["From public inputs"].tolist() == [fmt.count(n) for n in summary["independent_matched"]]
+    assert by_year["Share (public)"].tolist() == [fmt.pct(r) for r in summary["independent_rate"]]
 
-    misses = compared[~compared["matched"]].sort_values(["performance_year", "aco_id"])
+    misses = compared[~compared["matched"] | ~compared["independent_matched"]].sort_values(
+        ["performance_year", "aco_id"])
     listed = at.dataframe[2].value
     assert listed["ACO"].tolist() == misses["aco_id"].tolist()
-    assert listed["CMS earned"].tolist() == [fmt.money(v) for v in misses["cms_earned"]]
+    assert listed["CMS (before EUC relief)"].tolist() == [fmt.money(v) for v in misses["cms_before_relief"]]
     assert listed["Model"].tolist() == [fmt.money(v) for v in misses["model_earned"]]
-    assert fidelity.UNEXPLAINED not in set(listed["Reason"])
+    assert listed["Model (public inputs)"].tolist() == [fmt.money(v) for v in misses["independent_model"]]
+    # the rows matched only with an outcome column name it
+    needed = listed[listed["Overall"].isin(["exact", "within quality rounding"])]
+    assert len(needed) == 3 and needed["Outcome column read"].str.startswith("FinalShareRate").all()
+    assert (listed["Overall"] == "unexplained: PY2024 Guardrail flag").sum() == h["unexplained"] == 2
     reasons = at.expander[-1].markdown[-1].value
-    for reason, n in misses["reason"].value_counts().items():
-        assert f"**{n:,}** {reason}" in reasons
+    for reason in set(misses.loc[~misses["matched"], "reason"]):
+        assert f"- {reason}" in reasons
 
 
 def test_mixed_data_leaves_synthetic_rows_out(open_page, tmp_path: Path, demo_db: Path) -> None:
@@ -94,6 +112,8 @@ def test_mixed_data_leaves_synthetic_rows_out(open_page, tmp_path: Path, demo_db
         con.execute(f"ATTACH '{demo_db}' AS demo (READ_ONLY)")
         con.execute("CREATE TABLE aco_year AS SELECT * FROM demo.aco_year WHERE performance_year = 2022")
         con.execute("CREATE TABLE source AS SELECT * FROM demo.source WHERE performance_year = 2022")
+        for table, _ in LINEAGE_TABLES:  # the current schema's other tables, else the app rebuilds the file
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM demo.{table}")
         con.execute("UPDATE aco_year SET synthetic = false, cms_earned_savings_losses = 0 "
                     "WHERE aco_id IN (SELECT aco_id FROM aco_year ORDER BY aco_id LIMIT 3)")
     at = open_page(PAGE, db)

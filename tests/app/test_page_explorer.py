@@ -47,7 +47,8 @@ def _check_aco_year(at: AppTest, db: Path, aco: str, year: int) -> None:
     m = _metrics(at)
     assert m[f"Earned PY{year} (CMS)"] == fmt.money(row["cms_earned_savings_losses"])
     assert m["Assigned beneficiaries"] == fmt.count(row["assigned_beneficiaries"])
-    assert m["Quality score"] == fmt.pct(row["quality_score"])
+    reported = pd.isna(row["quality_score"]) and bool(row["pay_for_reporting"])
+    assert m["Quality score"] == ("Reported" if reported else fmt.pct(row["quality_score"]))
     assert m["Savings rate"] == fmt.pct(row["cms_savings_rate"])
     assert dict(at.query_params) == {"aco": aco, "year": str(year)}
     assert _what_if_link(at) == f"aco={aco}&year={year}"
@@ -93,10 +94,10 @@ def test_search_pick_an_aco_and_a_year(open_page, demo_db: Path) -> None:
     found = rows["aco_name"].str.lower().str.contains(text.lower(), regex=False)
     expected = rows.loc[found, "aco_id"].unique()
     assert set(box.options) == {f"{a} - {n}" for a, n in _names(rows, expected).items()}
-    box.select(aco).run()
+    box.select(f"L-{aco}").run()
     years = sorted(int(y) for y in rows.loc[rows["aco_id"] == aco, "performance_year"].unique())
     _check_aco_year(at, demo_db, aco, years[-1])
-    at.selectbox(key=f"exp_year_{aco}").select(years[0]).run()
+    at.selectbox(key=f"exp_year_L-{aco}").select(years[0]).run()
     _no_errors(at)
     _check_aco_year(at, demo_db, aco, years[0])
 
@@ -111,7 +112,7 @@ def test_search_by_id_and_no_match(open_page, demo_db: Path) -> None:
     at = open_page(PAGE, demo_db)
     at.text_input(key="exp_q").input(aco.lower()).run()
     _no_errors(at)
-    assert at.selectbox(key=f"exp_aco_{aco.lower()}").value == aco
+    assert at.selectbox(key=f"exp_aco_{aco.lower()}").value == f"L-{aco}"
     shown = at.query_params["aco"]
     assert shown == aco
     at.text_input(key="exp_q").input("no such aco anywhere").run()
@@ -169,6 +170,85 @@ def test_real_aco_on_cms_files(open_page, cms_db: Path) -> None:
     assert not at.warning
     _check_aco_year(at, cms_db, "A1001", 2024)
     assert _metrics(at)["Earned PY2024 (CMS)"] == "$107.9M"
-    at.selectbox(key="exp_year_A1001").select(2019).run()
+    at.selectbox(key="exp_year_L-A1001").select(2019).run()
     _check_aco_year(at, cms_db, "A1001", 2019)
     assert _metrics(at)["Track"] == "Track 1"
+
+
+# --- lineages: one organization across CMS's id changes ------------------------------------------------
+ANTELOPE = {2014: "A01307", 2015: "X-03AD3AFC", 2016: "X-03AD3AFC", 2017: "X-03AD3AFC", 2018: "A2210",
+            2019: "A2210"}
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("aco", sorted(set(ANTELOPE.values())))
+def test_any_id_of_a_lineage_opens_all_its_years(open_page, cms_db: Path, aco: str) -> None:
+    """Antelope Valley ACO: A01307 (PY2014), X-03AD3AFC (PY2015-17), A2210 (PY2018-19) are one ACO."""
+    at = open_page(PAGE, cms_db, aco=aco)
+    _no_errors(at)
+    assert not at.warning
+    table = at.dataframe[0].value
+    assert table["Year"].tolist() == [str(y) for y in ANTELOPE]
+    assert table["ACO id"].tolist() == list(ANTELOPE.values())
+    assert at.subheader[0].value == "Antelope Valley ACO"
+    captions = _captions(at)
+    assert "A01307 · X-03AD3AFC · A2210 · in the MSSP PY2014–2019 (6 years)" in captions
+    assert "Known as A01307 (PY2014); X-03AD3AFC (PY2015–2017); A2210 (PY2018–2019)" in captions
+    # The link's id opens on that id's latest year; the URL names the id CMS used in the year shown.
+    year = max(y for y, i in ANTELOPE.items() if i == aco)
+    _check_aco_year(at, cms_db, aco, year)
+    assert len(at.get("plotly_chart")) == 4
+    # Each year of the lineage, chosen on the page, shows that year's own id (and its what-if link).
+    at.selectbox(key="exp_year_L-A2210").select(2014).run()
+    _check_aco_year(at, cms_db, "A01307", 2014)
+
+
+def test_lineage_shows_how_its_years_were_linked(open_page, cms_db: Path) -> None:
+    at = open_page(PAGE, cms_db, aco="A2210", year="2018")
+    _no_errors(at)
+    links = at.dataframe[1].value
+    assert links[["From id", "To id"]].values.tolist() == [
+        ["A01307", "X-03AD3AFC"], ["X-03AD3AFC", "X-03AD3AFC"], ["X-03AD3AFC", "X-03AD3AFC"],
+        ["X-03AD3AFC", "A2210"]]
+    assert "same first MSSP start 2014-01-01" in links["Evidence"].iloc[-1]
+    assert any(e.label.startswith("How these years were put together (4 links") for e in at.expander)
+
+
+@pytest.mark.parametrize("text", ["antelope valley aco, inc", "a01307", "x-03ad3afc"])
+def test_search_finds_a_lineage_by_an_old_name_or_id(open_page, cms_db: Path, text: str) -> None:
+    at = open_page(PAGE, cms_db)
+    at.text_input(key="exp_q").input(text).run()
+    _no_errors(at)
+    box = at.selectbox(key=f"exp_aco_{text}")
+    assert box.value == "L-A2210"
+    assert box.options == ["A2210 - Antelope Valley ACO (also A01307, X-03AD3AFC)"]
+    assert at.query_params["aco"] == "A2210" and at.query_params["year"] == "2019"
+    assert at.dataframe[0].value["Year"].tolist() == [str(y) for y in ANTELOPE]
+
+
+def test_an_ambiguous_case_is_shown_apart(open_page, cms_db: Path) -> None:
+    """Aurora ACO (A07663, PY2013-15) and the "Initial" Aurora ACO of PY2017 are not joined by guess."""
+    at = open_page(PAGE, cms_db, aco="A07663", year="2015")
+    _no_errors(at)
+    assert at.dataframe[0].value["Year"].tolist() == ["2013", "2014", "2015"]
+    apart = at.dataframe[-1].value
+    assert apart[["Id", "Later PY"]].values.tolist() == [["A07663", 2017]]
+    assert "nothing but the name" in apart["Why not linked"].iloc[0]
+
+
+def test_names_are_shown_as_text_not_markdown(open_page, tmp_path: Path, demo_db: Path) -> None:
+    rows = _rows(demo_db)
+    aco = str(rows["aco_id"].iloc[0])
+    rows.loc[rows["aco_id"] == aco, "aco_name"] = "**Bold** [click](https://evil.example) :red[x] $y$"
+    source = _rows(demo_db, "SELECT * FROM source")
+    out = tmp_path / "aco.duckdb"
+    from data.store import write_database
+    write_database(out, rows, source)
+    at = open_page(PAGE, out, aco=aco)
+    _no_errors(at)
+    heading = at.subheader[0].value
+    assert heading.startswith("\\*\\*Bold\\*\\* \\[click\\]\\(https:")
+    assert "](" not in heading.replace("\\]\\(", "") and ":red[" not in heading and "$y$" not in heading

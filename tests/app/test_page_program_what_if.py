@@ -151,3 +151,13 @@ def test_real_py2024_no_sequestration(cms_db: Path, monkeypatch: pytest.MonkeyPa
     cms = _year(cms_db, 2024)["cms_earned_savings_losses"]
     assert before == pytest.approx(cms.clip(lower=0).sum(), rel=1e-4)
     assert any(f"CMS published {fmt.money(cms.clip(lower=0).sum())}" in c.value for c in at.caption)
+    # Issue 9: the model and CMS disagree on who was paid by the two Guardrail rows; the page says so.
+    why = next(c.value for c in at.caption if "CMS paid 359" in c.value)
+    assert "pays 361" in why and "A5309" in why and "A5321" in why and "Guardrail" in why
+    assert "share this rule change" in " ".join(e.label.lower() for e in at.expander)
+
+
+def test_nothing_changed_lists_no_acos(app) -> None:
+    at = app()
+    assert any("No ACO's result changes" in i.value for i in at.info)
+    assert at.dataframe[2].value.empty

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aco_model.inputs import from_aco_year_row
-from aco_model.scenario import TEMPLATE, scenario_from
+from aco_model.scenario import TEMPLATE, scenario_from_row
 from ui.formatting import money
+from ui.text import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
 
@@ -56,7 +56,7 @@ def test_demo_default_matches_the_model(demo_db, monkeypatch):
     assert not at.exception
     aco = at.selectbox(key="wi_aco").value
     year = next(s.value for s in at.selectbox if s.key.startswith("wi_year_"))
-    expected = scenario_from(from_aco_year_row(_row(demo_db, aco, year).to_dict())).settle()
+    expected = scenario_from_row(_row(demo_db, aco, year).to_dict()).settle()
     label = "Payment to the ACO" if expected.earned >= 0 else "Bill to the ACO"
     assert _metrics(at)[label][0] == money(expected.earned)
     assert any("Synthetic demo data" in i.value for i in at.info)
@@ -69,7 +69,7 @@ def test_controls_change_the_settlement_and_the_link_reopens_it(cms_db, monkeypa
     at.slider(key="bench_pct").set_value(1.5).run()
     at.number_input(key="n").set_value(30_000).run()
     assert not at.exception
-    base = scenario_from(from_aco_year_row(_row(cms_db, "A1026", 2024).to_dict()))
+    base = scenario_from_row(_row(cms_db, "A1026", 2024).to_dict())
     expected = replace(base, quality_score=0.70, track="ENHANCED", benchmark_change=0.015,
                        assigned_beneficiaries=30_000).settle()
     shown = _metrics(at)
@@ -93,7 +93,7 @@ def test_choosing_another_aco_starts_from_its_own_numbers(cms_db, monkeypatch):
     at.selectbox(key="wi_aco").set_value("A1001").run()
     assert not at.exception
     row = _row(cms_db, "A1001", 2024)
-    base = scenario_from(from_aco_year_row(row.to_dict()))
+    base = scenario_from_row(row.to_dict())
     assert at.slider(key="q").value == pytest.approx(base.quality_score * 100)
     assert at.selectbox(key="track").value == base.track
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
@@ -117,9 +117,9 @@ def test_garbage_link_warns_and_falls_back(cms_db, monkeypatch):
                bench="-3", n="many", qs="maybe", exp="inf", bench_pct="<script>", rev="%%", junk="1")
     assert not at.exception
     assert len(at.warning) == 1  # one short warning listing each value
-    text = at.warning[0].value
+    text = shown(at.warning[0].value)  # the text a viewer reads (link values are escaped markdown)
     for name in ("q=500", "track=GOLD", "msr=7", "bench=-3", "n=many", "qs=maybe", "exp=inf",
-                 "bench_pct=<script>", "`junk`"):
+                 "bench_pct=<script>", "“junk”"):
         assert name in text
     assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the ACO-year as CMS settled it
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
@@ -139,3 +139,71 @@ def test_revenue_limited_loss_starts_from_the_implied_revenue(cms_db, open_page)
     assert not at.exception
     assert at.number_input(key="rev").value == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
+
+
+def test_a_link_reopens_its_exact_scenario_on_the_page(demo_db, monkeypatch):
+    """Issue 11: the share link carries every input exactly, so the page settles the very same numbers."""
+    from aco_model.scenario import Scenario
+
+    sent = replace(TEMPLATE, track="TRACK_1", performance_year=2013, quality_score=0.00010444978917872839,
+                   base_benchmark=880_028_641.0, benchmark_change=0.1, expenditure=0.0,
+                   assigned_beneficiaries=100, msr_election=None)
+    at = _open(demo_db, monkeypatch, **sent.to_query_params())
+    assert not at.exception and not at.warning
+    shared = _shared_link(at)
+    assert shared == sent.to_query_params()
+    reopened, warnings = Scenario.from_query_params(shared)
+    assert warnings == [] and reopened == sent
+
+
+def _captions(at: AppTest) -> str:
+    """The captions' text as a viewer reads it (data text is escaped with ui.text.plain)."""
+    return " ".join(shown(c.value) for c in at.caption)
+
+
+def test_a1026_opens_on_auto_and_quality_below_the_standard_drops_the_payment(cms_db, monkeypatch):
+    """PY2024 A1026 met the standard through the reporting incentive at 75.29, below the 77.05 threshold."""
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert at.selectbox(key="qs").value == "auto"
+    assert "77.05" in at.slider(key="q").label and "77.05" in at.slider(key="q").help
+    text = _captions(at)
+    assert "CMS published for A1026 PY2024: quality score 75.29, standard met." in text
+    assert "reporting incentive at 75.29, below the 77.05 threshold" in text
+    assert _metrics(at)["CMS settled"][1] == "same as this scenario"
+    at.slider(key="q").set_value(65.29).run()
+    assert not at.exception
+    assert _metrics(at)["Payment to the ACO"][0] == "$0"
+    assert "payment does not change" not in _captions(at)
+    at.selectbox(key="qs").set_value("met").run()  # the incentive kept by hand
+    assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"
+    assert 'Below the 77.05 standard the payment does not change. The quality standard is set to "met"' in (
+        _captions(at))
+
+
+def test_a1001_euc_floor_keeps_the_standard_and_says_why(cms_db, monkeypatch):
+    """PY2024 A1001 was EUC-affected: CMS scores it at no less than the 77.05 threshold (425.512(c))."""
+    at = _open(cms_db, monkeypatch, aco="A1001", year="2024")
+    assert at.selectbox(key="qs").value == "auto"
+    paid = _metrics(at)["Payment to the ACO"][0]
+    at.slider(key="q").set_value(67.05).run()
+    assert not at.exception
+    assert _metrics(at)["Payment to the ACO"][0] == paid == "$107.9M"
+    text = _captions(at)
+    assert "extreme and uncontrollable circumstance" in text
+    assert "so a lower score still meets the standard and the payment does not change" in text
+    assert "route to the standard (EUC floor) does not depend on the score" in text  # the Quality view
+
+
+def test_quality_view_and_waterfall_name_what_medicare_keeps(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    tabs = [t.label for t in at.tabs]
+    assert tabs == ["Settlement step by step", "Payment curve", "Quality", "Every track"]
+    steps = at.dataframe[0].value
+    assert "Medicare keeps 50%" in list(steps["step"])  # BASIC Level E shares 50%
+    assert not any(str(step).startswith("Sharing at") for step in steps["step"])
+
+
+def test_executive_summary_buttons(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Executive summary (PDF)" in labels and "Slides (PPTX)" in labels

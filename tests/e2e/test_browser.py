@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 PAGES = ["overview", "explorer", "what_if", "risk_election", "program_what_if", "payment_models",
-         "data_sources"]
+         "data_sources", "glossary"]
 
 
 def _wait_rendered(page) -> None:

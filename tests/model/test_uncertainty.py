@@ -20,7 +20,9 @@ from aco_model.uncertainty import (
     Election,
     best_election,
     calibrate,
+    draw_savings_rates,
     elections_for,
+    estimate_mean_reversion,
     simulate,
     summarize,
     year_pairs,
@@ -193,7 +195,7 @@ def test_year_pairs_only_consecutive_years_within_a_series() -> None:
 
 
 def test_calibrate_bands_sample_sizes_and_pooling() -> None:
-    cal = calibrate(_history())
+    cal = calibrate(_history(), model="random_walk")
     assert cal.pairs == 3
     sizes = {b.band: b.sample_size for b in cal.bands}
     assert sizes == {"<10k": 1, "10-20k": 1, "20-50k": 0, "50k+": 1}
@@ -201,7 +203,8 @@ def test_calibrate_bands_sample_sizes_and_pooling() -> None:
     assert cal.band_for(12_000).mean == pytest.approx((0.01 + 0.005 + 0.02) / 3)
     text = cal.describe()
     assert "bootstrap" in text and "n = 1" in text and "3 pairs" in text
-    assert calibrate(_history(), method="normal").describe().count("normal distribution") == 1
+    normal = calibrate(_history(), method="normal", model="random_walk")
+    assert normal.describe().count("normal distribution") == 1
 
 
 def test_calibrate_uses_own_band_when_large_enough() -> None:
@@ -216,7 +219,7 @@ def test_calibrate_uses_own_band_when_large_enough() -> None:
             "expenditure": np.concatenate([np.full(len(ids), 97.0), 97.0 - rng.normal(0, 1, len(ids))]),
         }
     )
-    cal = calibrate(h)
+    cal = calibrate(h, model="random_walk")
     band = cal.band_for(12_000)
     assert not band.pooled and band.sample_size == len(ids)
     assert band.quantiles[0.05] <= band.quantiles[0.5] <= band.quantiles[0.95]
@@ -230,6 +233,102 @@ def test_calibrate_year_window_and_errors() -> None:
         calibrate(_history(), first_year=2030)
     with pytest.raises(KeyError):
         calibrate(_history().drop(columns="benchmark"))
+
+
+# --- mean reversion: estimation on synthetic frames with a known answer ------------------------
+
+
+def _synthetic_history(seed: int = 3, acos: int = 600, noise: float = 0.004) -> tuple[pd.DataFrame, dict]:
+    """ACO-years whose changes follow the model with known parameters (benchmark $100 for every row).
+
+    d = a_y + delta x r + beta(r) x (s - m_y) + e, with r = 1 for the ACOs whose 2021 row starts a new
+    agreement, e ~ N(0, noise).
+    """
+    truth = {"slope": -0.30, "renewal_slope": -0.70, "renewal_shift": 0.01,
+             "year_effects": {2018: 0.004, 2019: 0.015, 2020: -0.005, 2021: 0.006, 2022: 0.002}}
+    rng = np.random.default_rng(seed)
+    ids = [f"A{i:04d}" for i in range(acos)]
+    renews = rng.random(acos) < 0.3  # these start a new agreement in 2021
+    s = rng.normal(0.03, 0.05, acos)
+    rows = []
+    for year in range(2018, 2024):
+        start = np.where(renews & (year >= 2021), "2021-01-01", "2016-01-01")
+        rows.append(pd.DataFrame({"aco_id": ids, "performance_year": year, "assigned_beneficiaries": 15_000,
+                                  "benchmark": 100.0, "expenditure": 100.0 * (1 - s),
+                                  "current_start_date": start}))
+        if year == 2023:
+            break
+        r = renews & (year + 1 == 2021)
+        m = s.mean()
+        slope = np.where(r, truth["renewal_slope"], truth["slope"])
+        shift = truth["year_effects"][year] + truth["renewal_shift"] * r
+        s = s + shift + slope * (s - m) + rng.normal(0, noise, acos)
+    return pd.concat(rows, ignore_index=True), truth
+
+
+def test_estimation_recovers_known_slopes_and_year_effects() -> None:
+    history, truth = _synthetic_history()
+    pairs = year_pairs(history)
+    renewing = pairs.groupby("performance_year")["new_agreement"].sum()
+    assert renewing[2020] > 100 and renewing.drop(2020).sum() == 0  # only the 2020 -> 2021 pairs
+    fit = estimate_mean_reversion(pairs)
+    assert fit.slope == pytest.approx(truth["slope"], abs=0.01)
+    assert fit.renewal_slope == pytest.approx(truth["renewal_slope"], abs=0.02)
+    assert fit.renewal_shift == pytest.approx(truth["renewal_shift"], abs=0.002)
+    for year, effect in truth["year_effects"].items():
+        assert fit.year_effects[year] == pytest.approx(effect, abs=0.001), year
+    assert fit.drift == pytest.approx(np.mean(list(truth["year_effects"].values())), abs=0.001)
+    assert fit.year_shock_sd == pytest.approx(np.std(list(truth["year_effects"].values()), ddof=1), abs=0.001)
+    assert np.std(fit.residuals) == pytest.approx(0.004, rel=0.1)
+    cal = calibrate(history)
+    assert cal.model == "mean_reversion" and cal.slope == pytest.approx(fit.slope)
+    assert dict(cal.year_effects) == pytest.approx(fit.year_effects)
+    assert cal.years == (2018, 2019, 2020, 2021, 2022)
+
+
+def test_a_year_when_everyone_moved_is_a_year_effect_not_mean_reversion() -> None:
+    # A random walk plus one common shock in 2019 (every ACO +3 points): the slope within years is 0.
+    rng = np.random.default_rng(5)
+    acos, years = 400, range(2018, 2023)
+    s = rng.normal(0.02, 0.04, acos)
+    rows = []
+    for year in years:
+        rows.append(pd.DataFrame({"aco_id": range(acos), "performance_year": year,
+                                  "assigned_beneficiaries": 8_000, "benchmark": 100.0,
+                                  "expenditure": 100.0 * (1 - s)}))
+        s = s + (0.03 if year == 2019 else 0.0) + rng.normal(0, 0.01, acos)
+    fit = estimate_mean_reversion(year_pairs(pd.concat(rows).astype({"aco_id": str})))
+    assert abs(fit.slope) < 0.02
+    assert fit.year_effects[2019] == pytest.approx(0.03, abs=0.002)
+    assert max(abs(v) for y, v in fit.year_effects.items() if y != 2019) < 0.002
+    assert fit.renewal_slope == fit.slope and fit.renewal_shift == 0.0  # no start dates: no renewal split
+
+
+def test_year_shock_is_shared_by_every_aco_of_a_simulated_year() -> None:
+    base = Calibration.normal(0.0, 0.0)
+    cal = replace(base, model="mean_reversion", year_shock_sd=0.02, program_means=((2023, 0.03),))
+    s = np.array([-0.02, 0.0, 0.05, 0.10])
+    rates = draw_savings_rates(cal, s, [5_000, 15_000, 30_000, 70_000], 20_000, seed=9, base_year=2023)
+    shocks = rates - s[:, None]  # no residual and slope 0: only the shock is left
+    assert np.allclose(shocks, shocks[0])  # one draw per column, the same for every ACO
+    assert shocks[0].std() == pytest.approx(0.02, rel=0.03)
+    # the shocks of a seed do not depend on how many ACOs are drawn with it
+    alone = draw_savings_rates(cal, s[:1], [5_000], 20_000, seed=9, base_year=2023)
+    assert np.array_equal(alone[0], rates[0])
+
+
+def test_mean_reversion_pulls_a_loss_year_back_towards_the_program_mean() -> None:
+    history, _ = _synthetic_history(noise=0.01)
+    mr, rw = calibrate(history), calibrate(history, model="random_walk")
+    low = mr.expected_change(-0.02, base_year=2023)
+    high = mr.expected_change(0.10, base_year=2023)
+    assert low > 0.01 > -0.005 > high
+    assert mr.expected_change(0.10, base_year=2023, new_agreement=True) < high  # rebasing takes back more
+    assert rw.expected_change(-0.02) == 0.0 == rw.expected_change(0.10)
+    a = draw_savings_rates(mr, [-0.02, 0.10], [15_000, 15_000], 5_000, seed=1, base_year=2023)
+    assert a[0].mean() > -0.02 + 0.01 and a[1].mean() < 0.10 - 0.005
+    text = mr.describe()
+    assert "Mean reversion" in text and "year-wide shock" in text and "new agreement" in text
 
 
 # --- calibration on CMS's files (skipped without them) ----------------------------------------
@@ -272,7 +371,7 @@ def _cms_history(cms_dir: Path) -> pd.DataFrame:
 
 
 def test_calibration_on_cms_history(cms_dir: Path) -> None:
-    cal = calibrate(_cms_history(cms_dir))
+    cal = calibrate(_cms_history(cms_dir), model="random_walk")
     # 2013->2014 and 2018->...->2024 pairs (2015-2017 files have no ACO id): 2,797 pairs.
     assert cal.pairs == 2_797
     assert cal.years == (2013, 2018, 2019, 2020, 2021, 2022, 2023)
@@ -314,3 +413,55 @@ def test_summary_invariants(
     assert (s["median_payment"] <= s["p95_payment"] + 1e-6).all()
     assert s.loc[0, "prob_owing"] == 0.0 and s.loc[0, "worst_case"] >= 0.0
     assert (s["best_case"] <= 0.2 * 200e6 + 1e-6).all()  # no track pays beyond its 10% / 20% limit
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import aco_model.backtest
+
+    for module in (unc, aco_model.backtest):
+        failures, tried = doctest.testmod(module)
+        assert tried > 0 and failures == 0, module.__name__
+
+
+# --- which elections an ACO may make next year ------------------------------------------------------
+
+
+def _status(current: Election | None, election: Election, year: int = 2025, renew: bool = False) -> str:
+    return unc.election_options(current, year, [election], new_agreement=renew)["may_elect"].iloc[0]
+
+
+def test_basic_level_e_cannot_go_back_and_keeps_its_msr() -> None:
+    now = Election("BASIC_E", 0.02)
+    assert _status(now, Election("BASIC_A")) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_B")) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_D", 0.02)) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_E", 0.02)) == unc.MAY
+    assert _status(now, Election("BASIC_E", 0.01)) == unc.MAY_NOT  # the agreement's MSR/MLR holds
+    assert _status(now, Election("ENHANCED", 0.02)) == unc.UNCERTAIN  # only by early renewal [recall]
+    why = unc.election_options(now, 2025, [Election("BASIC_A")])["why"].iloc[0]
+    assert "425.600(a)(4)" in why and "[recall]" in why
+
+
+def test_glide_path_advances_and_one_sided_levels_may_choose_an_msr() -> None:
+    now = Election("BASIC_B")
+    assert _status(now, Election("BASIC_C", 0.0)) == unc.MAY  # automatic advance, MSR/MLR elected now
+    assert _status(now, Election("BASIC_E")) == unc.MAY  # faster advance
+    assert _status(now, Election("BASIC_A")) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_B"), 2025) == unc.UNCERTAIN  # may stay one-sided from 2024 [recall]
+    assert _status(now, Election("BASIC_B"), 2022) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_B"), 2021) == unc.UNCERTAIN  # the COVID-19 freeze
+    assert _status(Election("ENHANCED", 0.01), Election("BASIC_E", 0.01)) == unc.MAY_NOT
+    assert _status(Election("ENHANCED", 0.01), Election("BASIC_E", 0.01), renew=True) == unc.UNCERTAIN
+    assert _status(Election("ENHANCED", 0.01), Election("ENHANCED", 0.02), renew=True) == unc.MAY
+    assert _status(None, Election("BASIC_C", 0.0)) == unc.UNCERTAIN
+    assert _status(Election("BASIC_E", 0.02), Election("TRACK_1")) == unc.MAY_NOT  # not offered in 2025
+
+
+def test_agreement_last_year() -> None:
+    assert unc.agreement_last_year(2019, 7) == 2024
+    assert unc.agreement_last_year(2020) == 2024
+    assert unc.agreement_last_year(2024) == 2028
+    assert unc.agreement_last_year(2013) == 2015
+    assert unc.agreement_last_year(2012, 7) == 2015

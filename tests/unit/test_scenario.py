@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from aco_model import AcoYear, settle
@@ -72,7 +72,7 @@ def test_implied_participant_revenue_only_where_the_revenue_limit_bound():
     from aco_model.inputs import implied_participant_revenue
 
     loss = AcoYear(2023, "BASIC_E", 119_995_393, 128_286_290, 10_043, quality_score=0.8268,
-                   met_quality_standard=True, msr_election=0.03, euc_share=823_342 / 1_972_407)
+                   met_quality_standard=True, msr_election=None, euc_share=823_342 / 1_972_407)
     revenue = implied_participant_revenue(loss, -1_149_065, -823_342)
     assert revenue == pytest.approx((1_149_065 + 823_342) / 0.08)
     assert settle(replace(loss, participant_revenue=revenue)).earned == pytest.approx(-1_149_065, abs=1)
@@ -95,6 +95,10 @@ def test_link_round_trips_and_settles_the_same():
     assert again.settle() == A1026_LINKED.settle()
 
 
+@example(track="TRACK_1", year=2013, msr="variable", standard="auto", q=0.010444978917872839,
+         bench=880028641.0, change=10.0, exp=0.0, n=100)  # issue 11: the link rounded the quality score
+@example(track="ENHANCED", year=2024, msr="2", standard="met", q=100 * (0.1 + 0.2), bench=1e11,
+         change=-9.99999999999999, exp=123456789.123456789, n=2_000_000)
 @given(
     track=st.sampled_from(list(TRACKS)),
     year=st.integers(2013, 2026),
@@ -114,7 +118,17 @@ def test_any_valid_scenario_reopens_to_the_same_settlement(track, year, msr, sta
                        assigned_beneficiaries=n)
     again, warnings = Scenario.from_query_params(scenario.to_query_params())
     assert warnings == []
-    assert again.settle().earned == pytest.approx(scenario.settle().earned, rel=1e-9, abs=1e-3)
+    assert again == scenario  # every input exactly, so the very same settlement, to the cent and beyond
+    assert again.settle() == scenario.settle()
+
+
+@pytest.mark.parametrize("fraction", [0.7529, 0.00010444978917872839, 0.1 + 0.2, 1 / 3, 0.92171234567, 1.0,
+                                      0.0])
+def test_percentages_in_a_link_read_back_as_the_same_fraction(fraction):
+    from aco_model.scenario import percent_fraction, percent_text
+
+    assert percent_fraction(percent_text(fraction)) == fraction
+    assert percent_fraction(percent_text(-fraction)) == -fraction
 
 
 def test_missing_values_come_from_the_base():
@@ -149,7 +163,7 @@ def test_garbage_falls_back_with_one_message_each():
     scenario, warnings = Scenario.from_query_params(garbage, base=A1026_LINKED)
     assert len(warnings) == len(garbage)
     for key, value in garbage.items():
-        assert any(f"`{key}={value}`" in w for w in warnings), key
+        assert any(f"“{key}={value}”" in w for w in warnings), key
     assert scenario == A1026_LINKED
     assert "using 75.29" in " ".join(warnings) and "using $600,514,210" in " ".join(warnings)
 

@@ -96,22 +96,25 @@ def test_every_run_gets_its_own_page_objects():
     from ui.nav import PAGES, pages
 
     first, second = pages(), pages()
-    assert len(first) == len(second) == len(PAGES) == 7
+    assert len(first) == len(second) == len(PAGES) == 8
     assert all(a is not b for a, b in zip(first, second, strict=True))
 
 
 def test_a_cached_figure_draws_exactly_as_a_fresh_one():
     """ui.cached_chart hands Streamlit a figure built once, with its dict made once: the same JSON as
-    the figure built afresh (with the margins ui.chart gives every chart)."""
+    the figure built afresh (with the margins and theme text ui.chart gives every chart)."""
     from ui import overview_charts as charts
-    from ui.widgets import MARGIN, SHARED, _built_once
+    from ui.widgets import SHARED, _built_once, _finish
 
     totals = pd.DataFrame({"performance_year": [2023, 2023, 2024],
                            "track": ["BASIC_E", "ENHANCED", "ENHANCED"],
                            "shared_savings_paid": [5e6, 9e6, 1.2e7], "losses_owed": [0.0, 1e6, 0.0]})
-    cached = _built_once(charts.payments_by_track)(totals)
-    again = _built_once(charts.payments_by_track)(totals.copy())
-    fresh = charts.payments_by_track(totals).update_layout(margin=MARGIN)
+    cached = _built_once(charts.payments_by_track)("light", totals)
+    again = _built_once(charts.payments_by_track)("light", totals.copy())
+    dark = _built_once(charts.payments_by_track)("dark", totals)
+    fresh = charts.payments_by_track(totals)
+    _finish(fresh, "light")
+    assert dark is not cached and dark.to_dict()["layout"]["xaxis"]["tickfont"]["color"] == "#e6e8ef"
     assert getattr(cached, SHARED) and again is cached
     assert pio.to_json(cached.to_dict(), validate=False) == pio.to_json(fresh.to_dict(), validate=False)
     assert cached.to_dict()["data"][0]["type"] == "bar"

@@ -1,0 +1,104 @@
+"""Text from a link or a data file, shown as the characters it holds: never markdown, HTML or LaTeX.
+
+Streamlit reads markdown in nearly every string it shows: alerts, captions, titles, st.markdown, metric
+labels, values and deltas, widget labels and help, tab and expander labels. A link's value, a parameter
+name, an ACO name, a file or column name or an error message goes through `plain` before it is put in
+one of those, so that a link cannot put a clickable link, bold text or a formula inside the app's own
+boxes. Messages are built as plain text (aco_model's and ui.link_params' link warnings are) and made
+safe here, where they are rendered.
+
+>>> print(plain("x` [Sign in](https://evil.example) **BOLD** $x$").replace(WORD_JOINER, "+"))
+x\\` \\[Sign in\\]\\(https:+//evil.example\\) \\*\\*BOLD\\*\\* \\$x\\$
+>>> shown(plain("q=<script> 1. _x_ www.evil.example a@evil.example"))
+'q=<script> 1. _x_ www.evil.example a@evil.example'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Read by markdown (CommonMark, GFM, Streamlit's directives and remark-math) anywhere in a line. Other
+# ASCII punctuation (. , - ' " / = % ? ;) only counts at the start of a line, handled in `plain`.
+_SPECIAL = frozenset("\\`*_{}[]()<>#+!|~$&@")
+# Invisible, and no character of a GFM autolink, emoji shortcode or directive name: placed after ":",
+# "@" and "www", it stops "https://...", "www.x", "a@b.c", ":smile:" and ":red[...]" being recognised.
+# (GFM finds bare links in the text after escapes are undone, so a backslash alone does not stop them.)
+WORD_JOINER = "\u2060"
+_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
+_LIST_START = re.compile(r"^(\s*)(\d+)([.)])")
+# Bidirectional overrides and isolates reorder what a reader sees (U+202E turns "fdp.exe" around).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain(value: object, limit: int | None = None) -> str:
+    """`value` as markdown that renders exactly as its text, on one line; cut to `limit` characters.
+
+    Runs of whitespace (line breaks included) become one space and control characters are dropped, so
+    no heading, list, quote, table or code block can start inside it.
+    """
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 3, 1)] + "..."
+    text = re.sub(r"\s+", " ", text)
+    text = "".join(c for c in text if c not in _BIDI and unicodedata.category(c) != "Cc")
+    out = []
+    for c in text:
+        if c in _SPECIAL:
+            out.append("\\" + c)
+            if c == "@":
+                out.append(WORD_JOINER)
+        elif c == ":":
+            out.append(":" + WORD_JOINER)
+        else:
+            out.append(c)
+    text = _WWW.sub(r"\1" + WORD_JOINER, "".join(out))
+    # A line starting "1." or "-" / "=" / "." would be a list, a rule or a heading's underline.
+    text = _LIST_START.sub(r"\1\2\\\3", text, count=1)
+    if text[:1] in ("-", "=", "."):
+        text = "\\" + text
+    return text
+
+
+def shown(markdown: str) -> str:
+    """What a viewer reads of markdown made by `plain` (escapes undone, word joiners dropped).
+
+    For tests and messages that compare the text a page shows.
+    """
+    return re.sub(r"\\(.)", r"\1", markdown.replace(WORD_JOINER, ""))
+
+
+def folder_name(origin: object) -> object:
+    """Where a file was read from, without the server's path: an absolute folder's last part only.
+
+    >>> folder_name("/srv/app/shared/data/cms"), folder_name("data/demo.py (seed 1)"), folder_name(None)
+    ('cms', 'data/demo.py (seed 1)', None)
+    """
+    if not isinstance(origin, str) or not re.match(r"^([\\/]|[A-Za-z]:[\\/])", origin):
+        return origin
+    return re.split(r"[\\/]+", origin.rstrip("/\\"))[-1] or "the configured CMS folder"
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/\\])(?:/|[A-Za-z]:\\)(?:[^\s'\"/\\]+[/\\])+([^\s'\"/\\]*)")
+
+
+def without_paths(message: object) -> str:
+    """An error message without the server's folders: every absolute path cut to its last part.
+
+    >>> without_paths("[Errno 20] Not a directory: '/srv/app/data/aco.duckdb' (see https://x.org/a/b)")
+    "[Errno 20] Not a directory: 'aco.duckdb' (see https://x.org/a/b)"
+    """
+    return _ABSOLUTE_PATH.sub(r"\1", str(message))
+
+
+def chart_text(value: object) -> str:
+    """Text for a plotly label, legend entry or hover: its own characters, not plotly's HTML or LaTeX.
+
+    Plotly reads <b>, <i>, <a href=...> and more in every label, and a label between "$" as LaTeX;
+    entities it shows as the characters they stand for.
+
+    >>> chart_text("<a href='https://evil.example'>A1</a> $x$")
+    "&lt;a href='https://evil.example'&gt;A1&lt;/a&gt; &#36;x&#36;"
+    """
+    return html.escape("" if value is None else str(value), quote=False).replace("$", "&#36;")
