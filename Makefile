@@ -25,11 +25,19 @@ browser:
 data: install
 	$(PY) -m data.build $(if $(CMS_DIR),--cms-dir $(CMS_DIR),)
 
+# Where `make run` listens: this machine only (127.0.0.1) unless ACO_LENS_HOST says otherwise, e.g.
+# `ACO_LENS_HOST=0.0.0.0 make run` to serve every interface when hosting (README: Serving). On loopback the
+# websocket also accepts only the local host names (a web page rebinding its own name to 127.0.0.1 cannot
+# reach the app). XSRF and CORS protection stay on either way (.streamlit/config.toml).
+ACO_LENS_HOST ?= 127.0.0.1
+LOOPBACK_ONLY := --server.allowedHosts localhost --server.allowedHosts 127.0.0.1
+
 run: install
-	ACO_LENS_CMS_DIR="$(CMS_DIR)" $(VENV)/bin/streamlit run app.py
+	ACO_LENS_CMS_DIR="$(CMS_DIR)" $(VENV)/bin/streamlit run app.py --server.address $(ACO_LENS_HOST) \
+	  $(if $(filter 127.0.0.1 localhost,$(ACO_LENS_HOST)),$(LOOPBACK_ONLY))
 
 test: install browser
-	ACO_LENS_CMS_DIR="$(CMS_DIR)" $(PY) -m pytest -q -n 2 --dist loadfile tests
+	ACO_LENS_CMS_DIR="$(CMS_DIR)" ACO_LENS_DOWNLOAD=0 $(PY) -m pytest -q -n 2 --dist loadfile tests
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,13 +12,13 @@ import logging
 import streamlit as st
 
 from ui.database import db_key
-from ui.nav import PAGES
+from ui.nav import pages
 
 _LOG = logging.getLogger("aco_lens")
 
 st.set_page_config(page_title="ACO Lens", page_icon=":material/monitoring:", layout="wide")
 db_key()
-page = st.navigation(PAGES)
+page = st.navigation(pages())
 try:
     page.run()
 except Exception:  # st.rerun and st.stop raise BaseExceptions (ScriptControlException): they pass through

@@ -30,7 +30,15 @@ import numpy as np
 import pandas as pd
 
 from aco_model.inputs import inputs_frame
-from aco_model.uncertainty import Calibration, Method, Model, calibrate, draw_savings_rates, year_pairs
+from aco_model.uncertainty import (
+    Calibration,
+    Method,
+    Model,
+    calibrate_pairs,
+    draw_savings_rates,
+    program_means,
+    year_pairs,
+)
 from aco_model.vectorized import settle_frame
 
 TARGET_YEARS: tuple[int, ...] = tuple(range(2016, 2025))
@@ -140,10 +148,61 @@ def _target_rows(aco_year: pd.DataFrame, target: int) -> pd.DataFrame:
     return rows.drop_duplicates("aco_id", keep=False)  # an ACO with two rows in a year: no single outcome
 
 
-def forecast_year(aco_year: pd.DataFrame, target: int, calibration: Calibration, draws: int,
-                  seed: int) -> pd.DataFrame:
-    """Forecast every ACO of `target` present the year before, under one calibration (`FORECAST_COLUMNS`)."""
-    pairs = year_pairs(aco_year[aco_year["performance_year"].isin([target - 1, target])])
+# Savings rates at which each ACO-year is settled to learn where its outcome changes (`outcomes`).
+_PROBE_SAVINGS, _PROBE_LOSS = 0.5, -0.5
+
+
+def outcomes(inputs: pd.DataFrame, savings_rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each draw is paid shared savings / owes shared losses: boolean arrays like `savings_rates`.
+
+    `inputs` holds one `settle_frame` row per ACO-year, `savings_rates` (ACO-years, draws) the drawn rates.
+    The settlement's outcome changes only at the corridor (425.604-425.610): paid when ``s > 0`` and
+    ``s >= MSR`` and the final sharing rate is above 0, or, below the MSR, when the low-revenue half rate
+    applies (425.605(h)); owes (before relief for extreme and uncontrollable circumstances) when
+    ``s < 0`` and ``-s >= MLR`` on a two-sided track with a loss rate and limit above 0. So each row is
+    settled at three probe rates (+50%, half its MSR, -50%) instead of once per draw: the same answer as
+    settling every draw (tests/model/test_backtest.py checks it), a thousand times fewer settlements.
+    """
+    n = len(inputs)
+    b = inputs["benchmark"].to_numpy(dtype=float)
+    probes = pd.concat([inputs.assign(expenditure=b * (1 - _PROBE_SAVINGS)),
+                        inputs.assign(expenditure=b * (1 - _PROBE_LOSS))], ignore_index=True)
+    first = settle_frame(probes)
+    msr = first["minimum_savings_rate"].to_numpy()[:n]
+    mlr = first["minimum_loss_rate"].to_numpy()[n:]
+    can_be_paid = first["earned"].to_numpy()[:n] > 0
+    can_owe = first["shared_loss"].to_numpy()[n:] > 0
+    below = settle_frame(inputs.assign(expenditure=b * (1 - msr / 2)))
+    reduced = (msr > 0) & (below["earned"].to_numpy() > 0)  # paid between 0 and the MSR
+    s = np.asarray(savings_rates, dtype=float)
+    paid = (s > 0) & (((s >= msr[:, None]) & can_be_paid[:, None]) | ((s < msr[:, None]) & reduced[:, None]))
+    owes = (s < 0) & (-s >= mlr[:, None]) & can_owe[:, None]
+    return paid, owes
+
+
+def row_quantiles(values: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
+    """Quantiles of each row (numpy's default linear interpolation) from one sort: (quantiles, rows).
+
+    >>> row_quantiles(np.array([[3.0, 1.0, 2.0, 4.0]]), (0.0, 0.5, 0.9)).ravel().tolist()
+    [1.0, 2.5, 3.7]
+    """
+    ordered = np.sort(values, axis=1)
+    last = ordered.shape[1] - 1
+    out = []
+    for q in quantiles:
+        position = q * last
+        low = int(np.floor(position))
+        high = min(low + 1, last)
+        weight = position - low
+        out.append(ordered[:, low] * (1.0 - weight) + ordered[:, high] * weight)
+    return np.array(out)
+
+
+def forecast_year(aco_year: pd.DataFrame, pairs: pd.DataFrame, target: int, calibration: Calibration,
+                  draws: int, seed: int) -> pd.DataFrame:
+    """Forecast every ACO of `target` present the year before (`pairs`: `year_pairs` of `aco_year`)
+    under one calibration: one row per ACO, `FORECAST_COLUMNS`."""
+    pairs = pairs[pairs["performance_year"] == target - 1]
     rows = _target_rows(aco_year, target)
     pairs = pairs[pairs["aco_id"].isin(rows["aco_id"].astype("string"))].reset_index(drop=True)
     if pairs.empty:
@@ -151,21 +210,16 @@ def forecast_year(aco_year: pd.DataFrame, target: int, calibration: Calibration,
     rows = rows.set_index(rows["aco_id"].astype("string")).loc[pairs["aco_id"]]
     rates = draw_savings_rates(calibration, pairs["savings_rate"], pairs["assigned_beneficiaries"], draws,
                                seed + target, base_year=target - 1, new_agreement=pairs["new_agreement"])
-    inputs = inputs_frame(rows.reset_index(drop=True))
-    many = inputs.loc[inputs.index.repeat(draws)].reset_index(drop=True)
-    many["expenditure"] = np.repeat(inputs["benchmark"].to_numpy(), draws) * (1.0 - rates.ravel())
-    settled = settle_frame(many)
-    earned = settled["earned"].to_numpy().reshape(len(pairs), draws)
-    owes = (settled["shared_loss"].to_numpy() > 0).reshape(len(pairs), draws)
+    paid, owes = outcomes(inputs_frame(rows.reset_index(drop=True)), rates)
     two_sided = rows["two_sided"].fillna(False).astype(bool).to_numpy()
     paid_seen, owes_seen = _observed(rows)
-    q = np.quantile(rates, [0.10, 0.25, 0.75, 0.90], axis=1)
+    q = row_quantiles(rates, (0.10, 0.25, 0.75, 0.90))
     return pd.DataFrame({
         "model": calibration.model, "target_year": target, "aco_id": pairs["aco_id"].to_numpy(),
         "two_sided": two_sided, "savings_rate": pairs["savings_rate"].to_numpy(),
         "observed_savings_rate": pairs["next_savings_rate"].to_numpy(),
         "q10": q[0], "q25": q[1], "q75": q[2], "q90": q[3],
-        "prob_paid": (earned > 0).mean(axis=1), "paid": paid_seen,
+        "prob_paid": paid.mean(axis=1), "paid": paid_seen,
         "prob_owes": np.where(two_sided, owes.mean(axis=1), np.nan),
         "owes": np.where(two_sided, owes_seen, np.nan),
     }, columns=list(FORECAST_COLUMNS))
@@ -175,18 +229,22 @@ def backtest(aco_year: pd.DataFrame, *, targets: tuple[int, ...] = TARGET_YEARS,
              seed: int = DEFAULT_SEED, method: Method = "bootstrap") -> BacktestResult:
     """Fit on the years before each target, forecast the target, for the model and the random walk (pure).
 
-    `aco_year` holds rows of the `aco_year` table (data/schema.py); both models draw with the same seed
-    (the year shock and residual streams of `uncertainty.draw_savings_rates`, seed + target year).
+    `aco_year` holds rows of the `aco_year` table (data/schema.py). The pairs of consecutive years are
+    made once: those before a target (both years earlier than it) are exactly the pairs of the history
+    before it. Both models draw with the same seed (the year shock and residual streams of
+    `uncertainty.draw_savings_rates`, seed + target year).
     """
+    pairs = year_pairs(aco_year)
+    means = program_means(aco_year)
     frames, skipped = [], {}
     for target in targets:
-        history = aco_year[aco_year["performance_year"] < target]
-        try:
-            fitted = [calibrate(history, method=method, model=model) for model in MODELS]
-        except ValueError:
+        before = pairs[pairs["performance_year"] <= target - 2]
+        if before.empty:
             skipped[target] = "no consecutive years of the same ACO before it to fit on"
             continue
-        year = [forecast_year(aco_year, target, c, draws, seed) for c in fitted]
+        known = {y: m for y, m in means.items() if y < target}
+        fitted = [calibrate_pairs(before, known, method=method, model=model) for model in MODELS]
+        year = [forecast_year(aco_year, pairs, target, c, draws, seed) for c in fitted]
         if year[0].empty:
             skipped[target] = f"no ACO present in both {target - 1} and {target} (same id series)"
             continue

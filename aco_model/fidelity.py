@@ -31,8 +31,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aco_model.euc_quality import at_mean_score
-from aco_model.inputs import FAILED_REPORTING, FAILED_STANDARD, euc_relief, inputs_frame, outcome_inputs
+from aco_model.euc_quality import EUC_MEAN_QUALITY, at_mean_score
+from aco_model.inputs import (
+    FAILED_REPORTING,
+    FAILED_STANDARD,
+    euc_relief,
+    inputs_frame,
+    outcome_inputs,
+    public_track,
+)
 from aco_model.quality import QUALITY_SCORE_HALF_UNIT
 from aco_model.rules import TRACKS
 from aco_model.vectorized import settle_frame
@@ -68,7 +75,7 @@ def _optional(rows: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(rows[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _settle_tier(inputs: pd.DataFrame, target: np.ndarray, bracket_score: np.ndarray,
+def _settle_tier(inputs: pd.DataFrame, bracket_score: np.ndarray,
                  half: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The model's result, the quality-rounding bracket (lo, hi) around `bracket_score`, per row."""
     settled = settle_frame(inputs)
@@ -91,8 +98,10 @@ def _reasons(rows: pd.DataFrame, settled: pd.DataFrame, cms_before_relief: np.nd
     capped_loss = np.abs(np.minimum(cms_before_relief, 0.0))
     loss_before = settled["shared_loss_before_limit"].to_numpy()
     limit = settled["loss_limit"].to_numpy()
+    # RevLossLimit (PY2018-2021) marks the revenue-based limit; where published it must not say no
+    not_benchmark_based = ~(_optional(rows, "revenue_based_loss_limit") == 0)
     revenue_limited = (
-        (cms_before_relief < 0) & rows["track"].isin(_REVENUE_LIMITED).to_numpy()
+        (cms_before_relief < 0) & rows["track"].isin(_REVENUE_LIMITED).to_numpy() & not_benchmark_based
         & (capped_loss < loss_before - TOLERANCE) & (capped_loss <= limit + TOLERANCE)
     )
     quality_failure = needs.str.contains(FAILED_REPORTING, regex=False).to_numpy() | needs.str.contains(
@@ -123,13 +132,13 @@ def compare(aco_year: pd.DataFrame) -> pd.DataFrame:
     overall_target = np.where(forgiven, before_relief, cms)
     published_score = pd.to_numeric(rows["quality_score"], errors="coerce").to_numpy(dtype=float)
     bracket_score = np.where(at_mean_score(rows), published_score, overall["quality_score"])
-    settled, lo, hi = _settle_tier(overall, overall_target, bracket_score, half)
+    settled, lo, hi = _settle_tier(overall, bracket_score, half)
     model = settled["earned"].to_numpy()
     status = _status(model, overall_target, lo, hi)
     reason = np.where(status != "", status, _reasons(rows, settled, before_relief, needs.map(lambda _: "")))
 
     public = inputs_frame(rows, public_only=True).assign(euc_share=0.0)
-    p_settled, p_lo, p_hi = _settle_tier(public, before_relief, public["quality_score"].to_numpy(), half)
+    p_settled, p_lo, p_hi = _settle_tier(public, public["quality_score"].to_numpy(), half)
     p_model = p_settled["earned"].to_numpy()
     p_status = _status(p_model, before_relief, p_lo, p_hi)
     p_reason = np.where(p_status != "", p_status, _reasons(rows, p_settled, before_relief, needs))
@@ -137,6 +146,9 @@ def compare(aco_year: pd.DataFrame) -> pd.DataFrame:
     msr_rule = p_settled["msr_rule"].to_numpy()
     symmetric = public["msr_election"].notna().to_numpy() & (msr_rule == 4)
     variable = settle_frame(public.assign(msr_election=np.nan))["earned"].to_numpy()
+    inferred_track = pd.array(rows.get("track_inferred", pd.Series(False, index=rows.index)),
+                              dtype="boolean").fillna(False).to_numpy(dtype=bool)
+    _, unresolved_track = public_track(rows)
     return pd.DataFrame(
         {
             "performance_year": rows["performance_year"].to_numpy(),
@@ -157,8 +169,7 @@ def compare(aco_year: pd.DataFrame) -> pd.DataFrame:
             "outcome_inputs": needs.to_numpy(),
             "msr_election_published": np.isin(msr_rule, _ELECTED_MSR_RULES),
             "msr_election_decides": symmetric & (np.abs(variable - p_model) > TOLERANCE),
-            "track_from_msr": pd.array(rows.get("track_inferred", pd.Series(False, index=rows.index)),
-                                       dtype="boolean").fillna(False).to_numpy(dtype=bool),
+            "track_from_msr": inferred_track & ~unresolved_track,
         },
         index=rows.index,
     )
@@ -226,6 +237,9 @@ def report(compared: pd.DataFrame) -> str:
         widest = compared.loc[brackets.idxmax()]
         lines.append(f"quality-rounding bracket at the published precision: widest ${brackets.max():,.0f} "
                      f"(PY{widest['performance_year']} {widest['aco_id']}), median ${brackets.median():,.0f}")
+    solved = [f"PY{y} {m.published:.4f} -> {m.unrounded:.8f} ({m.savers} savers)"
+              for y, m in EUC_MEAN_QUALITY.items()]
+    lines.append(f"EUC mean quality scores solved from savers' payments (425.502(f)): {', '.join(solved)}")
     lines.append(f"published MSR as an input: {h['msr_election']:,} two-sided rows take their MSR/MLR "
                  f"election from it ({h['msr_election_decides']:,} of them would settle differently under "
                  f"the variable table); {h['track_from_msr']:,} rows their track (no track published)")
@@ -250,6 +264,10 @@ _LISTED = ["performance_year", "aco_id", "track", "kind", "cms_earned", "cms_bef
            "independent_model", "reason", "independent_reason", "outcome_inputs"]
 
 
+def _dollars(value: float) -> str:
+    return f"{value:,.0f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aco_model.fidelity", description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, default=Path("data/aco.duckdb"))
@@ -268,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 110):
         if args.mismatches:
             missed = compared[~compared["matched"] | ~compared["independent_matched"]]
-            print(missed[_LISTED].to_string(index=False))
+            print(missed[_LISTED].to_string(index=False, float_format=_dollars))
         if args.not_independent:
-            print(not_independent(compared)[_LISTED].to_string(index=False))
+            print(not_independent(compared)[_LISTED].to_string(index=False, float_format=_dollars))
         print(report(compared))
     return 0
 

@@ -23,6 +23,7 @@ from aco_model.rules import (
     VARIABLE_MSR_BELOW_FROM_YEAR,
     track_rules,
 )
+from aco_model.selection import choose, select
 
 # (low headcount, high headcount, MSR at low, MSR at high) [CFR15 425.604(b); 500-2,999 PUF 2023-24].
 VARIABLE_MSR_TABLE: tuple[tuple[int, int, float, float], ...] = (
@@ -40,37 +41,70 @@ VARIABLE_MSR_TABLE: tuple[tuple[int, int, float, float], ...] = (
     (50000, 59999, 0.022, 0.020),
 )
 MSR_AT_60000_AND_OVER = 0.020
-# No ACO under 500 appears in any PUF; the table's top rate is assumed [unconfirmed].
+# Below 500 the MSR is not known from public rules (methodology 2.1): PY2017 A05696 (N = 152) shows
+# 25.42%, which neither the table nor its 1.645 x CV / sqrt(N) origin reproduces. The table's rate at
+# 500 is assumed, and every settlement that uses it carries `MSR_BELOW_500_WARNING`.
 MSR_BELOW_500 = 0.122
+MSR_TABLE_FROM = 500
+MSR_BELOW_500_WARNING = (
+    "The minimum savings rate below 500 assigned beneficiaries is not known from public rules "
+    f"(CMS's PY2017 file shows 25.42% for an ACO of 152); {MSR_BELOW_500:.1%}, the table's rate at "
+    "500, is assumed."
+)
 
 _LO = np.array([b[0] for b in VARIABLE_MSR_TABLE], dtype=float)
 _HI = np.array([b[1] for b in VARIABLE_MSR_TABLE], dtype=float)
 _A = np.array([b[2] for b in VARIABLE_MSR_TABLE])
 _Z = np.array([b[3] for b in VARIABLE_MSR_TABLE])
+_LOOKUP_TOP = 60000
 
 VARIABLE = "variable"
+
+
+def _variable_msr_formula(n: np.ndarray) -> np.ndarray:
+    """The table's interpolation for floored headcounts `n` (any shape, NaN propagates)."""
+    band = np.clip(np.searchsorted(_LO, n, side="right") - 1, 0, len(_LO) - 1)
+    lo, hi, a, z = _LO[band], _HI[band], _A[band], _Z[band]
+    msr = a + (n - lo) / (hi - lo) * (z - a)
+    msr = np.where(n >= _LOOKUP_TOP, MSR_AT_60000_AND_OVER, msr)
+    return np.where(n < MSR_TABLE_FROM, MSR_BELOW_500, msr)
+
+
+# The formula evaluated once for every headcount 0..60,000 (the MSR is flat above), so that settling
+# a million ACO-years is one table lookup per row, bit for bit the formula's value.
+_MSR_BY_HEADCOUNT = _variable_msr_formula(np.arange(_LOOKUP_TOP + 1, dtype=float))
+
+
+def table_msr(assigned_beneficiaries: np.ndarray) -> np.ndarray:
+    """`variable_msr` for finite headcounts >= 0 (the engine's validated input): a lookup, no search."""
+    index = np.minimum(assigned_beneficiaries, _LOOKUP_TOP).astype(np.intp)
+    return _MSR_BY_HEADCOUNT.take(index)
 
 
 def variable_msr(assigned_beneficiaries: np.ndarray | float) -> np.ndarray | float:
     """MSR from the headcount table (425.604(b)), vectorized; returns a fraction.
 
+    Below 500 beneficiaries the value is an assumption (`MSR_BELOW_500`, see `MSR_BELOW_500_WARNING`).
+
     >>> round(float(variable_msr(34_601)), 10)
     0.0235398513
     """
-    n = np.floor(np.asarray(assigned_beneficiaries, dtype=float))
-    band = np.clip(np.searchsorted(_LO, n, side="right") - 1, 0, len(_LO) - 1)
-    lo, hi, a, z = _LO[band], _HI[band], _A[band], _Z[band]
-    msr = a + (n - lo) / (hi - lo) * (z - a)
-    msr = np.where(n >= 60000, MSR_AT_60000_AND_OVER, msr)
-    msr = np.where(n < 500, MSR_BELOW_500, msr)
+    n = np.asarray(assigned_beneficiaries, dtype=float)
+    if n.ndim and n.size and n.min() >= 0 and n.max() < np.inf:  # NaN fails both
+        return table_msr(n)  # truncation = floor for n >= 0
+    msr = _variable_msr_formula(np.floor(n))
     return float(msr) if msr.ndim == 0 else msr
 
 
 def parse_election(election: str | float | None) -> float | None:
     """An MSR/MLR election as a fraction, or None for the variable (table) option.
 
-    Accepts "variable", a fraction (0.015) or a percent string ("1.5%"). Only the options of
-    425.605(b)/425.610(b) are valid: 0, 0.5%, 1%, 1.5%, 2%, or variable.
+    Accepts "variable", a fraction (0.015) or a percent string ("1.5%"); a float NaN means variable
+    (the engine's frame convention), the text "nan" does not. Only the options of 425.605(b)/425.610(b)
+    are valid: 0, 0.5%, 1%, 1.5%, 2%, or variable.
+
+    >>> parse_election("1.5%"), parse_election("variable"), parse_election(0.005)
+    (0.015, None, 0.005)
     """
     if election is None:
         return None
@@ -78,15 +112,23 @@ def parse_election(election: str | float | None) -> float | None:
         text = election.strip().lower()
         if text in ("", VARIABLE):
             return None
-        value = float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            value = np.nan
+        if not np.isfinite(value):
+            raise ValueError(f"MSR/MLR election {election!r} is not one of {ELECTION_CHOICES}")
     else:
         value = float(election)
-    if np.isnan(value):
-        return None
+        if np.isnan(value):
+            return None
     for option in MSR_ELECTIONS:
         if abs(value - option) < 1e-9:
             return option
-    raise ValueError(f"MSR/MLR election {election!r} is not one of 0%, 0.5%, 1%, 1.5%, 2% or 'variable'")
+    raise ValueError(f"MSR/MLR election {election!r} is not one of {ELECTION_CHOICES}")
+
+
+ELECTION_CHOICES = "0%, 0.5%, 1%, 1.5%, 2% (or 0, 0.005, 0.01, 0.015, 0.02) or 'variable'"
 
 
 # Why an ACO-year got its MSR/MLR: codes returned by `corridor_rates_array`, texts for people.
@@ -98,6 +140,10 @@ MSR_RULES: tuple[str, ...] = (
     "425.605(b)/425.610(b): elected symmetric MSR/MLR",
     "MSR/MLR set by the scenario (not CMS's rule)",
 )
+
+
+_CODES = tuple(np.int8(c) for c in range(5))
+_NAN_IF_FALSE = np.array([np.nan, 0.0])
 
 
 def corridor_rates_array(
@@ -119,14 +165,17 @@ def corridor_rates_array(
     py = np.asarray(performance_year)
     table = np.asarray(variable_msr(n), dtype=float).reshape(n.shape)
     election = np.asarray(election, dtype=float)
-    start = np.asarray(agreement_start_year, dtype=float)
-    fixed_t2 = is_track_2 & np.where(np.isnan(start), py < 2016, start <= 2015)
+    # The first rule that applies: one-sided, fixed Track 2, small two-sided, variable election, symmetric.
+    two_sided = np.asarray(two_sided, dtype=bool)
+    fixed_t2 = np.zeros(table.shape, dtype=bool)
+    if np.any(is_track_2):
+        start = np.asarray(agreement_start_year, dtype=float)
+        fixed_t2 = fixed_t2 | (is_track_2 & np.where(np.isnan(start), py < 2016, start <= 2015))
     small = (py >= VARIABLE_MSR_BELOW_FROM_YEAR) & (n < VARIABLE_MSR_BELOW)
-    code = np.select(
-        [~two_sided, fixed_t2, small, np.isnan(election)], [0, 1, 2, 3], default=4
-    ).astype(np.int8)
-    msr = np.choose(code, [table, np.full_like(table, TRACK_2_FIXED_MSR), table, table, election])
-    mlr = np.where(two_sided, msr, np.nan)
+    variable = np.broadcast_to(np.isnan(election), table.shape)
+    code = select([~two_sided, fixed_t2, small, variable], _CODES[:4], default=_CODES[4])
+    msr = choose(code, [table, TRACK_2_FIXED_MSR, table, table, election])
+    mlr = msr + _NAN_IF_FALSE.take(two_sided.astype(np.intp))  # NaN for one-sided
     return msr, mlr, code
 
 

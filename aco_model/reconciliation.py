@@ -19,10 +19,18 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import pandas as pd
 
-from aco_model.msr import MSR_RULES
+from aco_model.msr import MSR_BELOW_500_WARNING, MSR_RULES
 from aco_model.quality import LOSS_RULES, SHARING_RULES
 from aco_model.rules import track_rules, year_rules
-from aco_model.vectorized import OUTCOMES, settle_frame
+from aco_model.validation import InputError
+from aco_model.vectorized import (
+    OPTIONAL_DEFAULTS,
+    OUTCOMES,
+    REQUIRED,
+    RESULT_COLUMNS,
+    TRACK_ORDER,
+    settle_arrays,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,8 @@ class Settlement:
     sharing_rule: str
     loss_rule: str
     track_citation: str
+    # Plain-text caveats on this result (e.g. an MSR not known from public rules); empty when none.
+    warnings: tuple[str, ...] = ()
 
     @property
     def owes(self) -> bool:
@@ -102,6 +112,7 @@ class Settlement:
     def to_dict(self) -> dict[str, object]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "inputs"}
         out["inputs"] = asdict(self.inputs)
+        out["warnings"] = list(self.warnings)
         if out["loss_limit"] is not None and np.isinf(out["loss_limit"]):
             out["loss_limit"] = None
         return out
@@ -136,10 +147,27 @@ class Settlement:
 
 
 def settle(aco_year: AcoYear) -> Settlement:
-    """Settle one ACO-year the way CMS does (42 CFR 425.604-425.610); see the module example."""
+    """Settle one ACO-year the way CMS does (42 CFR 425.604-425.610); see the module example.
+
+    Refuses inputs the engine cannot settle (see `vectorized.settle_frame`) with a ValueError whose
+    one-line message names the field and value, e.g. "benchmark must be a finite dollar amount above
+    0, got nan". Below 500 beneficiaries the MSR is an assumption, said in `warnings`:
+
+    >>> settle(AcoYear(2017, "TRACK_1", 1_475_739, 1_413_358, 152, quality_score=0.3949)).warnings[0][:50]
+    'The minimum savings rate below 500 assigned benefi'
+    """
     rules = track_rules(aco_year.track)
     year_rules(aco_year.performance_year)
-    row = settle_frame(aco_year.to_frame()).iloc[0]
+    values = asdict(aco_year)  # one-element arrays, no DataFrame: a what-if answer in well under 1 ms
+    data = {name: None if values.get(name) is None else np.array([values[name]], dtype=float)
+            for name in (*REQUIRED[2:], *OPTIONAL_DEFAULTS)}
+    try:
+        result = settle_arrays(np.array([TRACK_ORDER.index(aco_year.track)]),
+                               np.array([aco_year.performance_year], dtype=np.int64), data,
+                               list(RESULT_COLUMNS), original=lambda name, rows: [values[name]])
+    except InputError as exc:
+        raise exc.for_one_row() from None
+    row = {name: array[0] for name, array in result.items()}
     two_sided = rules.two_sided
     limit = float(row["loss_limit"])
     return Settlement(
@@ -166,4 +194,5 @@ def settle(aco_year: AcoYear) -> Settlement:
         sharing_rule=SHARING_RULES[int(row["sharing_rule"])],
         loss_rule=LOSS_RULES[int(row["loss_rule"])],
         track_citation=rules.citation,
+        warnings=(MSR_BELOW_500_WARNING,) if row["msr_below_500_assumed"] else (),
     )

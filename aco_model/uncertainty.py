@@ -7,29 +7,32 @@ what-if page (`vectorized.settle_frame`, 42 CFR 425.604-425.610).
 
 Model ("mean_reversion", the default), for an ACO with savings rate ``s`` this year and draw ``k``:
 
-    s_next,k = s + d_k,   d_k = mu + beta x s + u_k + e_k
+    s_next,k = s + d_k,   d_k = mu + delta x r + beta(r) x (s - m) + u_k + e_k
     X_k = X - d_k x B     (benchmark B and headcount N held fixed)
     earned_k(e) = settle(B, X_k, N, election e)
 
-- ``beta`` (< 0): mean reversion, the slope of next year's change on this year's rate, measured within
-  each year (`estimate_mean_reversion`); ``mu``: the average year-wide change of an ACO at 0%.
+- ``m``: the program's mean savings rate this year (every ACO); ``beta`` (< 0): mean reversion, the
+  slope of next year's change on this year's distance from ``m``, measured within each year
+  (`estimate_mean_reversion`); ``r`` = 1 when next year starts a new agreement, whose rebased benchmark
+  (425.601-425.603) takes back more (``beta(1)``, ``delta``); ``mu``: the average year's change at ``m``.
 - ``u_k ~ N(0, tau^2)``: the year-wide shock (e.g. 2019 -> 2020, when every ACO's rate rose), ONE draw per
   simulated year shared by every ACO simulated together (`draw_savings_rates`); ``tau`` is the spread of
   the measured year effects.
-- ``e_k``: the ACO's own residual, drawn from the residuals of its size band (`SIZE_BANDS`; bigger ACOs
-  have steadier rates): a bootstrap (resampling them, which keeps their fat tails) or a normal with the
-  band's mean and standard deviation.
+- ``e_k``: the ACO's own residual, drawn from the recent residuals of its size band (`SIZE_BANDS`,
+  `RESIDUAL_YEARS`; bigger ACOs have steadier rates): a bootstrap (resampling them, which keeps their fat
+  tails) or a normal with the band's mean and standard deviation.
 
 The former model ("random_walk", kept as the backtest's baseline and for a user's own changes) is the
-special case ``beta = mu = tau = 0`` with ``e`` the band's observed changes: next year's change drawn
-regardless of this year's rate. ``X - d x B`` rather than ``B x (1 - s_k)`` makes a zero change
+special case ``beta = delta = mu = tau = 0`` with ``e`` the band's observed changes: next year's change
+drawn regardless of this year's rate. ``X - d x B`` rather than ``B x (1 - s_k)`` makes a zero change
 reproduce the base expenditure to the last bit, so a zero-variance calibration gives exactly the
 deterministic settlement.
 
-Worked example (synthetic): beta = -0.35, mu = +1.3 points, an ACO at s = -2% expects
-d = 0.013 + 0.35 x 0.02 = +2.0 points, so s_next is centred on 0%, where the random walk kept it near -1.5%.
-With B = $100M, X = $97M (s = 3%) and a draw d = -1% -> s = 2%, X = $98M; under BASIC Level E with a
-2% MSR and the quality standard met, earned = 0.5 x $2M x 0.98 = $980,000.
+Worked example (fitted on CMS's 2013-2024 files: beta = -0.25, mu = +0.51 point, m = 4.73% in 2024): an
+ACO at s = -2% within its agreement expects d = 0.0051 + 0.25 x (0.0473 + 0.02) = +2.2 points, so its
+next year is centred near +0.2%, where the random walk kept it near -1.5%. With B = $100M, X = $97M
+(s = 3%) and a draw d = -1% -> s = 2%, X = $98M; under BASIC Level E with a 2% MSR and the quality
+standard met, earned = 0.5 x $2M x 0.98 = $980,000.
 """
 
 from __future__ import annotations
@@ -341,8 +344,9 @@ MIN_RENEWAL_SAMPLE = 30
 
 # The residuals drawn come from the pairs of the last this many years (our choice): their spread
 # fell from about 4.5 points in 2013-2016 to about 3 in 2021-2023, so the whole history would draw
-# too wide a future. The backtest (`aco_model.backtest`) chose 3 over every year (80% interval
-# coverage 80.7% against 82.6%, Brier P(paid) 0.1562 against 0.1566).
+# too wide a future. The backtest (`aco_model.backtest`, 1,000 draws) chose 3 over every year: 80%
+# interval coverage 81.2% against 82.6%, 50% coverage 49.8% against 51.7%, Brier P(paid) 0.1564 against
+# 0.1566.
 RESIDUAL_YEARS = 3
 
 
@@ -474,6 +478,14 @@ def calibrate(history: pd.DataFrame, *, method: Method = "bootstrap", model: Mod
         pairs = pairs[pairs["performance_year"] >= first_year]
     if last_year is not None:
         pairs = pairs[pairs["performance_year"] <= last_year]
+    return calibrate_pairs(pairs, program_means(history), method=method, model=model,
+                           residual_years=residual_years)
+
+
+def calibrate_pairs(pairs: pd.DataFrame, means: dict[int, float], *, method: Method = "bootstrap",
+                    model: Model = "mean_reversion",
+                    residual_years: int | None = RESIDUAL_YEARS) -> Calibration:
+    """`calibrate` from `year_pairs` already made and `program_means` (the backtest makes them once)."""
     if pairs.empty:
         raise ValueError("no consecutive years of the same ACO in the history given")
     if model == "random_walk":
@@ -502,7 +514,7 @@ def calibrate(history: pd.DataFrame, *, method: Method = "bootstrap", model: Mod
         **common, model="mean_reversion", slope=fit.slope, renewal_slope=fit.renewal_slope,
         renewal_shift=fit.renewal_shift, drift=fit.drift, year_shock_sd=fit.year_shock_sd,
         year_effects=tuple(sorted(fit.year_effects.items())),
-        program_means=tuple(sorted(program_means(history).items())),
+        program_means=tuple(sorted(means.items())),
     )
 
 
@@ -798,3 +810,105 @@ def best_election(
         ascending=[False, True, True], kind="stable",
     )
     return order.drop(columns="_pos").iloc[0]
+
+
+# --- which elections an ACO may make next year ----------------------------------------------------
+
+MAY = "may elect"
+MAY_NOT = "may not elect"
+UNCERTAIN = "uncertain"
+BASIC_LEVELS: tuple[str, ...] = ("BASIC_A", "BASIC_B", "BASIC_C", "BASIC_D", "BASIC_E")
+# PY from which a BASIC ACO on the glide path may stay at Level A/B for the rest of its agreement
+# (CY2023 PFS) [recall; 3P Milliman]: methodology section 3.
+STAY_ONE_SIDED_FROM = 2024
+COVID_FREEZE_YEAR = 2021  # the 2021 option to stay at the 2020 level [recall]
+
+
+def agreement_last_year(start_year: int, start_month: int = 1) -> int:
+    """The last performance year of the agreement period that began in `start_year` (425.200(b)).
+
+    Agreements starting before July 2019 ran 3 years (2012 starters to 2015); the 2016 starters were
+    extended through June 2019 [recall]; July 2019 starters run 5.5 years to 2024; from 2020, 5 years.
+    An estimate: extensions and early renewals are not in the public files.
+
+    >>> agreement_last_year(2019, 7), agreement_last_year(2022), agreement_last_year(2016)
+    (2024, 2026, 2019)
+    """
+    if start_year <= 2012:
+        return 2015
+    if start_year == 2016:
+        return 2019
+    if start_year < 2019 or (start_year == 2019 and start_month < 7):
+        return start_year + 2
+    if start_year == 2019:
+        return 2024
+    return start_year + 4
+
+
+def election_options(current: Election | None, next_year: int, elections: Sequence[Election], *,
+                     new_agreement: bool = False) -> pd.DataFrame:
+    """For each election next year: whether an ACO with this year's `current` election may make it.
+
+    Returns one row per election: election (label), may_elect (`MAY`, `MAY_NOT` or `UNCERTAIN`) and why
+    (the rule, with the methodology's confidence where it is not read in the regulation). Rules:
+    - a track CMS did not offer next year (`rules.is_offered`): may not elect;
+    - BASIC glide path (425.600(a)(4)) within an agreement: automatic advance one level a year, a faster
+      advance may be elected, never back to a lower level; Level E may be repeated; from PY2024 an ACO at
+      Level A/B may stay one-sided [recall; 3P]; in 2021 an ACO could stay at its 2020 level [recall];
+      from BASIC into ENHANCED within an agreement only through an early renewal [recall]: uncertain;
+    - ENHANCED within an agreement: no way down to BASIC [recall];
+    - the MSR/MLR elected for the agreement holds for its remaining years (425.605(b), 425.610(b));
+      an ACO entering a two-sided level mid-agreement elects it before its first two-sided year;
+    - at a new agreement (or with no current election known): the choices depend on the ACO's
+      experience with risk and its revenue (425.600(d)); not modelled: uncertain, except ENHANCED,
+      open to every ACO.
+    """
+    rows = []
+    for e in elections:
+        status, why = _option(current, next_year, e, new_agreement)
+        rows.append({"election": e.label, "may_elect": status, "why": why})
+    return pd.DataFrame(rows, columns=["election", "may_elect", "why"])
+
+
+def _option(current: Election | None, next_year: int, e: Election, new_agreement: bool) -> tuple[str, str]:
+    if not is_offered(e.track, next_year):
+        return MAY_NOT, f"not offered in PY{next_year}"
+    if current is None:
+        return UNCERTAIN, "this year's election is not known"
+    if new_agreement:
+        if e.track == "ENHANCED":
+            return MAY, "a new agreement may start in ENHANCED (425.600)"
+        return UNCERTAIN, "at a new agreement it depends on experience with risk and revenue (425.600(d))"
+    now = current.track
+    if now == "ENHANCED":
+        if e.track != "ENHANCED":
+            return MAY_NOT, "no way down from ENHANCED within an agreement (425.600) [recall]"
+        return _msr_option(current, e, "stays in ENHANCED")
+    if now not in BASIC_LEVELS:
+        return UNCERTAIN, f"{track_rules(now).label} agreements moved to BASIC or ENHANCED; not modelled"
+    if e.track == "ENHANCED":
+        return UNCERTAIN, "BASIC to ENHANCED within an agreement only by early renewal (425.600) [recall]"
+    level, target = BASIC_LEVELS.index(now), BASIC_LEVELS.index(e.track)
+    automatic = min(level + 1, len(BASIC_LEVELS) - 1)
+    glide = "(425.600(a)(4)) [recall]"
+    if target < level:
+        return MAY_NOT, f"the BASIC glide path never goes back a level within an agreement {glide}"
+    if target == level and target != automatic:
+        if next_year == COVID_FREEZE_YEAR:
+            return UNCERTAIN, "2021 option to stay at the 2020 level (COVID-19) [recall]"
+        if target <= 1 and next_year >= STAY_ONE_SIDED_FROM:
+            return UNCERTAIN, "from PY2024 a Level A/B ACO may stay one-sided (CY2023 PFS) [recall; 3P]"
+        return MAY_NOT, f"the glide path advances one level a year {glide}"
+    step = ("Level E repeated" if target == level else "automatic advance" if target == automatic
+            else "elected faster advance")
+    return _msr_option(current, e, f"{step} on the BASIC glide path {glide}")
+
+
+def _msr_option(current: Election, e: Election, step: str) -> tuple[str, str]:
+    if not track_rules(e.track).two_sided:
+        return MAY, step
+    if not track_rules(current.track).two_sided:
+        return MAY, f"{step}; MSR/MLR elected before the first two-sided year"
+    if e.msr_election == current.msr_election:
+        return MAY, f"{step}; the MSR/MLR elected for the agreement"
+    return MAY_NOT, "the agreement's MSR/MLR election holds for its remaining years (425.605(b), 425.610(b))"

@@ -147,6 +147,7 @@ class _Mapper:
         return (values * scale).round(RATE_DECIMALS)  # drops float noise such as 0.07719999999999999
 
     def read_fields(self) -> None:
+        columns: dict[str, pd.Series] = {}  # one DataFrame at the end: 45 inserts one by one are slow
         for spec in FIELDS:
             column = self._source(spec)
             if column is None:
@@ -156,7 +157,7 @@ class _Mapper:
                     )
                 if spec.name not in _PAIRED:  # either of the pair will do: see check_required
                     self.result.missing.append(spec.name)
-                self.out[spec.name] = _empty(spec.kind, self.raw.index)
+                columns[spec.name] = _empty(spec.kind, self.raw.index)
                 continue
             parsed = self._parse(spec, column)
             self._bad_cells(spec, column, parsed)
@@ -167,7 +168,9 @@ class _Mapper:
             if len(values) and values.isna().all() and not spec.required and spec.name not in _PAIRED:
                 self.result.missing.append(f"{spec.name} (blank)")
             self.sources[spec.name] = column
-            self.out[spec.name] = values
+            columns[spec.name] = values
+        self.out = pd.DataFrame(columns, index=self.raw.index)
+        self.result.frame = self.out
 
     # -- required values and derived money ---------------------------------------------------
     def check_required(self) -> None:

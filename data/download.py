@@ -17,9 +17,11 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from data import content
 
 DEFAULT_BASE_URL = "https://data.cms.gov"
 BASE_URL_ENV = "ACO_LENS_CMS_BASE_URL"
@@ -28,6 +30,8 @@ CSV_PATH = "/data-api/v1/dataset/{id}/data.csv"
 PAGE_SIZE = 1000
 TIMEOUT_SECONDS = 60
 MAX_PAGES = 1000  # a server that never returns a short page must not loop forever
+MAX_RESPONSE_BYTES = 64_000_000  # one page or one CSV; CMS's largest year is a few MB
+Progress = Callable[[int, int, int], None]  # (years done, years in all, the year just done)
 
 # Dataset id per performance year (samstearns/mssp R/cms_endpoints.R, via docs/cms-sources.md).
 # PY2022 is left out: that source gives it PY2021's id, and one of the two is wrong.
@@ -71,11 +75,14 @@ def file_name(year: int) -> str:
     return f"mssp_puf_py{year}.csv"
 
 
-def _get(url: str) -> bytes:
+def _get(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     request = urllib.request.Request(url, headers={"Accept": "application/json, text/csv"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.read()
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read(MAX_RESPONSE_BYTES + 1)
+            if len(data) > MAX_RESPONSE_BYTES:
+                raise DownloadError(f"more than {MAX_RESPONSE_BYTES // 1_000_000} MB from {url}: not read")
+            return data
     except urllib.error.HTTPError as exc:
         raise DownloadError(f"HTTP {exc.code} from {url}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -83,14 +90,15 @@ def _get(url: str) -> bytes:
         raise DownloadError(f"cannot reach {url}: {reason}") from exc
 
 
-def fetch_json_rows(root: str, dataset_id: str, page_size: int = PAGE_SIZE) -> list[dict[str, object]]:
+def fetch_json_rows(root: str, dataset_id: str, page_size: int = PAGE_SIZE, *,
+                    timeout: float = TIMEOUT_SECONDS) -> list[dict[str, object]]:
     """All rows of a dataset, page by page, until a page is shorter than `page_size`."""
     rows: list[dict[str, object]] = []
     for page in range(MAX_PAGES):
         query = urllib.parse.urlencode({"size": page_size, "offset": page * page_size})
         url = f"{root}{DATA_PATH.format(id=dataset_id)}?{query}"
         try:
-            batch = json.loads(_get(url))
+            batch = json.loads(_get(url, timeout))
         except json.JSONDecodeError as exc:
             raise DownloadError(f"not JSON from {url}: {exc.msg}") from exc
         if not isinstance(batch, list) or not all(isinstance(r, dict) for r in batch):
@@ -99,6 +107,19 @@ def fetch_json_rows(root: str, dataset_id: str, page_size: int = PAGE_SIZE) -> l
         if len(batch) < page_size:
             return rows
     raise DownloadError(f"more than {MAX_PAGES} pages from dataset {dataset_id}")
+
+
+def probe(root: str, dataset_id: str, timeout: float) -> None:
+    """Raises DownloadError unless the data API answers one row of `dataset_id` within `timeout`."""
+    url = f"{root}{DATA_PATH.format(id=dataset_id)}?{urllib.parse.urlencode({'size': 1, 'offset': 0})}"
+    try:
+        rows = json.loads(_get(url, timeout))
+    except DownloadError as exc:  # the site, not the long dataset URL, in the one-line message
+        raise DownloadError(str(exc).replace(url, root)) from exc
+    except json.JSONDecodeError as exc:
+        raise DownloadError(f"not JSON from {root}: {exc.msg}") from exc
+    if not isinstance(rows, list) or not rows:
+        raise DownloadError(f"no rows from {url}")
 
 
 def rows_to_csv(rows: list[dict[str, object]]) -> str:
@@ -121,20 +142,24 @@ def _save(dest: Path, data: bytes) -> None:
 
 
 def download_year(year: int, dest_dir: Path, *, root: str, dataset_id: str,
-                  page_size: int = PAGE_SIZE) -> DownloadResult:
+                  page_size: int = PAGE_SIZE, timeout: float = TIMEOUT_SECONDS) -> DownloadResult:
     """Fetch one year (JSON pages, else the CSV download) into `dest_dir`; errors in the result."""
     json_url = f"{root}{DATA_PATH.format(id=dataset_id)}"
     try:
-        rows = fetch_json_rows(root, dataset_id, page_size)
+        rows = fetch_json_rows(root, dataset_id, page_size, timeout=timeout)
         if not rows:
             raise DownloadError(f"dataset {dataset_id} returned no rows")
         data, url, count = rows_to_csv(rows).encode(), json_url, len(rows)
     except DownloadError as json_error:
         url = f"{root}{CSV_PATH.format(id=dataset_id)}"
         try:
-            data = _get(url)
+            data = _get(url, timeout)
         except DownloadError as csv_error:
             return DownloadResult(year, json_url, error=f"{json_error}; CSV download: {csv_error}")
+        try:  # a web page or an archive answered with 200 is not saved as a .csv for the build to trip on
+            content.decode(data)
+        except content.NotText as exc:
+            return DownloadResult(year, url, error=f"{json_error}; CSV download: {exc}")
         count = max(data.count(b"\n") - 1, 0)
     path = dest_dir / file_name(year)
     try:
@@ -152,18 +177,24 @@ def download_all(
     years: list[int] | None = None,
     catalogue: Mapping[int, str] | None = None,
     page_size: int = PAGE_SIZE,
+    timeout: float = TIMEOUT_SECONDS,
+    progress: Progress | None = None,
 ) -> list[DownloadResult]:
-    """Fetch every catalogued year (or `years`) into `dest_dir`; one result per year, failures included."""
+    """Fetch every catalogued year (or `years`) into `dest_dir`; one result per year, failures included.
+
+    `progress(done, total, year)` is called after each year (the app's first start shows it).
+    """
     root = resolve_base_url(base_url)
     ids = dict(CATALOGUE if catalogue is None else catalogue)
     wanted = sorted(years or set(ids) | set(KNOWN_GAPS))
     results = []
-    for year in wanted:
+    for done, year in enumerate(wanted, start=1):
         if year not in ids:
             reason = KNOWN_GAPS.get(year, "not in the catalogue")
             results.append(DownloadResult(year, root, error=f"no dataset id: {reason}"))
-            continue
-        results.append(
-            download_year(year, Path(dest_dir), root=root, dataset_id=ids[year], page_size=page_size)
-        )
+        else:
+            results.append(download_year(year, Path(dest_dir), root=root, dataset_id=ids[year],
+                                         page_size=page_size, timeout=timeout))
+        if progress is not None:
+            progress(done, len(wanted), year)
     return results

@@ -293,6 +293,9 @@ def similarity(a: str, b: str, weight: Mapping[str, float] | None = None) -> flo
     words_a, words_b = set(a.split()), set(b.split())
     if not words_a or not words_b:
         return 0.0
+    near_length = 2 * min(len(a), len(b)) >= CLOSE_SPELLING * (len(a) + len(b))
+    if not words_a & words_b and not near_length:  # most pairs: nothing in common at all
+        return 0.0
     w = weight or {}
     totals = sorted((sum(w.get(x, 1.0) for x in words_a), sum(w.get(x, 1.0) for x in words_b)))
     shared = sum(w.get(x, 1.0) for x in words_a & words_b)
@@ -300,7 +303,7 @@ def similarity(a: str, b: str, weight: Mapping[str, float] | None = None) -> flo
     contained = shared / totals[0] if shared >= MIN_SHARE_OF_LONGER * totals[1] else 0.0
     if contained >= SIMILAR:
         return round(contained, 2)
-    if 2 * min(len(a), len(b)) < CLOSE_SPELLING * (len(a) + len(b)):  # difflib's bound, without difflib
+    if not near_length:  # difflib's upper bound on its ratio, without difflib
         return round(contained, 2)
     spelling = difflib.SequenceMatcher(None, a, b)
     close = spelling.quick_ratio() >= CLOSE_SPELLING and spelling.ratio() >= CLOSE_SPELLING
@@ -318,10 +321,13 @@ def _renamed_candidates(rows: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """Pairs of lineages (so far) where one ends the year before the other starts, under a similar but
     not equal name, with the same first-MSSP or agreement start date: an ACO renamed as it got a new id."""
     ends = _identities(rows.assign(identity=groups))
+    # Only a lineage whose first year's dates say it was in the MSSP before can have been renamed.
+    began = pd.to_datetime(ends["first_year"].astype(str) + "-01-01")
+    earlier = ends["first_initial"].lt(began) | ends["first_current"].lt(began)
     pairs = []
     for date_a, date_b in (("last_initial", "first_initial"), ("last_current", "first_current")):
         left = ends.reset_index()[["identity", "last_year", date_a]].dropna()
-        right = ends.reset_index()[["identity", "first_year", date_b]].dropna()
+        right = ends[earlier].reset_index()[["identity", "first_year", date_b]].dropna()
         left = left.assign(year=left["last_year"] + 1)
         pairs.append(left.merge(right, left_on=["year", date_a], right_on=["first_year", date_b],
                                 suffixes=("_a", "_b"))[["identity_a", "identity_b"]])

@@ -149,7 +149,7 @@ def read_raw(path: Path) -> RawFile:
         raise SourceError(str(exc)) from None
     header, rows, lines = _rows(text)
     columns, renamed = _unique(header)
-    frame = pd.DataFrame(rows, columns=columns, dtype="string")
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)  # cells as str; typed per column when read
     year = _year(path, columns, frame)
     if year > CHECKED_UP_TO:
         warnings.append(f"PY{year} is newer than the years this build was checked against")

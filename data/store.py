@@ -47,8 +47,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Columns, frame:
 
 
 def _comments(con: duckdb.DuckDBPyConnection, table: str, columns: Columns) -> None:
-    for name, _, meaning in columns:
-        con.execute(f"COMMENT ON COLUMN {table}.\"{name}\" IS '{meaning.replace(chr(39), chr(39) * 2)}'")
+    """Every column's meaning, in one transaction (one by one, each commits: 3x slower)."""
+    comments = ";\n".join(f"COMMENT ON COLUMN {table}.\"{name}\" IS '{meaning.replace(chr(39), chr(39) * 2)}'"
+                           for name, _, meaning in columns)
+    con.execute("BEGIN TRANSACTION")
+    con.execute(comments)
+    con.execute("COMMIT")
 
 
 def _remove(path: Path) -> None:

@@ -88,8 +88,7 @@ own = frame.loc[frame["aco_id"] == requested, "performance_year"] if lineage == 
 year = params.integer("year", int(own.max()) if len(own) else aco_years[-1], FIRST_YEAR, LAST_YEAR)
 if year not in aco_years:
     if lineage == current and requested is not None:  # the link's own ACO-year, not one chosen on the page
-        params.warnings.append(f"{ui.plain(requested)} has no results for {year}; "
-                               f"showing {aco_years[-1]}.")
+        params.warnings.append(f"{requested[:40]} has no results for {year}; showing {aco_years[-1]}.")
     year = aco_years[-1]
 year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year),
                         key=f"exp_year_{lineage}", format_func=lambda y: f"PY{y}")
@@ -122,7 +121,11 @@ m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_si
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
 m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
             **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
-m[3].metric("Quality score", ui.pct(this["quality_score"]))
+reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_reporting"]) and bool(
+    this["pay_for_reporting"])
+m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
+            help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
+                 "reporting its measures, so CMS published no score." if reporting_only else None)
 m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
             help="CMS's published earned shared savings (+) or shared losses owed (-).")
 if (frame["performance_year"] == year).sum() > 1:
@@ -131,14 +134,14 @@ if (frame["performance_year"] == year).sum() > 1:
 
 c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
 with c_rate:
-    ui.chart(charts.corridor(frame), key="exp_corridor")
+    ui.cached_chart(charts.year_chart, "corridor", frame, year, key="exp_corridor")
 with c_earned:
-    ui.chart(charts.earned(frame), key="exp_earned")
+    ui.cached_chart(charts.year_chart, "earned", frame, year, key="exp_earned")
 with c_quality:
-    ui.chart(charts.quality(frame), key="exp_quality")
+    ui.cached_chart(charts.year_chart, "quality", frame, year, key="exp_quality")
 st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where nothing is "
            "shared or owed (one-sided years have no loss side). Green points earned shared savings, red owed "
-           "losses.")
+           f"losses. Shaded column: PY{year}, the year above.")
 
 # --- against peers -------------------------------------------------------------------------------------
 band, low, high = size_band(this["assigned_beneficiaries"])
@@ -162,8 +165,8 @@ else:
                 delta_color="normal" if pd.notna(this["earned"]) else "off")
     p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
                 help="Share of the peers that earned shared savings this year.")
-    ui.chart(charts.peers_histogram(others["savings_rate"], this["savings_rate"], aco, this["msr"]),
-             key="exp_peers")
+    ui.cached_chart(charts.peers_histogram, others["savings_rate"], this["savings_rate"], aco, this["msr"],
+                    key="exp_peers")
 
 # --- every year ----------------------------------------------------------------------------------------
 st.subheader("Year by year")

@@ -2,7 +2,8 @@
 
 Thin page: the database (ui.database: program_totals, rows), figures and tables (ui.overview_charts).
 State in the URL: years (a range "2018-2024"), tracks (codes "ENHANCED,BASIC_E"), view ("track" for the
-table by year and track); each left out when it is the default (every year, every track, by year).
+table by year and track), qyear (the year of the quality against savings-rate scatter); each left out
+when it is the default (every year, every track, by year, the range's last year).
 """
 
 from __future__ import annotations
@@ -11,14 +12,22 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from ui import database as db
 from ui import overview_charts as charts
 from ui import widgets as ui
+from ui.link_params import ignored
 from ui.nav import inside_app
 
 inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
+
+
+def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...]):
+    """The spread chart, keyed on the choice (not on its thousands of ACO-years) for ui.cached_chart."""
+    return charts.savings_rate_spread(db.rows(db_key, years, tracks))
+
 
 key, params, warnings_box = ui.page_start(
     "Program overview",
@@ -46,6 +55,12 @@ if (first, last) != (all_years[0], all_years[-1]):
     state["years"] = charts.years_text(chosen_years)
 if chosen_tracks and set(chosen_tracks) != set(all_tracks):
     state["tracks"] = ",".join(charts.track_order(chosen_tracks))
+
+scatter_year = params.integer("qyear", last, FIRST_YEAR, LAST_YEAR)  # the quality scatter's year
+if scatter_year not in chosen_years:
+    if params.text("qyear") is not None and scatter_year != last:
+        params.warnings.append(ignored("qyear", str(scatter_year), f"not in PY{first}-{last}", last))
+    scatter_year = last
 
 with warnings_box:
     ui.warn(params.warnings)
@@ -90,10 +105,10 @@ m[5].metric("Net to Medicare", ui.money(net),
 # --- charts -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.payments_by_track(totals), key="ov_payments")
+    ui.cached_chart(charts.payments_by_track, totals, key="ov_payments")
 with right:
-    ui.chart(charts.savings_to_medicare(by_year), key="ov_net")
-ui.chart(charts.savings_rate_spread(db.rows(key, chosen_years, tuple(chosen_tracks))), key="ov_spread")
+    ui.cached_chart(charts.savings_to_medicare, by_year, key="ov_net")
+ui.cached_chart(_spread, key, chosen_years, tuple(chosen_tracks), key="ov_spread")
 
 # --- table -------------------------------------------------------------------------------------------
 head, toggle = st.columns([3, 2])
@@ -108,6 +123,29 @@ ui.table(ui.formatted(shown, charts.MONEY, ["savings_rate"], charts.COUNTS, rena
 st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to "
            "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
            "benchmark.")
+
+# --- quality against savings rate ----------------------------------------------------------------------
+head, pick = st.columns([3, 1], vertical_alignment="bottom")
+head.subheader("Quality against savings rate")
+scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
+                              index=chosen_years[::-1].index(scatter_year), key=f"ov_qyear_{first}_{last}",
+                              format_func=lambda y: f"PY{y}")
+points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(chosen_tracks)))
+if points.empty:
+    st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
+else:
+    ui.chart(charts.quality_scatter(points, scatter_year), key="ov_quality")
+    st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
+               + (f"{unscored:,} without a published quality score or savings rate (e.g. pay-for-reporting "
+                  "years) are left out. " if unscored else "")
+               + "Quality score and savings rate as CMS published them.")
+    with st.expander(f"The {len(points):,} ACOs on this chart", icon=":material/table:"):
+        shown_points = ui.formatted(points.assign(track=points["track"].map(charts.label)),
+                                    ["cms_earned_savings_losses"], ["savings_rate", "quality_score"],
+                                    rename=charts.SCATTER_COLUMNS)
+        ui.table(shown_points, points, f"mssp_quality_savings_PY{scatter_year}.csv", key="ov_quality_table")
+if scatter_year != last:
+    state["qyear"] = str(scatter_year)
 
 if view != "year":
     state["view"] = view

@@ -1,8 +1,8 @@
 """Risk election: next year's settlement under every track and MSR/MLR election, under uncertainty.
 
 Thin page: query (ui.database), model (aco_model.uncertainty through ui.risk_election), charts.
-State in the URL: src, aco, year (or the template's t_*), draws, seed, method, all_tracks, max_owe_pct,
-owe_over.
+State in the URL: src, aco, year (or the template's t_*), renew, draws, seed, method, all_tracks,
+all_elections, max_owe_pct, owe_over.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import streamlit as st
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
-from aco_model.uncertainty import calibrate
+from aco_model.uncertainty import MAY, MAY_NOT, calibrate
 from ui import database as data
 from ui import risk_election as risk
 from ui import widgets as ui
@@ -23,15 +23,24 @@ inside_app()
 
 @st.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
 def _calibration(key: tuple[str, float], method: str):
-    return calibrate(data.history(key), method=method)
+    """The savings-rate model fitted on every ACO-year; None without two consecutive years of one ACO."""
+    try:
+        return calibrate(data.all_rows(key), method=method)
+    except ValueError:
+        return None
+
+
+@st.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
+def _proof(key: tuple[str, float]):
+    """The backtest's figures (aco_model.backtest), computed once per database."""
+    return risk.prove(data.all_rows(key))
 
 
 @st.cache_data(show_spinner="Simulating...", max_entries=32)
-def _simulation(key, base, method, draws, seed, owing_threshold, offered_only):
+def _simulation(key, base, method, draws, seed, owing_threshold, offered_only, new_agreement):
     """The per-election summary, box-chart quantiles, the year settled and the size band (no draws kept)."""
-    result, summary = risk.run(
-        base, _calibration(key, method), draws, seed, owing_threshold, offered_only=offered_only
-    )
+    result, summary = risk.run(base, _calibration(key, method), draws, seed, owing_threshold,
+                               offered_only=offered_only, new_agreement=new_agreement)
     return summary, risk.box_stats(result), result.base.performance_year, result.band.band
 
 
@@ -67,7 +76,7 @@ if src == "aco":
         aco_ids,
         index=aco_ids.index(aco),
         key="risk_aco",
-        format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}",
+        format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}",  # a selectbox shows text, not markdown
     )
     rows = data.aco_rows(key, aco)
     aco_years = sorted({int(y) for y in rows["performance_year"]})
@@ -91,6 +100,8 @@ if src == "aco":
             "is used."
         )
     state = {"src": "aco", "aco": aco, "year": str(year)}
+    renews_default = risk.starts_new_agreement(year, year_rows.iloc[0].get("current_start_date"))
+    election_known = True
 else:
     t = risk.Template()
     with st.container(border=True):
@@ -147,6 +158,8 @@ else:
     base = template.aco_year()
     year = template.performance_year
     label = f"template ({TRACKS[t_track].label}, PY{year})"
+    renews_default = False
+    election_known = False  # a template has a track but no MSR/MLR election of its own
     state = {
         "src": "template",
         "t_year": str(t_year),
@@ -156,6 +169,15 @@ else:
         "t_rate": fmt_number(t_rate),
         "t_q": fmt_number(t_q),
     }
+
+new_agreement = st.checkbox(
+    f"PY{risk.next_year(year)} starts a new agreement period (benchmark rebased)",
+    key="risk_renew",
+    value=params.flag("renew", renews_default),
+    help="At a new agreement CMS rebases the benchmark, which takes back much more of this year's savings "
+    "(or losses) than a year inside an agreement. Ticked by default when the current agreement "
+    "(from its start date) ends this year.",
+)
 
 # --- simulation and risk appetite ------------------------------------------------------------------
 with st.expander("Simulation and risk appetite", expanded=True):
@@ -185,6 +207,10 @@ with st.expander("Simulation and risk appetite", expanded=True):
     )
     all_tracks = c4.checkbox(
         "Every track, offered or not", key="risk_all_tracks", value=params.flag("all_tracks", False)
+    )
+    all_elections = c4.checkbox(
+        "Also elections it may not make", key="risk_all_elections", value=params.flag("all_elections", False),
+        help="By default the chart and table leave out the elections the rules close to this ACO next year.",
     )
     a1, a2 = st.columns(2)
     max_owe_pct = a1.number_input(
@@ -216,36 +242,136 @@ state.update(
 )
 if all_tracks:
     state["all_tracks"] = "1"
+if all_elections:
+    state["all_elections"] = "1"
+if new_agreement != renews_default:
+    state["renew"] = "1" if new_agreement else "0"
 with warnings_box:
     ui.warn(params.warnings)
 st.query_params.from_dict(state)
 
+start_text = (
+    f"Starting from {label}: benchmark {ui.plain(ui.money(base.benchmark))}, savings rate "
+    f"{ui.plain(ui.pct((base.benchmark - base.expenditure) / base.benchmark))}, "
+    f"{base.assigned_beneficiaries:,} assigned beneficiaries."
+)
+current = risk.current_election(base) if election_known else None
+current_text = (f"This year's election (PY{year}): {current.label}." if current is not None else
+                f"This year's track: {TRACKS[base.track].label if base.track in TRACKS else base.track}.")
+
+# --- a database without two consecutive years: say so, show what can be shown ----------------------
+if _calibration(key, method) is None:
+    st.warning(
+        "The forecast needs two consecutive years of the same ACO to learn how savings rates move from one "
+        f"year to the next; this database has none (PY{info['first_year']}-{info['last_year']}). Shown "
+        f"instead: next year's settlement if the savings rate stayed at this year's, under each election.",
+        icon=":material/event_busy:",
+    )
+    st.caption(f"{start_text} {ui.plain(current_text)}")
+    fixed = risk.at_this_years_rate(base, offered_only=not all_tracks)
+    allowed = risk.options(base, fixed, new_agreement, known=election_known)
+    fixed_shown = fixed[["election"]].assign(
+        may_elect=allowed["may_elect"].to_numpy(), payment=fixed["payment_at_current_rate"].to_numpy(),
+        why=allowed["why"].to_numpy(),
+    )
+    ui.table(
+        ui.formatted(fixed_shown, ["payment"], rename={"election": "Election", "may_elect": "May elect",
+                                                       "payment": "At this year's rate", "why": "Rule"}),
+        fixed, f"risk_election_at_this_years_rate_PY{year}.csv", key="risk_fixed",
+    )
+    st.stop()
+
 summary, boxes, target, band = _simulation(
-    key, base, method, int(draws), int(seed), float(owe_over), not all_tracks
+    key, base, method, int(draws), int(seed), float(owe_over), not all_tracks, bool(new_agreement)
 )
 st.caption(
-    f"Starting from {label}: benchmark {ui.money(base.benchmark)}, savings rate "
-    f"{ui.pct((base.benchmark - base.expenditure) / base.benchmark)}, "
-    f"{base.assigned_beneficiaries:,} assigned beneficiaries. Next year settled under the PY{target} rules, "
-    f"{int(draws):,} draws from the {band} band, seed {int(seed)}."
+    f"{start_text} Next year settled under the PY{target} rules, {int(draws):,} draws from the {band} band, "
+    f"seed {int(seed)}{', a new agreement' if new_agreement else ''}."
 )
+allowed = risk.options(base, summary, bool(new_agreement), known=election_known)
 
-# --- the answer ------------------------------------------------------------------------------------
-best = risk.recommend(summary, float(max_owe_pct) / 100, float(owe_over))
+# --- the answer, beside this year's election -------------------------------------------------------
+best, alternative = risk.recommendation(summary, float(max_owe_pct) / 100, float(owe_over), allowed)
 appetite = f"no more than {max_owe_pct:g}% chance of owing over {ui.money(owe_over)}"
-if best is None:
-    st.warning(f"No election meets the risk appetite ({appetite}).")
+at_current = summary[summary["election"] == current.label] if current is not None else summary.iloc[:0]
+answer, now = st.columns(2)
+with answer:
+    if best is None:
+        st.warning(f"No election the ACO may make meets the risk appetite ({ui.plain(appetite)}).")
+    else:
+        status = allowed.loc[allowed["election"] == best["election"], "may_elect"].iloc[0]
+        note = " (whether it may be elected is uncertain: see the table's Rule)" if status != MAY else ""
+        keep = "keep " if current is not None and best["election"] == current.label else ""
+        st.success(f"Recommended, the best expected payment with {ui.plain(appetite)}: "
+                   f"**{keep}{best['election']}**{note}")
+        m1, m2 = st.columns(2)
+        m1.metric("Expected payment", ui.money(best["expected_payment"]))
+        m2.metric("Chance of any payment", ui.pct(best["prob_any_payment"], 1))
+        m3, m4 = st.columns(2)
+        m3.metric(f"Chance of owing over {ui.money(owe_over)}", ui.pct(best["prob_owing_over_threshold"], 1))
+        m4.metric("Worst case", ui.money(best["worst_case"]))
+with now:
+    if len(at_current):
+        row = at_current.iloc[0]
+        st.info(f"This year's election (PY{year}), if kept: **{row['election']}**", icon=":material/history:")
+        c1, c2 = st.columns(2)
+        c1.metric("Kept: expected payment", ui.money(row["expected_payment"]))
+        c2.metric("Kept: chance of any payment", ui.pct(row["prob_any_payment"], 1))
+        c3, c4 = st.columns(2)
+        c3.metric(f"Kept: chance of owing over {ui.money(owe_over)}",
+                  ui.pct(row["prob_owing_over_threshold"], 1))
+        c4.metric("Kept: worst case", ui.money(row["worst_case"]))
+    else:
+        st.info(ui.plain(current_text) + " It is not among next year's elections shown.",
+                icon=":material/history:")
+notes = []
+if alternative is not None:
+    why = allowed.loc[allowed["election"] == alternative["election"], "why"].iloc[0]
+    chance = ui.pct(alternative["prob_owing_over_threshold"], 1)
+    notes.append(f"{alternative['election']} would expect {ui.money(alternative['expected_payment'])} with a "
+                 f"{chance} chance of owing over {ui.money(owe_over)}, if it is open to this ACO: {why}.")
+restricted = int((allowed["may_elect"] == MAY_NOT).sum())
+if restricted:
+    shown_or_not = "shown greyed below" if all_elections else "left out below"
+    notes.append(f"{restricted} of {len(allowed)} elections are closed to this ACO next year (the BASIC "
+                 f"glide path, its agreement's MSR/MLR): {shown_or_not} and never recommended. Rules marked "
+                 "[recall] are not confirmed in the regulation's text.")
+if notes:
+    st.caption(ui.plain(" ".join(notes)))
+
+# --- how far to trust it: the forecast proven on history -------------------------------------------
+st.subheader("How far to trust the forecast")
+proof = _proof(key)
+if proof is None:
+    st.info("No year can be forecast from earlier years in this database, so the forecast is not yet proven "
+            "on history.")
 else:
-    st.success(f"Best expected payment with {appetite}: **{best['election']}**")
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Expected payment", ui.money(best["expected_payment"]))
-    m2.metric("Chance of any payment", ui.pct(best["prob_any_payment"], 1))
-    m3.metric(f"Chance of owing over {ui.money(owe_over)}", ui.pct(best["prob_owing_over_threshold"], 1))
-    m4.metric("Worst case", ui.money(best["worst_case"]))
+    st.write(risk.trust_sentence(proof))
+    ui.chart(risk.reliability_figure(proof), key="risk_reliability",
+             file_name="risk-forecast-calibration-backtest")
+    st.caption(
+        "Each point gathers the ACO-years whose forecast chance fell in one 10-point bin (bigger points: "
+        f"more ACO-years; bins of fewer than {risk.MIN_BIN_COUNT} left out); on the dotted line the chance "
+        "said is what happened. Every year was forecast only from the years before it, with that year's "
+        "published track, MSR/MLR, quality and benchmark; owing counts losses before any relief for extreme "
+        "and uncontrollable circumstances."
+    )
+    with st.expander("The backtest year by year (python -m aco_model.backtest)"):
+        pct_cols = [c for c in proof.table.columns if c.endswith("%")]
+        ui.table(ui.formatted(proof.table, pct_cols=pct_cols, rename={"year": "Target year", "acos": "ACOs",
+                                                                      "two_sided": "Two-sided"}),
+                 proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
+        for skipped_year, why in sorted(proof.skipped.items()):
+            st.caption(f"PY{skipped_year}: not forecast ({why}).")
+
+# --- which elections are shown ---------------------------------------------------------------------
+visible = ((allowed["may_elect"] != MAY_NOT) | bool(all_elections)).to_numpy()
+closed = set(allowed.loc[allowed["may_elect"] == MAY_NOT, "election"])
 
 # --- distributions side by side ---------------------------------------------------------------------
 fig = go.Figure()
-for b in boxes.itertuples():
+for b in boxes[visible].itertuples():
+    color = "#2e7d32" if best is not None and b.election == best["election"] else "#1f77b4"
     fig.add_trace(
         go.Box(
             y=[b.election],
@@ -259,18 +385,19 @@ for b in boxes.itertuples():
             orientation="h",
             name=b.election,
             showlegend=False,
-            marker_color="#2e7d32" if best is not None and b.election == best["election"] else "#1f77b4",
+            marker_color="#b8b8b8" if b.election in closed else color,
         )
     )
 fig.add_vline(x=0, line_dash="dot", line_color="grey")
 fig.update_layout(
-    title=f"Next year's payment by election ({int(draws):,} draws)",
+    title=f"Next year's payment by election, PY{target} ({int(draws):,} draws)",
     xaxis={"title": "Shared savings (+) / losses (-)", "tickprefix": "$"},
-    height=max(320, 26 * len(boxes) + 120),
+    height=max(320, 26 * int(visible.sum()) + 120),
     yaxis={"autorange": "reversed"},
 )
 ui.chart(fig, key="risk_chart")
-st.caption("Box: 25th-75th percentile with the median; whiskers: 5th-95th percentile; dashed: the mean.")
+st.caption("Box: 25th-75th percentile with the median; whiskers: 5th-95th percentile; dashed: the mean; "
+           "green: the recommendation" + ("; grey: closed to this ACO." if all_elections and closed else "."))
 
 # --- per-election table ------------------------------------------------------------------------------
 money_cols = [
@@ -284,7 +411,10 @@ money_cols = [
 ]
 pct_cols = ["prob_any_payment", "prob_owing", "prob_owing_over_threshold", "msr_election"]
 shown = summary.drop(columns=["track", "owing_threshold", "sd_payment"])
-shown.insert(1, "within_appetite", summary["prob_owing_over_threshold"] <= float(max_owe_pct) / 100 + 1e-12)
+shown.insert(1, "may_elect", allowed["may_elect"].to_numpy())
+shown.insert(2, "within_appetite", summary["prob_owing_over_threshold"] <= float(max_owe_pct) / 100 + 1e-12)
+shown["why"] = allowed["why"].to_numpy()
+shown = shown[visible]
 ui.table(
     ui.formatted(
         shown,
@@ -292,6 +422,7 @@ ui.table(
         pct_cols,
         rename={
             "election": "Election",
+            "may_elect": "May elect",
             "within_appetite": "Within appetite",
             "msr_election": "MSR/MLR",
             "expected_payment": "Expected",
@@ -304,9 +435,10 @@ ui.table(
             "worst_case": "Worst case",
             "best_case": "Best case",
             "payment_at_current_rate": "At this year's rate",
+            "why": "Rule",
         },
     ),
-    summary,
+    summary.assign(may_elect=allowed["may_elect"].to_numpy(), rule=allowed["why"].to_numpy())[visible],
     f"risk_election_{target}_seed{int(seed)}.csv",
     key="risk_summary",
 )
@@ -332,5 +464,10 @@ with st.expander("How next year's savings rate is drawn (calibration)"):
         "risk_calibration.csv",
         key="risk_calibration",
     )
+    effects = calibration.year_effect_table()
+    ui.table(ui.formatted(effects, pct_cols=["year_effect", "shock"], rename={
+        "pair": "Years", "year_effect": "Change of an ACO at the program's mean",
+        "shock": "Year-wide shock"}),
+        effects, "risk_year_effects.csv", key="risk_year_effects")
     if info["synthetic"]:
         st.caption("Calibrated on the synthetic demo data: its savings rates are made up.")

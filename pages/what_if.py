@@ -226,6 +226,8 @@ if cms_row is not None:
                 help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
 else:
     m[3].metric("Outcome", result.outcome)
+for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
+    st.warning(caveat)
 
 curve, by_track, by_quality = _comparisons(scenario)
 why_not = charts.quality_flat_reason(scenario, result, by_quality)
@@ -236,14 +238,14 @@ ident = f"{aco or 'template'}_{year}"
 tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
     ["Settlement step by step", "Payment curve", "Quality", "Every track"])
 with tab_steps:
-    ui.chart(charts.waterfall(result), key="wi_waterfall")
+    ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
     steps = charts.settlement_table(result)
     ui.table(steps.assign(amount=steps["amount"].map(money)), steps, f"settlement_{ident}.csv", key="steps",
              column_config={"step": st.column_config.TextColumn(width="medium"),
                             "amount": st.column_config.TextColumn(width="small"),
                             "rule": st.column_config.TextColumn(width="large")})
 with tab_curve:
-    ui.chart(charts.payment_curve(curve, result), key="wi_curve")
+    ui.cached_chart(charts.payment_curve, curve, result, key="wi_curve")
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
                "and the loss limit. Marker: this scenario.")
 with tab_quality:
@@ -251,7 +253,7 @@ with tab_quality:
     ui.chart(charts.quality_chart(by_quality, scenario, result, title), key="wi_quality")
     st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
-    ui.chart(charts.tracks_chart(by_track, track), key="wi_tracks")
+    ui.cached_chart(charts.tracks_chart, by_track, track, key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
     st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
                "and below which it bills shared losses (its MSR and MLR for this scenario).")

@@ -1,8 +1,9 @@
 """The app's handle on data/aco.duckdb: built if missing, opened once per process, read with caching.
 
 `database()` makes sure the file exists (`data.build.ensure_database`: real CMS files from
-ACO_LENS_CMS_DIR, else the synthetic demo set) and returns one read-only `AcoDatabase` per file
-version. The cached readers below are keyed on (path, modification time), so a rebuilt file is read
+ACO_LENS_CMS_DIR; with no folder configured, CMS's files downloaded on first start with progress
+shown (data/first_start.py); else the synthetic demo set) and returns one read-only `AcoDatabase`
+per file version. The cached readers below are keyed on (path, modification time), so a rebuilt file is read
 afresh. `banner()` says plainly which data the page shows.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +52,60 @@ def _prepare(path: str, cms: str | None) -> str | None:
     return None
 
 
+@st.cache_resource
+def _first_start_state(path: str) -> dict[str, object]:
+    """Once per process and database: whether the first-start download was tried, the folder it gave."""
+    return {"lock": threading.Lock(), "tried": False, "folder": None}
+
+
+def _first_start_folder(path: Path) -> Path | None:
+    """No CMS folder configured: CMS's files fetched into the database's folder on first start.
+
+    Only when the database is missing (a copy that has one, even the demo set, is left alone) and
+    ACO_LENS_DOWNLOAD is not off. The first session shows the progress; others wait for it.
+    """
+    from data import first_start
+
+    if cms_dir() is not None or not first_start.downloads_enabled():
+        return None
+    state = _first_start_state(str(path))
+    with state["lock"]:  # type: ignore[attr-defined]
+        if not state["tried"]:
+            state["tried"] = True
+            folder = first_start.download_dir(path)
+            if path.exists():
+                state["folder"] = folder if folder.is_dir() else None
+            else:
+                state["folder"] = _download_with_progress(folder)
+    return state["folder"]  # type: ignore[return-value]
+
+
+def _download_with_progress(folder: Path) -> Path | None:
+    from data import first_start
+
+    with st.status("First start: fetching CMS's public results files…", expanded=True) as status:
+        bar = st.progress(0.0, text="Contacting CMS's data site…")
+
+        def progress(done: int, total: int, year: int) -> None:
+            bar.progress(done / total, text=f"PY{year}: {done} of {total} performance years")
+
+        outcome = first_start.fetch(folder, progress=progress)
+        _LOG.warning("first start: %s", outcome.message)
+        status.update(label=outcome.headline, state="complete" if outcome.cms_dir else "error",
+                      expanded=False)
+    return outcome.cms_dir
+
+
+@st.cache_resource(show_spinner=False)
+def _prepare_downloaded(path: str, folder: str) -> str | None:
+    """`_prepare` from the first start's downloaded files; the demo data if the build cannot read them."""
+    problem = _prepare(path, folder)
+    if problem:
+        _LOG.warning("first start: CMS's downloaded files not built (%s): demo data instead", problem)
+        return _prepare(path, None)
+    return None
+
+
 def db_key() -> Key:
     """(path, modification time): the cache key of everything read from the file.
 
@@ -57,7 +113,12 @@ def db_key() -> Key:
     any page); a failure shows a clear error and stops the page.
     """
     path = db_path()
-    problem = _prepare(str(path), str(cms_dir()) if cms_dir() else None)
+    configured = cms_dir()
+    downloaded = None if configured else _first_start_folder(path)
+    if downloaded is not None:
+        problem = _prepare_downloaded(str(path), str(downloaded))
+    else:
+        problem = _prepare(str(path), str(configured) if configured else None)
     if problem:  # shown without the server's folders (ui.text.without_paths), as text
         st.error(f"The ACO database could not be built: {plain(without_paths(problem))}")
         st.stop()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ui.formatting import money, pct
 from ui.overview_charts import NEUTRAL, OWE, PAY, label, money_axis, savings_rate
+from ui.text import chart_text
 
 YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}
 
@@ -80,12 +79,29 @@ def quality(frame: pd.DataFrame) -> go.Figure:
     scores = frame["quality_score"].astype(float)
     fig = go.Figure(go.Bar(
         x=frame["performance_year"], y=scores, marker_color=NEUTRAL,
-        text=[pct(q, 1) if not pd.isna(q) else "not scored" for q in scores], textposition="outside",
+        text=[pct(q, 1) if not pd.isna(q) else "" for q in scores], textposition="outside",
         cliponaxis=False, hovertemplate="PY%{x} quality score %{y:.2%}<extra></extra>",
     ))
+    reporting = frame.get("pay_for_reporting", pd.Series(False, index=frame.index)).fillna(False).astype(bool)
+    for year, score, reported in zip(frame["performance_year"], scores, reporting, strict=True):
+        if pd.isna(score):  # no bar: say why
+            fig.add_annotation(x=year, y=0.02, text="reported" if reported else "not scored", textangle=-90,
+                               showarrow=False, yanchor="bottom", font={"color": "#757575", "size": 11})
     fig.update_layout(title="Quality score", height=400, margin={"t": 60}, xaxis=YEAR_AXIS,
                       yaxis={"tickformat": ".0%", "range": [0, 1.12], "title": None})
     return fig
+
+
+def mark_year(fig: go.Figure, year: int) -> go.Figure:
+    """Shade the year shown in the metrics above, on a chart of every year."""
+    fig.add_vrect(x0=year - 0.5, x1=year + 0.5, fillcolor=NEUTRAL, opacity=0.07, line_width=0, layer="below")
+    return fig
+
+
+def year_chart(kind: str, frame: pd.DataFrame, year: int) -> go.Figure:
+    """An every-year chart ("corridor", "earned", "quality") with `year` shaded (for ui.cached_chart)."""
+    build = {"corridor": corridor, "earned": earned, "quality": quality}[kind]
+    return mark_year(build(frame), year)
 
 
 def peer_position(rate: float, peer_rates: pd.Series) -> float | None:
@@ -103,10 +119,9 @@ def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float 
     aco_right = pd.isna(msr) or msr is None or pd.isna(rate) or rate >= msr
     if not pd.isna(rate):
         fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3)
-        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{html.escape(aco_id)}</b> {pct(rate)}",
-                           showarrow=False,
-                           xanchor="left" if aco_right else "right", xshift=4 if aco_right else -4,
-                           font={"color": NEUTRAL})
+        fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{chart_text(aco_id)}</b> {pct(rate)}",
+                           showarrow=False, xanchor="left" if aco_right else "right",
+                           xshift=4 if aco_right else -4, font={"color": NEUTRAL})
     if msr is not None and not pd.isna(msr):
         fig.add_vline(x=msr, line_color=PAY, line_dash="dash")
         fig.add_annotation(x=msr, y=0.92, yref="paper", text=f"MSR {pct(msr)}", showarrow=False,

@@ -1,4 +1,4 @@
-"""The app's pages, in menu order (app.py hands this list to st.navigation).
+"""The app's pages, in menu order (app.py hands `pages()` to st.navigation).
 
 Each page's URL path is its file name, so that the path Streamlit's legacy `pages/` discovery
 derives on a server's first session is the same one st.navigation uses (see `inside_app`).
@@ -12,16 +12,27 @@ import streamlit as st
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 
-PAGES = [
-    st.Page(PAGES_DIR / "overview.py", title="Program overview", icon=":material/insights:", default=True),
-    st.Page(PAGES_DIR / "explorer.py", title="ACO explorer", icon=":material/search:"),
-    st.Page(PAGES_DIR / "what_if.py", title="What-if studio", icon=":material/tune:"),
-    st.Page(PAGES_DIR / "risk_election.py", title="Risk election", icon=":material/casino:"),
-    st.Page(PAGES_DIR / "program_what_if.py", title="Program what-if", icon=":material/account_balance:"),
-    st.Page(PAGES_DIR / "payment_models.py", title="Payment models", icon=":material/payments:"),
-    st.Page(PAGES_DIR / "data_sources.py", title="Data and fidelity", icon=":material/dataset:"),
-    st.Page(PAGES_DIR / "glossary.py", title="Glossary", icon=":material/menu_book:"),
-]
+def pages() -> list[st.Page]:
+    """The app's pages, made afresh for each script run.
+
+    st.navigation marks the chosen Page object runnable and its run() unmarks it, so Page objects shared
+    by sessions running at the same time race: a session finds its page already unmarked and shows
+    "This page cannot be called directly". app.py therefore hands st.navigation a new list every run.
+    """
+    return [
+        st.Page(PAGES_DIR / "overview.py", title="Program overview", icon=":material/insights:",
+                default=True),
+        st.Page(PAGES_DIR / "explorer.py", title="ACO explorer", icon=":material/search:"),
+        st.Page(PAGES_DIR / "what_if.py", title="What-if studio", icon=":material/tune:"),
+        st.Page(PAGES_DIR / "risk_election.py", title="Risk election", icon=":material/casino:"),
+        st.Page(PAGES_DIR / "program_what_if.py", title="Program what-if", icon=":material/account_balance:"),
+        st.Page(PAGES_DIR / "payment_models.py", title="Payment models", icon=":material/payments:"),
+        st.Page(PAGES_DIR / "data_sources.py", title="Data and fidelity", icon=":material/dataset:"),
+        st.Page(PAGES_DIR / "glossary.py", title="Glossary", icon=":material/menu_book:"),
+    ]
+
+
+PAGES = pages()  # for st.page_link (which reads a page's hash only); never handed to st.navigation
 
 
 def inside_app() -> None:

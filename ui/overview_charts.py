@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,6 +12,7 @@ import plotly.graph_objects as go
 from aco_model.rules import TRACKS
 from ui.formatting import money
 from ui.link_params import Params, parameter
+from ui.text import chart_text
 
 PAY = "#2e7d32"
 OWE = "#c62828"
@@ -168,14 +170,15 @@ def payments_by_track(totals: pd.DataFrame) -> go.Figure:
     for track in track_order(totals["track"].unique()):
         t = totals[totals["track"] == track]
         color = TRACK_COLORS.get(track, NEUTRAL)
-        fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=label(track),
+        name = chart_text(label(track))  # a track code from the data, shown as text
+        fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=name,
                     marker_color=color, legendgroup=track,
-                    hovertemplate=f"{label(track)} PY%{{x}}<br>paid %{{y:$,.0f}}<extra></extra>")
+                    hovertemplate=f"{name} PY%{{x}}<br>paid %{{y:$,.0f}}<extra></extra>")
         if (t["losses_owed"] > 0).any():
-            fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=label(track),
+            fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=name,
                         marker={"color": color, "pattern": {"shape": "/"}}, legendgroup=track,
                         showlegend=False,
-                        hovertemplate=f"{label(track)} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
+                        hovertemplate=f"{name} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
     fig.add_hline(y=0, line_color="grey", line_width=1)
     fig.update_layout(barmode="relative", title="Shared savings paid (above) and losses owed (below)",
                       height=440, legend={"orientation": "h", "y": -0.12, "title": None},
@@ -211,11 +214,48 @@ def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for year, group in rows.assign(rate=rates).dropna(subset=["rate"]).groupby("performance_year"):
         fig.add_box(y=group["rate"], name=str(year), marker_color=NEUTRAL, boxmean=True,
-                    customdata=np.stack([group["aco_id"], group["aco_name"].fillna("")], axis=-1),
+                    customdata=np.stack([group["aco_id"].map(chart_text),
+                                         group["aco_name"].fillna("").map(chart_text)], axis=-1),
                     hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{y:.2%}<extra></extra>",
                     showlegend=False)
     fig.add_hline(y=0, line_dash="dot", line_color="grey")
     fig.update_layout(title="Spread of ACOs' savings rates by year (box: quartiles and median; dashed: mean)",
                       height=420, yaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
                       xaxis={"title": None, "type": "category"})
+    return fig
+
+
+# --- quality against savings rate: one dot per ACO of a year ----------------------------------------
+SCATTER_COLUMNS = {"aco_id": "ACO id", "aco_name": "Name", "track": "Track", "savings_rate": "Savings rate",
+                   "quality_score": "Quality score", "cms_earned_savings_losses": "Earned (CMS)"}
+
+
+def quality_points(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(the ACO-years with both a savings rate and a quality score, how many lack one of them)."""
+    out = rows.assign(savings_rate=savings_rate(rows), quality_score=rows["quality_score"].astype(float))
+    scored = out.dropna(subset=["savings_rate", "quality_score"])
+    order = {t: i for i, t in enumerate(TRACKS)}
+    scored = scored.assign(order=scored["track"].map(order)).sort_values(["order", "aco_id"], kind="stable")
+    return scored[[c for c in SCATTER_COLUMNS if c in scored]].reset_index(drop=True), len(out) - len(scored)
+
+
+def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
+    """Quality score (y) against savings rate (x), one dot per ACO, one colour per track."""
+    fig = go.Figure()
+    for track in track_order(points["track"].dropna().unique()):
+        group = points[points["track"] == track]
+        # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed.
+        text = np.stack([group["aco_id"].map(lambda v: html.escape(str(v))),
+                         group["aco_name"].fillna("").map(lambda v: html.escape(str(v)))], axis=-1)
+        fig.add_scatter(x=group["savings_rate"], y=group["quality_score"], mode="markers", name=label(track),
+                        marker={"color": TRACK_COLORS.get(track, NEUTRAL), "size": 8, "opacity": 0.85,
+                                "line": {"color": "white", "width": 0.5}},
+                        customdata=text,
+                        hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{x:.2%}"
+                                      "<br>quality score %{y:.2%}<extra>" + label(track) + "</extra>")
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    fig.update_layout(title=f"Quality score against savings rate, PY{year} (one dot per ACO)", height=460,
+                      xaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
+                      yaxis={"tickformat": ".0%", "title": "Quality score"},
+                      legend={"title": None})
     return fig

@@ -15,6 +15,7 @@ x\\` \\[Sign in\\]\\(https:+//evil.example\\) \\*\\*BOLD\\*\\* \\$x\\$
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -89,3 +90,15 @@ def without_paths(message: object) -> str:
     "[Errno 20] Not a directory: 'aco.duckdb' (see https://x.org/a/b)"
     """
     return _ABSOLUTE_PATH.sub(r"\1", str(message))
+
+
+def chart_text(value: object) -> str:
+    """Text for a plotly label, legend entry or hover: its own characters, not plotly's HTML or LaTeX.
+
+    Plotly reads <b>, <i>, <a href=...> and more in every label, and a label between "$" as LaTeX;
+    entities it shows as the characters they stand for.
+
+    >>> chart_text("<a href='https://evil.example'>A1</a> $x$")
+    "&lt;a href='https://evil.example'&gt;A1&lt;/a&gt; &#36;x&#36;"
+    """
+    return html.escape("" if value is None else str(value), quote=False).replace("$", "&#36;")

@@ -7,7 +7,9 @@ Text from a link or a data file goes through `plain` (ui.text) before Streamlit 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,8 +18,10 @@ import streamlit as st
 from ui.formatting import count, money, pct
 from ui.text import plain
 
-__all__ = ["chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
+__all__ = ["cached_chart", "chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
 
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
@@ -63,16 +67,60 @@ def csv_bytes(raw: pd.DataFrame) -> bytes:
 _CHART_TEXT = {"light": "#31333f", "dark": "#e6e8ef"}
 
 
+def _theme() -> str:
+    theme = str(st.context.theme.type or "light")
+    return theme if theme in _CHART_TEXT else "light"
+
+
+def _finish(fig: go.Figure, theme: str) -> None:
+    """Margins, and text legible in the viewer's theme (applied once to a shared figure, before sharing)."""
+    color = _CHART_TEXT[theme]
+    fig.update_layout(margin=MARGIN, legend_font={"color": color}, title_font={"color": color})
+    fig.update_xaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+    fig.update_yaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
+
+
+@functools.cache
+def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """`build` behind st.cache_resource: one figure per distinct arguments and theme, for every session.
+
+    st.cache_resource keeps the object itself (no copy), so the figure is finished here (margins, text
+    colours for the theme) and marked: `chart` never changes a shared figure. Its dict is made here once
+    too: st.plotly_chart asks the figure for `to_dict()`, which walks the whole figure again on every call
+    (plotly base64-encodes each array through narwhals: most of what drawing an already built figure costs).
+    """
+
+    @functools.wraps(build)
+    def finished(theme: str, *args: object) -> go.Figure:
+        fig = build(*args)
+        _finish(fig, theme)
+        spec = fig.to_dict()
+        fig.to_dict = lambda: spec  # read by st.plotly_chart only, never changed (tests/unit/test_serving.py)
+        setattr(fig, SHARED, True)
+        return fig
+
+    return st.cache_resource(max_entries=256, show_spinner=False)(finished)
+
+
+def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
+                 file_name: str | None = None) -> None:
+    """`chart(build(*args))`, the figure built once for the same arguments and kept for every session.
+
+    Building a plotly figure is the costliest part of a page run (every trace and layout change is
+    validated property by property: tens of milliseconds a figure), and the same inputs give the same
+    figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
+    view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
+    """
+    chart(_built_once(build)(_theme(), *args), key=key, file_name=file_name)
+
+
 def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
     """A plotly chart with the PNG download ("Download plot as a png") in its toolbar.
 
     The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
     """
-    color = _CHART_TEXT.get(str(st.context.theme.type or "light"), _CHART_TEXT["light"])
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    fig.update_xaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
-    fig.update_yaxes(tickfont={"size": 13, "color": color}, title_font={"color": color})
-    fig.update_layout(legend_font={"color": color}, title_font={"color": color})
+    if not getattr(fig, SHARED, False):
+        _finish(fig, _theme())
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
@@ -86,8 +134,6 @@ def image_name(title: str) -> str:
     >>> image_name("From benchmark $600.5M - expenditure $577.8M <b>to</b> settlement")
     'from-benchmark-600-5m-expenditure-577-8m-to-settlement'
     """
-    import re
-
     text = re.sub(r"<[^>]+>", " ", title).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "aco-lens-chart"
 

@@ -17,6 +17,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 def _run_app(monkeypatch: pytest.MonkeyPatch, db: Path, **params: str) -> AppTest:
     monkeypatch.setenv("ACO_LENS_DB", str(db))
     monkeypatch.setenv("ACO_LENS_CMS_DIR", "")
+    monkeypatch.setenv("ACO_LENS_DOWNLOAD", "0")  # no CMS folder: never reach for CMS's site in a test
     at = AppTest.from_file(APP, default_timeout=120)
     for k, v in params.items():
         at.query_params[k] = v

@@ -1,14 +1,13 @@
 """Hostile links on every page (issue 8): seeded, 1,050 links through AppTest on the demo database.
 
-Each link opens one of the seven pages with a few parameters whose values, and sometimes names, hold
+Each link opens one of the eight pages with a few parameters whose values, and sometimes names, hold
 markdown, HTML, LaTeX, backticks, odd unicode, NaN, infinities, huge, negative and malformed numbers,
 or 16 KB of text, beside unknown parameters and valid values that lead into the pages' other branches.
 Every run must end without an exception or a traceback, and no element that Streamlit renders as
 markdown (alerts, captions, markdown, headings, metric labels, values and deltas, widget labels, help
 and options, expander and tab labels) may hold a link, emphasis, formula or HTML made of the link's
-text. The oracle parses each such string (markdown-it: CommonMark, GFM strikethrough, dollar math) and
-looks inside every such construct, and in every bare web or mail address GFM would make a link of, for
-"evil": every hostile value carries that word and the app never writes it itself.
+text (tests/app/markup_oracle.py: every hostile value carries the word "evil", which the app never
+writes itself).
 
 A page run costs 0.5-2 s (mostly plotly), so links of one page whose parameter names differ share a
 run, up to six (`page_runs`), and each test takes a dozen runs; a failure names its links' indexes in
@@ -18,23 +17,18 @@ run, up to six (`page_runs`), and each test takes a dozen runs; a failure names 
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
-from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 from streamlit.testing.v1 import AppTest
+
+from tests.app.markup_oracle import markup_from_link, problems
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 SEED = 20_260_829
-LINKS_PER_PAGE = 150  # x 7 pages = 1,050 links
+LINKS_PER_PAGE = 130  # x 8 pages + issue 8's 10 = 1,050 links
 LINKS_PER_RUN = 6  # links with different parameter names share a page run (one costs 0.5-2 s)
 RUNS_PER_TEST = 12
-MARK = "evil"
 
 # What each page reads from its link, and values that lead into its other branches.
 PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -48,6 +42,7 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "payment_models.py": ("model", "src", "aco", "program", "start", "n", "rate", "earned", "terminate", "py",
                           "arr", "bench", "q", "pbp", "pbp_share", "ffs", "track", "msr"),
     "data_sources.py": (),
+    "glossary.py": ("term", "topic"),
 }
 BRANCHES: dict[str, dict[str, tuple[str, ...]]] = {
     "what_if.py": {"src": ("aco", "template"), "aco": ("DEMO-0003", "A1026")},
@@ -89,10 +84,22 @@ def _hostile_name(rng: random.Random) -> str:
                        "x" * 1_024 + "**evil**", "_evil_", "evil`", "\u202e**evil**", "q` **evil** `"])
 
 
+# Issue 8's own findings, first in the list: each crashed a page or rendered the link's text as markup.
+FOUND: list[tuple[str, dict[str, str]]] = [
+    ("what_if.py", {"q": "x` [Sign in](https://evil.example) `"}),
+    ("overview.py", {"tracks": "[Sign in again](https://evil.example/login)"}),
+    ("data_sources.py", {"a` [Sign in](https://evil.example) `b": "1"}),
+    ("explorer.py", {"year": "x` **evil** `"}),
+    *[("what_if.py", {"n": n}) for n in ("inf", "-inf", "Infinity", "1e400", "9" * 400)],
+    ("payment_models.py", {"model": "upfront", "src": "template", "start": "2030-12",
+                           "earned": ",".join(["0"] * 8_000)}),
+]
+
+
 def links(seed: int = SEED) -> list[tuple[str, dict[str, str]]]:
-    """The fuzzed links, the same for a seed: (page file, query parameters)."""
+    """Issue 8's links, then the fuzzed ones, the same for a seed: (page file, query parameters)."""
     rng = random.Random(seed)
-    out = []
+    out = list(FOUND)
     for page, keys in PARAMETERS.items():
         for _ in range(LINKS_PER_PAGE):
             params: dict[str, str] = {}
@@ -107,71 +114,6 @@ def links(seed: int = SEED) -> list[tuple[str, dict[str, str]]]:
                 params[key] = (rng.choice(HOSTILE) if kind < 0.55 else rng.choice(NUMBERS) if kind < 0.93
                                else _huge(rng))
             out.append((page, params))
-    return out
-
-
-# --- the oracle -------------------------------------------------------------------------------------
-_MARKDOWN = MarkdownIt("commonmark").enable(["strikethrough", "table"]).use(
-    dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
-# GFM turns bare addresses in the text into links after escapes are undone (mdast-util-gfm-autolink-literal).
-_BARE_LINK = re.compile(r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
-_RENDERED_FIELDS = {"body", "label", "help", "delta", "options", "content", "caption"}
-_NEVER_SHOWN = re.compile(r"Traceback \(most recent call last\)|File \"/|site-packages")
-
-
-def markup_from_link(markdown: str) -> list[str]:
-    """The links, emphasis, formulas and HTML in `markdown` that hold the word "evil"."""
-    found: list[str] = []
-
-    def visit(tokens, inside: list[str]) -> None:
-        for t in tokens:
-            target = str(t.attrGet("href") or t.attrGet("src") or "")
-            if t.type in ("link_open", "image") and MARK in target.lower():
-                found.append(f"{t.type} to {target}")
-            if t.type.startswith(("math", "html")) and MARK in t.content.lower():
-                found.append(f"{t.type}: {t.content[:60]!r}")
-            if t.type == "inline" and MARK in t.content.lower() and any(
-                    c.type == "html_inline" for c in t.children or ()):  # <b>evil</b>: "evil" between tags
-                found.append(f"HTML around {t.content[:60]!r}")
-            if t.type in ("text", "image") and MARK in t.content.lower() and inside:
-                found.append(f"{'/'.join(inside)}: {t.content[:60]!r}")
-            if t.type == "text":
-                found.extend(f"bare link {m.group(0)!r}" for m in _BARE_LINK.finditer(t.content)
-                             if MARK in m.group(0).lower())
-            kind, _, edge = t.type.rpartition("_")
-            if kind in ("em", "strong", "s", "link") and edge == "open":
-                inside.append(kind)
-            elif kind in ("em", "strong", "s", "link") and edge == "close" and inside:
-                inside.pop()
-            if t.children:
-                visit(t.children, inside)
-
-    visit(_MARKDOWN.parse(markdown), [])
-    return found
-
-
-def _strings(message: Message, field: str = "") -> Iterator[tuple[str, str]]:
-    for f, value in message.ListFields():
-        values = value if f.is_repeated else [value]
-        for v in values:
-            if f.type == FieldDescriptor.TYPE_MESSAGE and isinstance(v, Message):
-                yield from _strings(v, f.name)
-            elif f.type == FieldDescriptor.TYPE_STRING:
-                yield f.name, v
-
-
-def problems(at: AppTest) -> list[str]:
-    """What a viewer must never see on the page `at` ran: exceptions, tracebacks, markup from the link."""
-    out = [f"exception: {e.message[:200]}" for e in at.exception]
-    for node in at._tree:
-        proto = getattr(node, "proto", None)
-        if not isinstance(proto, Message):
-            continue
-        for name, text in _strings(proto, type(proto).__name__):
-            if name == "stack_trace" or _NEVER_SHOWN.search(text) and name not in ("spec", "config"):
-                out.append(f"{type(proto).__name__}.{name} shows a traceback or path: {text[:120]!r}")
-            if name in _RENDERED_FIELDS and MARK in text.lower():
-                out += [f"{type(proto).__name__}.{name}: {m}" for m in markup_from_link(text)]
     return out
 
 
@@ -223,6 +165,6 @@ def test_hostile_links(batch: int, demo_db: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_the_links_cover_every_page() -> None:
     all_links = links()
-    assert len(all_links) >= 1_000 and {p for p, _ in all_links} == set(PARAMETERS)
+    assert len(all_links) >= 1_000 + len(FOUND) and {p for p, _ in all_links} == set(PARAMETERS)
     assert links() == all_links  # seeded: the same links every run
     assert sorted(i for _, indexes, _ in RUNS for i in indexes) == list(range(len(all_links)))

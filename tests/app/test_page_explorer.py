@@ -47,7 +47,8 @@ def _check_aco_year(at: AppTest, db: Path, aco: str, year: int) -> None:
     m = _metrics(at)
     assert m[f"Earned PY{year} (CMS)"] == fmt.money(row["cms_earned_savings_losses"])
     assert m["Assigned beneficiaries"] == fmt.count(row["assigned_beneficiaries"])
-    assert m["Quality score"] == fmt.pct(row["quality_score"])
+    reported = pd.isna(row["quality_score"]) and bool(row["pay_for_reporting"])
+    assert m["Quality score"] == ("Reported" if reported else fmt.pct(row["quality_score"]))
     assert m["Savings rate"] == fmt.pct(row["cms_savings_rate"])
     assert dict(at.query_params) == {"aco": aco, "year": str(year)}
     assert _what_if_link(at) == f"aco={aco}&year={year}"

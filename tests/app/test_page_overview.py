@@ -3,15 +3,19 @@ URL, shared links, bad links, CMS's real files."""
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.rules import TRACKS
 from ui import formatting as fmt
+from ui.text import shown
 
 PAGE = "overview.py"
 
@@ -72,7 +76,7 @@ def test_default_view_is_every_year_and_track(open_page, demo_db: Path) -> None:
     table = at.dataframe[0].value
     assert table["Year"].tolist() == [str(y) for y in years]
     assert dict(at.query_params) == {}  # the default view needs no parameters
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # payments, net, spread, quality against savings rate
     assert at.get("download_button")  # the table's CSV
 
 
@@ -146,6 +150,8 @@ def test_shared_link_reopens_the_same_view(open_page, demo_db: Path) -> None:
         {"years": "2013,2020"},
         {"tracks": "TRACK_9,nonsense"},
         {"view": "pie"},
+        {"qyear": "next"},
+        {"qyear": "2031"},
         {"years": "<script>alert(1)</script>" * 3, "tracks": ",,,", "view": ""},
     ],
 )
@@ -168,3 +174,84 @@ def test_real_cms_py2024(open_page, cms_db: Path) -> None:
     _check_headline(at, expected)
     assert _metrics(at)["ACOs"] == "476"
     assert _metrics(at)["Shared savings paid"] == fmt.money(expected["paid"]) == "$4.12B"
+
+
+# --- quality against savings rate ----------------------------------------------------------------------
+def _scatter_rows(db: Path, year: int, tracks: list[str] | None = None) -> pd.DataFrame:
+    """The ACO-years of `year` with a quality score and a savings rate, straight from aco_year."""
+    sql = ("SELECT aco_id, track, quality_score, coalesce(cms_savings_rate, (benchmark - expenditure) / "
+           "benchmark) AS rate FROM aco_year WHERE performance_year = ? AND quality_score IS NOT NULL "
+           "AND coalesce(cms_savings_rate, (benchmark - expenditure) / benchmark) IS NOT NULL"
+           + (" AND list_contains(?, track)" if tracks else ""))
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, [year] + ([tracks] if tracks else [])).df()
+
+
+def _values(data: object) -> list[float]:
+    """A trace's numbers: plotly sends numpy arrays as base64 typed arrays ({"dtype", "bdata"})."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+def _scatter(at: AppTest):
+    charts = [c for c in at.get("plotly_chart") if "Quality score against savings rate" in c.proto.spec]
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def test_quality_scatter_one_dot_per_aco_by_track(open_page, demo_db: Path) -> None:
+    at = open_page(PAGE, demo_db, years="2020-2022", tracks="BASIC_E,ENHANCED")
+    _no_errors(at)
+    spec = _scatter(at)
+    assert "PY2022" in spec["layout"]["title"]["text"]  # the range's last year by default
+    expected = _scatter_rows(demo_db, 2022, ["BASIC_E", "ENHANCED"])
+    traces = {t["name"]: t for t in spec["data"]}
+    assert set(traces) == {TRACKS["BASIC_E"].label, TRACKS["ENHANCED"].label}
+    assert sum(len(_values(t["x"])) for t in traces.values()) == len(expected)
+    enhanced = expected[expected["track"] == "ENHANCED"].sort_values("aco_id")
+    dots_y = _values(traces[TRACKS["ENHANCED"].label]["y"])
+    assert sorted(dots_y) == sorted(enhanced["quality_score"].tolist())
+    table = at.dataframe[-1].value
+    assert len(table) == len(expected) and set(table["ACO id"]) == set(expected["aco_id"])
+    assert any(b.proto.label == "Download CSV" for b in at.get("download_button"))
+
+    # The year of the dots is in the link, and a shared link reopens it.
+    at.selectbox(key="ov_qyear_2020_2022").select(2021).run()
+    _no_errors(at)
+    assert dict(at.query_params) == {"years": "2020-2022", "tracks": "BASIC_E,ENHANCED", "qyear": "2021"}
+    assert "PY2021" in _scatter(at)["layout"]["title"]["text"]
+    again = open_page(PAGE, demo_db, **dict(at.query_params))
+    _no_errors(again)
+    assert not again.warning
+    assert again.selectbox(key="ov_qyear_2020_2022").value == 2021
+    outside = open_page(PAGE, demo_db, years="2020-2022", qyear="2014")
+    assert "“qyear=2014” ignored (not in PY2020-2022)" in shown(outside.warning[0].value)
+    assert "qyear" not in outside.query_params
+    dots = sum(len(_values(t["x"])) for t in _scatter(again)["data"])
+    assert dots == len(_scatter_rows(demo_db, 2021, ["BASIC_E", "ENHANCED"]))
+
+
+def test_quality_scatter_leaves_out_unscored_acos_cms(open_page, cms_db: Path) -> None:
+    """PY2014: 119 first-year ACOs were pay-for-reporting ("P4R"), without a quality score."""
+    at = open_page(PAGE, cms_db, years="2014")
+    _no_errors(at)
+    dots = sum(len(_values(t["x"])) for t in _scatter(at)["data"])
+    assert dots == len(_scatter_rows(cms_db, 2014)) < 333
+    assert any(f"{333 - dots:,} without a published quality score" in c.value for c in at.caption)
+
+
+def test_quality_scatter_hover_shows_names_as_text(open_page, demo_db: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rows = con.sql("SELECT * FROM aco_year").df()
+        source = con.sql("SELECT * FROM source").df()
+    aco = rows.loc[rows["performance_year"] == 2024, "aco_id"].iloc[0]
+    rows.loc[rows["aco_id"] == aco, "aco_name"] = "<b>Bold</b> <a href='x'>link</a>"
+    out = tmp_path / "aco.duckdb"
+    from data.store import write_database
+    write_database(out, rows, source)
+    at = open_page(PAGE, out, years="2024")
+    _no_errors(at)
+    names = [n for t in _scatter(at)["data"] for _, n in t["customdata"]]
+    assert "&lt;b&gt;Bold&lt;/b&gt; &lt;a href=&#x27;x&#x27;&gt;link&lt;/a&gt;" in names
+    assert not any("<b>" in n for n in names)

@@ -11,6 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.uncertainty import calibrate
+from data.demo import demo_tables
+from data.schema import ACO_YEAR_COLUMNS
+from data.store import write_database
 from ui import formatting as fmt
 from ui import risk_election as risk
 
@@ -29,12 +32,15 @@ def _rows(db: Path) -> pd.DataFrame:
 
 
 def _expected(db: Path, aco: str, year: int, *, draws: int, seed: int, owe_over: float,
-              method: str = "bootstrap") -> pd.DataFrame:
+              method: str = "bootstrap", renew: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The page's numbers computed without it: the per-election summary and which may be elected."""
     rows = _rows(db)
     row = rows[(rows["aco_id"] == aco) & (rows["performance_year"] == year)].iloc[0]
     base = from_aco_year_row(row.to_dict())
-    _, summary = risk.run(base, calibrate(rows, method=method), draws, seed, owe_over)
-    return summary
+    if renew is None:
+        renew = risk.starts_new_agreement(year, row["current_start_date"])
+    _, summary = risk.run(base, calibrate(rows, method=method), draws, seed, owe_over, new_agreement=renew)
+    return summary, risk.options(base, summary, renew)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -42,7 +48,13 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _table(at: AppTest) -> pd.DataFrame:
-    return at.dataframe[0].value
+    """The per-election table (the page also shows the backtest's and the calibration's)."""
+    return next(d.value for d in at.dataframe if "Election" in d.value.columns)
+
+
+def _shown(summary: pd.DataFrame, allowed: pd.DataFrame) -> pd.DataFrame:
+    """The elections the page shows by default: all but those the ACO may not make."""
+    return summary[(allowed["may_elect"] != "may not elect").to_numpy()]
 
 
 def _no_errors(at: AppTest) -> None:
@@ -56,18 +68,75 @@ def test_default_numbers_match_the_model(app, demo_db: Path) -> None:
     assert any("Synthetic demo data" in i.value for i in at.info)
     assert not at.warning
     aco, year = at.query_params["aco"], int(at.query_params["year"])
-    summary = _expected(demo_db, aco, year, draws=risk.DEFAULT_DRAWS, seed=risk.DEFAULT_SEED,
-                        owe_over=risk.DEFAULT_OWING_THRESHOLD)
-    table = _table(at)
-    assert table["Election"].tolist() == summary["election"].tolist()
-    assert table["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
-    assert table["5th pct"].tolist() == [fmt.money(v) for v in summary["p05_payment"]]
-    assert table["Chance owing"].tolist() == [fmt.pct(v) for v in summary["prob_owing"]]
-    best = risk.recommend(summary, risk.DEFAULT_MAX_PROB_OWING, risk.DEFAULT_OWING_THRESHOLD)
+    summary, allowed = _expected(demo_db, aco, year, draws=risk.DEFAULT_DRAWS, seed=risk.DEFAULT_SEED,
+                                 owe_over=risk.DEFAULT_OWING_THRESHOLD)
+    table, shown = _table(at), _shown(summary, allowed)
+    assert table["Election"].tolist() == shown["election"].tolist()
+    assert table["Expected"].tolist() == [fmt.money(v) for v in shown["expected_payment"]]
+    assert table["5th pct"].tolist() == [fmt.money(v) for v in shown["p05_payment"]]
+    assert table["Chance owing"].tolist() == [fmt.pct(v) for v in shown["prob_owing"]]
+    assert table["May elect"].tolist() == _shown(allowed, allowed)["may_elect"].tolist()
+    best, _ = risk.recommendation(summary, risk.DEFAULT_MAX_PROB_OWING, risk.DEFAULT_OWING_THRESHOLD, allowed)
     assert best is not None
     assert best["election"] in at.success[0].value
     assert _metrics(at)["Expected payment"] == fmt.money(best["expected_payment"])
     assert _metrics(at)["Worst case"] == fmt.money(best["worst_case"])
+
+
+def test_current_election_beside_the_recommendation_and_what_it_may_elect(app, demo_db: Path) -> None:
+    rows = _rows(demo_db)
+    level_e = rows[(rows["performance_year"] == 2023) & (rows["track"] == "BASIC_E")].sort_values("aco_id")
+    aco = str(level_e["aco_id"].iloc[0])
+    at = app(aco=aco, year="2023", draws="1000", renew="0", all_elections="1")
+    _no_errors(at)
+    table = _table(at).set_index("Election")
+    # issue 9 item 9: a BASIC Level E ACO cannot go back to Levels A/B within its agreement
+    assert table.loc["BASIC Level A (one-sided)", "May elect"] == "may not elect"
+    assert table.loc["BASIC Level B (one-sided)", "May elect"] == "may not elect"
+    assert "425.600" in table.loc["BASIC Level A (one-sided)", "Rule"]
+    assert "[recall]" in table.loc["BASIC Level A (one-sided)", "Rule"]  # unconfirmed rules say so
+    assert (table["May elect"] == "uncertain").any()  # e.g. ENHANCED by early renewal
+    best = at.success[0].value
+    assert "Level A" not in best and "Level B" not in best
+    current = [i.value for i in at.info if "This year's election (PY2023)" in i.value]
+    assert current and "BASIC Level E" in current[0]
+    assert "Kept: expected payment" in _metrics(at)
+    summary, allowed = _expected(demo_db, aco, 2023, draws=1_000, seed=risk.DEFAULT_SEED,
+                                 owe_over=risk.DEFAULT_OWING_THRESHOLD, renew=False)
+    kept = summary[summary["election"].str.startswith("BASIC Level E")].merge(allowed, on="election")
+    kept = kept[kept["may_elect"] == "may elect"]
+    assert len(kept) == 1
+    assert _metrics(at)["Kept: expected payment"] == fmt.money(kept["expected_payment"].iloc[0])
+
+
+def test_calibration_chart_and_trust_sentence(app) -> None:
+    at = app(draws="1000")
+    _no_errors(at)
+    assert any(h.value == "How far to trust the forecast" for h in at.subheader)
+    sentence = [m.value for m in at.markdown if m.value.startswith("Forecasting")]
+    assert sentence and "80% range" in sentence[0] and "Brier" in sentence[0]
+    charts = [c for c in at.get("plotly_chart") if "backtest" in c.proto.spec]
+    assert len(charts) == 1
+    assert "Perfectly calibrated" in charts[0].proto.spec and "Former random walk" in charts[0].proto.spec
+
+
+def test_one_year_database_says_the_forecast_needs_two_years(tmp_path: Path, open_page) -> None:
+    aco_year, source = demo_tables()
+    one_year = tmp_path / "one_year.duckdb"
+    columns = [c for c, _, _ in ACO_YEAR_COLUMNS]
+    write_database(one_year, aco_year.loc[aco_year["performance_year"] == 2024, columns], source)
+    at = open_page("risk_election.py", one_year)
+    _no_errors(at)
+    warning = [w.value for w in at.warning if "two consecutive years" in w.value]
+    assert warning, [w.value for w in at.warning]
+    table = _table(at)
+    assert {"Election", "May elect", "At this year's rate", "Rule"} <= set(table.columns)
+    assert not at.metric  # no distribution to summarize
+    assert not at.get("plotly_chart")
+    # the template too
+    at = open_page("risk_election.py", one_year, src="template")
+    _no_errors(at)
+    assert any("two consecutive years" in w.value for w in at.warning)
 
 
 def test_controls_drive_the_simulation(app, demo_db: Path) -> None:
@@ -82,12 +151,12 @@ def test_controls_drive_the_simulation(app, demo_db: Path) -> None:
     at.number_input(key="risk_max_owe").set_value(25.0).run()
     at.number_input(key="risk_owe_over").set_value(500_000.0).run()
     _no_errors(at)
-    summary = _expected(demo_db, aco, 2022, draws=2_000, seed=7, owe_over=500_000.0)
-    table = _table(at)
-    assert table["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
-    over = summary["prob_owing_over_threshold"]
+    summary, allowed = _expected(demo_db, aco, 2022, draws=2_000, seed=7, owe_over=500_000.0)
+    table, shown = _table(at), _shown(summary, allowed)
+    assert table["Expected"].tolist() == [fmt.money(v) for v in shown["expected_payment"]]
+    over = shown["prob_owing_over_threshold"]
     assert table["Chance owing > $500K"].tolist() == [fmt.pct(v) for v in over]
-    best = risk.recommend(summary, 0.25, 500_000.0)
+    best, _ = risk.recommendation(summary, 0.25, 500_000.0, allowed)
     if best is None:
         assert "No election meets" in at.warning[0].value
     else:
@@ -135,9 +204,10 @@ def test_shared_link_reopens_the_same_numbers(app, demo_db: Path) -> None:
     assert dict(reopened.query_params) == link
     pd.testing.assert_frame_equal(_table(reopened), _table(first))
     assert _metrics(reopened) == _metrics(first)
-    summary = _expected(demo_db, link["aco"], int(link["year"]), draws=1_000, seed=123,
-                        owe_over=float(link["owe_over"]), method="normal")
-    assert _table(reopened)["Median"].tolist() == [fmt.money(v) for v in summary["median_payment"]]
+    summary, allowed = _expected(demo_db, link["aco"], int(link["year"]), draws=1_000, seed=123,
+                                 owe_over=float(link["owe_over"]), method="normal")
+    shown = _shown(summary, allowed)
+    assert _table(reopened)["Median"].tolist() == [fmt.money(v) for v in shown["median_payment"]]
 
 
 def test_template_from_the_link(app, demo_db: Path) -> None:
@@ -146,7 +216,8 @@ def test_template_from_the_link(app, demo_db: Path) -> None:
     _no_errors(at)
     assert not at.warning
     base = risk.Template(2023, "BASIC_E", 150e6, 0.015, 12_000, 0.80).aco_year()
-    _, summary = risk.run(base, calibrate(_rows(demo_db)), 1_000, 5, risk.DEFAULT_OWING_THRESHOLD)
+    _, summary = risk.run(base, calibrate(_rows(demo_db)), 1_000, 5, risk.DEFAULT_OWING_THRESHOLD,
+                          new_agreement=False)
     assert _table(at)["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
     assert any("PY2024 rules" in c.value for c in at.caption)
 
@@ -177,8 +248,16 @@ def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.Mo
         at.query_params[k] = v
     at.run()
     _no_errors(at)
-    assert not at.warning and not at.info
-    summary = _expected(cms_db, "A1026", 2024, draws=2_000, seed=99, owe_over=risk.DEFAULT_OWING_THRESHOLD)
-    assert _table(at)["Expected"].tolist() == [fmt.money(v) for v in summary["expected_payment"]]
+    assert not at.warning
+    assert [i.value for i in at.info if "Synthetic" in i.value] == []  # real data: no demo banner
+    summary, allowed = _expected(cms_db, "A1026", 2024, draws=2_000, seed=99,
+                                 owe_over=risk.DEFAULT_OWING_THRESHOLD)
+    shown = _shown(summary, allowed)
+    assert _table(at)["Expected"].tolist() == [fmt.money(v) for v in shown["expected_payment"]]
+    # A1026 is in BASIC Level E: Levels A-D are closed to it and never recommended
+    assert not shown["election"].str.startswith(("BASIC Level A", "BASIC Level B", "BASIC Level D")).any()
+    assert "keep BASIC Level E" in at.success[0].value
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Forecasting"))
+    assert "3,262 real ACO-years" in sentence and "81%" in sentence and "0.156" in sentence
     assert any("PY2025 rules" in c.value for c in at.caption)
     assert any("pairs of consecutive years" in md.value for md in at.markdown)

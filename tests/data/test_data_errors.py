@@ -29,8 +29,9 @@ def existing_db(tmp_path: Path, tiny_file) -> Path:
 
 
 def files_beside(out: Path) -> list[str]:
-    """What is in the database's folder besides its build lock (which stays, by design)."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name + ".lock")
+    """What is in the database's folder besides its build lock and digest (which stay, by design)."""
+    kept = (out.name + ".lock", out.name + ".sha256")
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in kept)
 
 
 def rebuild_fails(tmp_path: Path, out: Path, match: str) -> str:

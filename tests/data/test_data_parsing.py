@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as hs
 
 from data import aco_ids, six_month, tracks
 from data.cms_columns import ColumnIndex, is_ignored, year_from_columns, year_from_name
@@ -206,3 +208,35 @@ def test_derived_ids():
     assert ids[1:].str.startswith("X-").all() and ids.is_unique
     again, _ = aco_ids.derive(pd.Series(["new one"]), None, {})
     assert again[0] == ids[1]  # the same surrogate in every year
+
+
+# --- the cell loop of parse_number / parse_rate (properties) ----------------------------------------
+_MONEY = hs.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@given(_MONEY, hs.sampled_from(["{:.2f}", "${:,.2f}", " {:,.2f} ", "{:.6e}", "$ {:,.0f}"]))
+def test_formatted_money_reads_back(value, pattern):
+    text = pattern.format(value)
+    parsed = parse_number(s(text))
+    assert not parsed.bad.any() and not parsed.non_finite.any()
+    assert parsed.values[0] == pytest.approx(float(pattern.replace("$", "").format(value).replace(",", "")),
+                                             rel=1e-12, abs=0.01)
+
+
+@given(hs.text(max_size=12))
+@example("1_000")
+@example("-nan")
+@example("infinity")
+@example("(inf)")
+def test_any_text_gives_a_number_a_null_or_a_flag(text):
+    for reader in (parse_number, parse_rate, parse_int):
+        parsed = reader(s(text))
+        value = parsed.values[0]
+        flagged = bool(parsed.bad[0]) + bool(parsed.non_finite[0])
+        assert flagged <= 1
+        if flagged:
+            assert pd.isna(value)
+        elif not pd.isna(value):
+            assert abs(float(value)) < float("inf")
+    if text.strip() == "1_000":
+        assert parse_number(s(text)).bad[0]

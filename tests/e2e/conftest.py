@@ -27,7 +27,7 @@ def _free_port() -> int:
 
 def start_server(db: Path, port: int) -> tuple[subprocess.Popen, float]:
     """Start the app; returns the process and the seconds until its health check answered."""
-    env = dict(os.environ, ACO_LENS_DB=str(db), ACO_LENS_CMS_DIR="")
+    env = dict(os.environ, ACO_LENS_DB=str(db), ACO_LENS_CMS_DIR="", ACO_LENS_DOWNLOAD="0")
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

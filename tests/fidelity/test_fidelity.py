@@ -179,6 +179,7 @@ def test_command_line_prints_both_tiers_last(cms_db):
     m = re.fullmatch(r"fidelity: (\d+)/(\d+) matched to \$1", last)
     assert m and int(m.group(1)) / int(m.group(2)) >= 0.998
     assert "A92615" in done.stdout and "FinalShareRate (quality standard failed)" in done.stdout
+    assert "PY2019 0.9217 -> 0.92168141 (92 savers)" in done.stdout
 
 
 # --- without CMS files: the comparison logic itself -------------------------------------------

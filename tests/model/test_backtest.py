@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 import aco_model.backtest as bt
+from aco_model.inputs import inputs_frame
 from aco_model.uncertainty import calibrate, year_pairs
+from aco_model.vectorized import settle_frame
 from data.build import build_database
 
 LAST_LINE = re.compile(
@@ -90,15 +92,16 @@ def test_backtest_meets_its_targets_and_prints_the_last_line(cli_output: tuple[i
 
 def test_backtest_fits_only_on_earlier_years(monkeypatch: pytest.MonkeyPatch, cms_rows: pd.DataFrame) -> None:
     seen: list[tuple[int, int]] = []
-    real = bt.calibrate
+    real = bt.calibrate_pairs
 
-    def spy(history: pd.DataFrame, **kw: object):
-        seen.append((int(history["performance_year"].max()), len(history)))
-        return real(history, **kw)
+    def spy(pairs: pd.DataFrame, means: dict[int, float], **kw: object):
+        # the last year of any pair fitted on (its second year) and the last program mean given
+        seen.append((int(pairs["performance_year"].max()) + 1, max(means)))
+        return real(pairs, means, **kw)
 
-    monkeypatch.setattr(bt, "calibrate", spy)
+    monkeypatch.setattr(bt, "calibrate_pairs", spy)
     result = bt.backtest(cms_rows, targets=(2020, 2024), draws=50)
-    assert [y for y, _ in seen] == [2019, 2019, 2023, 2023]
+    assert seen == [(2019, 2019)] * 2 + [(2023, 2023)] * 2
     assert set(result.forecasts["target_year"]) == {2020, 2024}
     f = result.forecasts
     two_sided = f["two_sided"].astype(bool)
@@ -107,6 +110,20 @@ def test_backtest_fits_only_on_earlier_years(monkeypatch: pytest.MonkeyPatch, cm
     reliability = result.reliability("paid")
     assert reliability.groupby("model")["count"].sum().tolist() == [f["paid"].notna().sum() // 2] * 2
     assert reliability["forecast"].between(reliability["bin_low"], reliability["bin_high"]).all()
+
+
+def test_outcome_thresholds_match_settling_every_draw(cms_rows: pd.DataFrame) -> None:
+    rows = cms_rows[cms_rows["performance_year"].isin([2018, 2019, 2021, 2024])].reset_index(drop=True)
+    inputs = inputs_frame(rows)
+    rates = np.random.default_rng(4).normal(0.01, 0.05, (len(inputs), 40))
+    rates[:, 0] = 0.0  # exactly at zero: neither paid nor owing
+    paid, owes = bt.outcomes(inputs, rates)
+    every = inputs.loc[inputs.index.repeat(40)].reset_index(drop=True)
+    every["expenditure"] = np.repeat(inputs["benchmark"].to_numpy(), 40) * (1 - rates.ravel())
+    settled = settle_frame(every)
+    assert np.array_equal(paid.ravel(), settled["earned"].to_numpy() > 0)
+    assert np.array_equal(owes.ravel(), settled["shared_loss"].to_numpy() > 0)
+    assert paid.any() and owes.any() and not paid[:, 0].any() and not owes[:, 0].any()
 
 
 def test_nothing_to_backtest_on_one_year() -> None:

@@ -423,3 +423,45 @@ def test_doctests() -> None:
     for module in (unc, aco_model.backtest):
         failures, tried = doctest.testmod(module)
         assert tried > 0 and failures == 0, module.__name__
+
+
+# --- which elections an ACO may make next year ------------------------------------------------------
+
+
+def _status(current: Election | None, election: Election, year: int = 2025, renew: bool = False) -> str:
+    return unc.election_options(current, year, [election], new_agreement=renew)["may_elect"].iloc[0]
+
+
+def test_basic_level_e_cannot_go_back_and_keeps_its_msr() -> None:
+    now = Election("BASIC_E", 0.02)
+    assert _status(now, Election("BASIC_A")) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_B")) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_D", 0.02)) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_E", 0.02)) == unc.MAY
+    assert _status(now, Election("BASIC_E", 0.01)) == unc.MAY_NOT  # the agreement's MSR/MLR holds
+    assert _status(now, Election("ENHANCED", 0.02)) == unc.UNCERTAIN  # only by early renewal [recall]
+    why = unc.election_options(now, 2025, [Election("BASIC_A")])["why"].iloc[0]
+    assert "425.600(a)(4)" in why and "[recall]" in why
+
+
+def test_glide_path_advances_and_one_sided_levels_may_choose_an_msr() -> None:
+    now = Election("BASIC_B")
+    assert _status(now, Election("BASIC_C", 0.0)) == unc.MAY  # automatic advance, MSR/MLR elected now
+    assert _status(now, Election("BASIC_E")) == unc.MAY  # faster advance
+    assert _status(now, Election("BASIC_A")) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_B"), 2025) == unc.UNCERTAIN  # may stay one-sided from 2024 [recall]
+    assert _status(now, Election("BASIC_B"), 2022) == unc.MAY_NOT
+    assert _status(now, Election("BASIC_B"), 2021) == unc.UNCERTAIN  # the COVID-19 freeze
+    assert _status(Election("ENHANCED", 0.01), Election("BASIC_E", 0.01)) == unc.MAY_NOT
+    assert _status(Election("ENHANCED", 0.01), Election("BASIC_E", 0.01), renew=True) == unc.UNCERTAIN
+    assert _status(Election("ENHANCED", 0.01), Election("ENHANCED", 0.02), renew=True) == unc.MAY
+    assert _status(None, Election("BASIC_C", 0.0)) == unc.UNCERTAIN
+    assert _status(Election("BASIC_E", 0.02), Election("TRACK_1")) == unc.MAY_NOT  # not offered in 2025
+
+
+def test_agreement_last_year() -> None:
+    assert unc.agreement_last_year(2019, 7) == 2024
+    assert unc.agreement_last_year(2020) == 2024
+    assert unc.agreement_last_year(2024) == 2028
+    assert unc.agreement_last_year(2013) == 2015
+    assert unc.agreement_last_year(2012, 7) == 2015

@@ -68,3 +68,24 @@ def test_parse_election(text, value):
 def test_parse_election_rejects_options_cms_does_not_offer(bad):
     with pytest.raises(ValueError):
         parse_election(bad)
+
+
+def test_the_headcount_lookup_is_the_formula_bit_for_bit():
+    from aco_model.msr import _variable_msr_formula
+
+    n = np.concatenate([np.arange(0, 70_001, dtype=float), [34_601.7, 999.999, 1e9]])
+    assert np.array_equal(variable_msr(n), _variable_msr_formula(np.floor(n)))
+    assert np.isnan(variable_msr(np.array([np.nan, 5_000.0]))[0])  # a NaN headcount is not looked up
+
+
+@pytest.mark.parametrize("bad", ["nan", "NaN%", "inf", "abc", "", "1.5%%"])
+def test_parse_election_names_text_that_is_not_a_number(bad):
+    if bad == "":
+        assert parse_election(bad) is None  # empty = variable, as before
+        return
+    with pytest.raises(ValueError, match=r"MSR/MLR election .* is not one of 0%, 0.5%, 1%, 1.5%, 2%"):
+        parse_election(bad)
+
+
+def test_a_float_nan_election_is_the_variable_option():
+    assert parse_election(float("nan")) is None

@@ -2,11 +2,13 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from aco_model import AcoYear, settle, settle_frame
-from aco_model.rules import RuleError
+from aco_model.rules import MSR_ELECTIONS, TRACKS, RuleError
+from aco_model.vectorized import OUTCOMES
 
 
 def test_track_1_py2014_a67373():
@@ -166,3 +168,88 @@ def test_unknown_track_or_year_is_a_rule_error():
 def test_settlement_dict_is_json_ready():
     d = settle(AcoYear(2024, "BASIC_A", 1e8, 0.9e8, 20_000, quality_score=0.9)).to_dict()
     assert d["loss_limit"] is None and not math.isnan(d["earned"])
+
+
+def _random_aco_years(rows: int, seed: int) -> pd.DataFrame:
+    """Valid inputs of every kind: tracks, years, sizes (some under 500), flags, elections, EUC, revenue."""
+    rng = np.random.default_rng(seed)
+    year = rng.integers(2013, 2027, rows)
+    benchmark = rng.lognormal(np.log(1e8), 1.0, rows)
+
+    def sometimes(values, share_missing=0.4):
+        return np.where(rng.random(rows) < share_missing, np.nan, values)
+
+    frame = pd.DataFrame({
+        "performance_year": year,
+        "track": rng.choice(list(TRACKS), rows),
+        "benchmark": benchmark,
+        "expenditure": benchmark * (1 - rng.normal(0.01, 0.06, rows)),
+        "assigned_beneficiaries": np.where(rng.random(rows) < 0.3, rng.integers(1, 6_000, rows),
+                                           rng.integers(5_000, 90_000, rows)),
+        "quality_score": sometimes(rng.uniform(0, 1, rows), 0.1),
+        "pay_for_reporting": rng.random(rows) < 0.1,
+        "met_quality_standard": rng.choice([np.nan, 0.0, 1.0], rows),
+        "met_alternative_quality_standard": rng.random(rows) < 0.2,
+        "msr_election": rng.choice([np.nan, *MSR_ELECTIONS], rows),
+        "participant_revenue": sometimes(benchmark * rng.uniform(0.1, 2, rows)),
+        "euc_share": sometimes(rng.uniform(0, 1, rows), 0.5),
+        "low_revenue": rng.random(rows) < 0.3,
+        "agreement_start_year": sometimes(np.maximum(2012, year - rng.integers(0, 4, rows))),
+        "track_2_year": rng.choice([np.nan, 1, 2, 3, 4], rows),
+        "proration": rng.choice([1.0, 0.5], rows),
+    }, index=rng.permutation(rows) * 10)
+    # Some low-revenue BASIC ACOs of 2024+ agreements with savings below their MSR (425.605(h)).
+    low = rng.random(rows) < 0.08
+    frame.loc[low, ["performance_year", "agreement_start_year", "low_revenue"]] = [2025, 2024.0, True]
+    frame.loc[low, "track"] = "BASIC_A"
+    frame.loc[low, "assigned_beneficiaries"] = 6_000
+    frame.loc[low, "expenditure"] = frame.loc[low, "benchmark"] * 0.99
+    return frame
+
+
+def _aco_year(row: pd.Series) -> AcoYear:
+    def opt(name):
+        return None if pd.isna(row[name]) else float(row[name])
+
+    def whole(name):
+        return None if pd.isna(row[name]) else int(row[name])
+
+    met = opt("met_quality_standard")
+    return AcoYear(
+        int(row["performance_year"]), str(row["track"]), float(row["benchmark"]), float(row["expenditure"]),
+        int(row["assigned_beneficiaries"]), quality_score=opt("quality_score"),
+        pay_for_reporting=bool(row["pay_for_reporting"]),
+        met_quality_standard=None if met is None else bool(met),
+        met_alternative_quality_standard=bool(row["met_alternative_quality_standard"]),
+        msr_election=opt("msr_election"), participant_revenue=opt("participant_revenue"),
+        euc_share=opt("euc_share"), low_revenue=bool(row["low_revenue"]),
+        agreement_start_year=whole("agreement_start_year"), track_2_year=whole("track_2_year"),
+        proration=float(row["proration"]),
+    )
+
+
+def test_fast_engine_matches_settle_row_by_row_on_random_aco_years(monkeypatch):
+    """Blocks of 97 rows (the last one partial) give exactly what one-row settlements give."""
+    import aco_model.vectorized as vectorized
+
+    frame = _random_aco_years(2_000, seed=11)
+    monkeypatch.setattr(vectorized, "BLOCK_ROWS", 97)
+    out = settle_frame(frame)
+    assert list(out.index) == list(frame.index)
+    numbers = ["gross_savings", "savings_rate", "minimum_savings_rate", "final_sharing_rate",
+               "shared_savings_before_limit", "sequestration", "payment_limit", "shared_savings",
+               "shared_loss_before_limit", "shared_loss", "euc_reduction", "proration_adjustment", "earned"]
+    outcomes = {"inside corridor": 0, "shared savings": 0, "shared losses": 0, "reduced sharing": 0}
+    for label, row in frame.iterrows():
+        one = settle(_aco_year(row))
+        got = out.loc[label]
+        for name in numbers:
+            assert got[name] == getattr(one, name), (label, name)
+        for name in ("minimum_loss_rate", "final_loss_rate", "loss_limit"):
+            expected = getattr(one, name)
+            assert (np.isnan(got[name]) or np.isinf(got[name])) if expected is None else got[name] == expected
+        assert OUTCOMES[got["outcome"]] == one.outcome
+        assert bool(got["loss_limit_binding"]) == one.loss_limit_binding
+        assert bool(got["msr_below_500_assumed"]) == bool(one.warnings)
+        outcomes[one.outcome] += 1
+    assert min(outcomes.values()) > 0  # every outcome was exercised

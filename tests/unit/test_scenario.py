@@ -72,7 +72,7 @@ def test_implied_participant_revenue_only_where_the_revenue_limit_bound():
     from aco_model.inputs import implied_participant_revenue
 
     loss = AcoYear(2023, "BASIC_E", 119_995_393, 128_286_290, 10_043, quality_score=0.8268,
-                   met_quality_standard=True, msr_election=0.03, euc_share=823_342 / 1_972_407)
+                   met_quality_standard=True, msr_election=None, euc_share=823_342 / 1_972_407)
     revenue = implied_participant_revenue(loss, -1_149_065, -823_342)
     assert revenue == pytest.approx((1_149_065 + 823_342) / 0.08)
     assert settle(replace(loss, participant_revenue=revenue)).earned == pytest.approx(-1_149_065, abs=1)
