@@ -50,7 +50,7 @@ def structure(program: str) -> str:
     """The program's payments and their recoupment in one plain sentence, from its rules.
 
     >>> import textwrap
-    >>> print(textwrap.fill(structure("ADVANCE_PAYMENT")[:158], 100))
+    >>> print(textwrap.fill(structure("ADVANCE_PAYMENT")[:159], 100))
     Advance Payment ACO Model: $250,000 fixed up front, $36 per historically assigned beneficiary up
     front, then $8 per beneficiary every month, through June 2014.
     """
