@@ -39,6 +39,7 @@ from aco_model.uncertainty import (
     program_means,
     year_pairs,
 )
+from aco_model.validation import settleable
 from aco_model.vectorized import settle_frame
 
 TARGET_YEARS: tuple[int, ...] = tuple(range(2016, 2025))
@@ -261,6 +262,7 @@ def backtest(aco_year: pd.DataFrame, *, targets: tuple[int, ...] = TARGET_YEARS,
     before it. Both models draw with the same seed (the year shock and residual streams of
     `uncertainty.draw_savings_rates`, seed + target year).
     """
+    aco_year = aco_year[settleable(inputs_frame(aco_year))]  # a damaged published row cannot be scored
     pairs = year_pairs(aco_year)
     means = program_means(aco_year)
     frames, skipped = [], {}

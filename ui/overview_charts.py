@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -245,8 +244,8 @@ def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
     for track in track_order(points["track"].dropna().unique()):
         group = points[points["track"] == track]
         # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed.
-        text = np.stack([group["aco_id"].map(lambda v: html.escape(str(v))),
-                         group["aco_name"].fillna("").map(lambda v: html.escape(str(v)))], axis=-1)
+        text = np.stack([group["aco_id"].map(chart_text), group["aco_name"].fillna("").map(chart_text)],
+                        axis=-1)
         fig.add_scatter(x=group["savings_rate"], y=group["quality_score"], mode="markers", name=label(track),
                         marker={"color": TRACK_COLORS.get(track, NEUTRAL), "size": 8, "opacity": 0.85,
                                 "line": {"color": "white", "width": 0.5}},
