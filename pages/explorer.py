@@ -52,7 +52,7 @@ key, params, warnings_box = ui.page_start(
 acos = db.lineage_index(key).set_index("lineage_id")
 requested = params.text("aco")
 link_year = params.text("year")
-link_year = int(link_year) if link_year and link_year.isdigit() else None
+link_year = int(link_year) if link_year and link_year.isdigit() and len(link_year) == 4 else None  # a PY
 current = db.lineage_of(key, requested, link_year) if requested else None
 if requested is not None and current is None:
     params.warnings.append(ignored("aco", requested, "no such ACO in the data", acos["aco_id"].iloc[0]))
