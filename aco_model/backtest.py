@@ -39,6 +39,7 @@ from aco_model.uncertainty import (
     program_means,
     year_pairs,
 )
+from aco_model.validation import settleable
 from aco_model.vectorized import settle_frame
 
 TARGET_YEARS: tuple[int, ...] = tuple(range(2016, 2025))
@@ -152,16 +153,36 @@ def _target_rows(aco_year: pd.DataFrame, target: int) -> pd.DataFrame:
 _PROBE_SAVINGS, _PROBE_LOSS = 0.5, -0.5
 
 
-def outcomes(inputs: pd.DataFrame, savings_rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each draw is paid shared savings / owes shared losses: boolean arrays like `savings_rates`.
+@dataclass(frozen=True, eq=False)
+class Corridor:
+    """Where each ACO-year's outcome changes (`corridor`): its MSR and MLR, whether it can be paid above
+    the MSR, paid below it (low-revenue half rate) and owe."""
 
-    `inputs` holds one `settle_frame` row per ACO-year, `savings_rates` (ACO-years, draws) the drawn rates.
+    msr: np.ndarray
+    mlr: np.ndarray
+    can_be_paid: np.ndarray
+    paid_below_msr: np.ndarray
+    can_owe: np.ndarray
+
+    def outcomes(self, savings_rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Paid / owes for drawn savings rates (ACO-years, draws): boolean arrays of the same shape."""
+        s = np.asarray(savings_rates, dtype=float)
+        msr, mlr = self.msr[:, None], self.mlr[:, None]
+        above = (s >= msr) & self.can_be_paid[:, None]
+        paid = (s > 0) & (above | ((s < msr) & self.paid_below_msr[:, None]))
+        owes = (s < 0) & (-s >= mlr) & self.can_owe[:, None]
+        return paid, owes
+
+
+def corridor(inputs: pd.DataFrame) -> Corridor:
+    """Each ACO-year's corridor, from three probe settlements (`inputs`: one `settle_frame` row each).
+
     The settlement's outcome changes only at the corridor (425.604-425.610): paid when ``s > 0`` and
     ``s >= MSR`` and the final sharing rate is above 0, or, below the MSR, when the low-revenue half rate
     applies (425.605(h)); owes (before relief for extreme and uncontrollable circumstances) when
     ``s < 0`` and ``-s >= MLR`` on a two-sided track with a loss rate and limit above 0. So each row is
-    settled at three probe rates (+50%, half its MSR, -50%) instead of once per draw: the same answer as
-    settling every draw (tests/model/test_backtest.py checks it), a thousand times fewer settlements.
+    settled at +50%, half its MSR and -50% instead of once per draw: the same answer as settling every
+    draw (tests/model/test_backtest.py checks it), a thousand times fewer settlements.
     """
     n = len(inputs)
     b = inputs["benchmark"].to_numpy(dtype=float)
@@ -169,15 +190,18 @@ def outcomes(inputs: pd.DataFrame, savings_rates: np.ndarray) -> tuple[np.ndarra
                         inputs.assign(expenditure=b * (1 - _PROBE_LOSS))], ignore_index=True)
     first = settle_frame(probes)
     msr = first["minimum_savings_rate"].to_numpy()[:n]
-    mlr = first["minimum_loss_rate"].to_numpy()[n:]
-    can_be_paid = first["earned"].to_numpy()[:n] > 0
-    can_owe = first["shared_loss"].to_numpy()[n:] > 0
     below = settle_frame(inputs.assign(expenditure=b * (1 - msr / 2)))
-    reduced = (msr > 0) & (below["earned"].to_numpy() > 0)  # paid between 0 and the MSR
-    s = np.asarray(savings_rates, dtype=float)
-    paid = (s > 0) & (((s >= msr[:, None]) & can_be_paid[:, None]) | ((s < msr[:, None]) & reduced[:, None]))
-    owes = (s < 0) & (-s >= mlr[:, None]) & can_owe[:, None]
-    return paid, owes
+    return Corridor(
+        msr=msr, mlr=first["minimum_loss_rate"].to_numpy()[n:],
+        can_be_paid=first["earned"].to_numpy()[:n] > 0,
+        paid_below_msr=(msr > 0) & (below["earned"].to_numpy() > 0),
+        can_owe=first["shared_loss"].to_numpy()[n:] > 0,
+    )
+
+
+def outcomes(inputs: pd.DataFrame, savings_rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each draw is paid shared savings / owes shared losses (`corridor(inputs).outcomes`)."""
+    return corridor(inputs).outcomes(savings_rates)
 
 
 def row_quantiles(values: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
@@ -198,31 +222,35 @@ def row_quantiles(values: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarra
     return np.array(out)
 
 
-def forecast_year(aco_year: pd.DataFrame, pairs: pd.DataFrame, target: int, calibration: Calibration,
-                  draws: int, seed: int) -> pd.DataFrame:
-    """Forecast every ACO of `target` present the year before (`pairs`: `year_pairs` of `aco_year`)
-    under one calibration: one row per ACO, `FORECAST_COLUMNS`."""
+def forecast_year(aco_year: pd.DataFrame, pairs: pd.DataFrame, target: int,
+                  calibrations: list[Calibration], draws: int, seed: int) -> list[pd.DataFrame]:
+    """Forecast every ACO of `target` present the year before (`pairs`: `year_pairs` of `aco_year`),
+    under each calibration: one frame per calibration, one row per ACO, `FORECAST_COLUMNS`."""
     pairs = pairs[pairs["performance_year"] == target - 1]
     rows = _target_rows(aco_year, target)
     pairs = pairs[pairs["aco_id"].isin(rows["aco_id"].astype("string"))].reset_index(drop=True)
     if pairs.empty:
-        return pd.DataFrame(columns=list(FORECAST_COLUMNS))
+        return [pd.DataFrame(columns=list(FORECAST_COLUMNS)) for _ in calibrations]
     rows = rows.set_index(rows["aco_id"].astype("string")).loc[pairs["aco_id"]]
-    rates = draw_savings_rates(calibration, pairs["savings_rate"], pairs["assigned_beneficiaries"], draws,
-                               seed + target, base_year=target - 1, new_agreement=pairs["new_agreement"])
-    paid, owes = outcomes(inputs_frame(rows.reset_index(drop=True)), rates)
+    bounds = corridor(inputs_frame(rows.reset_index(drop=True)))
     two_sided = rows["two_sided"].fillna(False).astype(bool).to_numpy()
     paid_seen, owes_seen = _observed(rows)
-    q = row_quantiles(rates, (0.10, 0.25, 0.75, 0.90))
-    return pd.DataFrame({
-        "model": calibration.model, "target_year": target, "aco_id": pairs["aco_id"].to_numpy(),
-        "two_sided": two_sided, "savings_rate": pairs["savings_rate"].to_numpy(),
-        "observed_savings_rate": pairs["next_savings_rate"].to_numpy(),
-        "q10": q[0], "q25": q[1], "q75": q[2], "q90": q[3],
-        "prob_paid": paid.mean(axis=1), "paid": paid_seen,
-        "prob_owes": np.where(two_sided, owes.mean(axis=1), np.nan),
-        "owes": np.where(two_sided, owes_seen, np.nan),
-    }, columns=list(FORECAST_COLUMNS))
+    frames = []
+    for calibration in calibrations:
+        rates = draw_savings_rates(calibration, pairs["savings_rate"], pairs["assigned_beneficiaries"], draws,
+                                   seed + target, base_year=target - 1, new_agreement=pairs["new_agreement"])
+        paid, owes = bounds.outcomes(rates)
+        q = row_quantiles(rates, (0.10, 0.25, 0.75, 0.90))
+        frames.append(pd.DataFrame({
+            "model": calibration.model, "target_year": target, "aco_id": pairs["aco_id"].to_numpy(),
+            "two_sided": two_sided, "savings_rate": pairs["savings_rate"].to_numpy(),
+            "observed_savings_rate": pairs["next_savings_rate"].to_numpy(),
+            "q10": q[0], "q25": q[1], "q75": q[2], "q90": q[3],
+            "prob_paid": paid.mean(axis=1), "paid": paid_seen,
+            "prob_owes": np.where(two_sided, owes.mean(axis=1), np.nan),
+            "owes": np.where(two_sided, owes_seen, np.nan),
+        }, columns=list(FORECAST_COLUMNS)))
+    return frames
 
 
 def backtest(aco_year: pd.DataFrame, *, targets: tuple[int, ...] = TARGET_YEARS, draws: int = DEFAULT_DRAWS,
@@ -234,6 +262,7 @@ def backtest(aco_year: pd.DataFrame, *, targets: tuple[int, ...] = TARGET_YEARS,
     before it. Both models draw with the same seed (the year shock and residual streams of
     `uncertainty.draw_savings_rates`, seed + target year).
     """
+    aco_year = aco_year[settleable(inputs_frame(aco_year))]  # a damaged published row cannot be scored
     pairs = year_pairs(aco_year)
     means = program_means(aco_year)
     frames, skipped = [], {}
@@ -244,7 +273,7 @@ def backtest(aco_year: pd.DataFrame, *, targets: tuple[int, ...] = TARGET_YEARS,
             continue
         known = {y: m for y, m in means.items() if y < target}
         fitted = [calibrate_pairs(before, known, method=method, model=model) for model in MODELS]
-        year = [forecast_year(aco_year, pairs, target, c, draws, seed) for c in fitted]
+        year = forecast_year(aco_year, pairs, target, fitted, draws, seed)
         if year[0].empty:
             skipped[target] = f"no ACO present in both {target - 1} and {target} (same id series)"
             continue

@@ -27,7 +27,6 @@ from aco_model.euc_quality import at_mean_score, unrounded_scores
 from aco_model.msr import variable_msr
 from aco_model.reconciliation import AcoYear
 from aco_model.rules import MSR_ELECTIONS, SIX_MONTH_PRORATION, TRACK_2_FIXED_MSR, track_rules
-from aco_model.validation import find_problems
 
 _ELECTIONS = np.array(MSR_ELECTIONS)
 # MinSavPerc is published to 2 decimals of a percent: the table's value lies within this of it.
@@ -184,20 +183,6 @@ def inputs_frame(aco_year: pd.DataFrame, *, public_only: bool = False) -> pd.Dat
         },
         index=aco_year.index,
     )
-
-
-def settleable(aco_year: pd.DataFrame) -> pd.Series:
-    """Which rows the settlement engine takes (True) and which it would refuse for their benchmark,
-    spending or headcount (validation.BOUNDS): a program-wide computation leaves the refused ones out
-    instead of failing on one damaged row. Index as `aco_year`'s.
-    """
-    frame = inputs_frame(aco_year)
-    fields = ("benchmark", "expenditure", "assigned_beneficiaries")
-    columns = {c: frame[c].to_numpy(dtype=float) for c in fields}
-    usable = np.ones(len(frame), dtype=bool)
-    for problem in find_problems(columns, frame["performance_year"].to_numpy()):
-        usable[problem.positions] = False
-    return pd.Series(usable, index=aco_year.index)
 
 
 def from_aco_year_row(row: Mapping[str, object]) -> AcoYear:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from aco_model.inputs import inputs_frame
 from aco_model.rules import TRACKS, YEARS, TrackRules, YearRules, track_rules
+from aco_model.validation import settleable
 from aco_model.vectorized import REQUIRED, settle_frame
 
 # msr_rule codes of settle_frame (index into msr.MSR_RULES) whose MSR is read from the table:
@@ -353,9 +354,18 @@ def apply_rule_change(
     if rows.empty:
         raise ValueError("no ACO-years to settle" + (f" in {performance_year}" if performance_year else ""))
     inputs = _settle_inputs(rows, from_database)
+    notes: list[str] = []
+    usable = settleable(inputs)
+    if not usable.all():  # a damaged published row is left out and named, not the whole year refused
+        left_out = rows.loc[~usable, "aco_id"].astype(str).tolist() if "aco_id" in rows else []
+        named = ", ".join(left_out[:5]) + (" ..." if len(left_out) > 5 else "")
+        notes.append(f"{int((~usable).sum())} ACO-year(s) left out: their published benchmark, spending or "
+                     f"size cannot be settled ({named}).")
+        rows, inputs = rows[usable], inputs[usable]
+        if rows.empty:
+            raise ValueError("no ACO-year of this year can be settled from its published numbers")
     before = settle_frame(inputs)
 
-    notes: list[str] = []
     tracks = change.tracks()
     years = change.years()
     changed_inputs = _quality_inputs(inputs, change, notes)

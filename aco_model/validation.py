@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from aco_model.rules import MSR_ELECTIONS
 
@@ -169,3 +170,23 @@ def all_proven_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarra
     """True when reductions alone prove every present column valid (the engine's fast path)."""
     return all(values is None or BOUND_BY_FIELD[name].proven_ok(values, performance_year)
                for name, values in columns.items() if name in BOUND_BY_FIELD)
+
+
+def settleable(frame: pd.DataFrame) -> np.ndarray:
+    """Row mask of a `settle_frame` input: True where every input present is one the engine accepts.
+
+    For callers holding published rows (a program's year) that must settle what can be settled and say
+    what was left out, rather than refuse the whole year for one damaged row.
+
+    >>> settleable(pd.DataFrame({"performance_year": [2024, 2024], "benchmark": [1e8, float("inf")],
+    ...                          "expenditure": [9e7, 9e7], "assigned_beneficiaries": [9000, 9000]})).tolist()
+    [True, False]
+    """
+    year = pd.to_numeric(frame["performance_year"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.ones(len(frame), dtype=bool)
+    for bound in BOUNDS:
+        if bound.field in frame:
+            values = pd.to_numeric(frame[bound.field], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                ok &= bound.ok(values, year)
+    return ok

@@ -62,8 +62,7 @@ state = prog.ProgramState.from_params(params, years)
 
 top_left, top_right = st.columns([1, 3])
 state.year = top_left.selectbox("Performance year", years, index=years.index(state.year), key="prog_year")
-rows = data.settleable_rows(key, state.year)
-left_out = len(data.year_rows(key, state.year)) - len(rows)
+rows = data.year_rows(key, state.year)
 present = [t for t in TRACKS if (rows["track"] == t).any()]
 year_rules = YEARS[state.year]
 
@@ -251,9 +250,6 @@ if cms_paid is not None and cms_paid != int(before["acos_paid"]):
     )
 for note in comparison.notes:
     st.caption(note)
-if left_out:
-    st.caption(f"{left_out:,} ACO-year{'s' if left_out != 1 else ''} left out: a benchmark, spending or "
-               "headcount in the data that no settlement can take (infinite, zero or negative).")
 
 money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
 shown = totals.reset_index(names="scenario")

@@ -25,7 +25,7 @@ inside_app()
 def _calibration(key: tuple[str, float], method: str):
     """The savings-rate model fitted on every ACO-year; None without two consecutive years of one ACO."""
     try:
-        return calibrate(data.settleable_rows(key), method=method)
+        return calibrate(data.all_rows(key), method=method)
     except ValueError:
         return None
 
@@ -33,7 +33,7 @@ def _calibration(key: tuple[str, float], method: str):
 @st.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
 def _proof(key: tuple[str, float]):
     """The backtest's figures (aco_model.backtest), computed once per database."""
-    return risk.prove(data.settleable_rows(key))
+    return risk.prove(data.all_rows(key))
 
 
 @st.cache_data(show_spinner="Simulating...", max_entries=32)

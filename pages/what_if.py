@@ -250,7 +250,7 @@ with tab_curve:
                "and the loss limit. Marker: this scenario.")
 with tab_quality:
     title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
-    ui.chart(charts.quality_chart(by_quality, scenario, result, title), key="wi_quality")
+    ui.cached_chart(charts.quality_chart, by_quality, scenario, result, title, key="wi_quality")
     st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
     ui.cached_chart(charts.tracks_chart, by_track, track, key="wi_tracks")

@@ -9,6 +9,7 @@ afresh. `banner()` says plainly which data the page shows.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -39,7 +40,16 @@ def cms_dir() -> Path | None:
 
 @st.cache_resource(show_spinner="Preparing the ACO database (first start only)...")
 def _prepare(path: str, cms: str | None) -> str | None:
-    """Build the file when missing or unreadable; the error text (never a traceback) if that fails."""
+    """Build the file when missing or unreadable; the error text (never a traceback) if that fails.
+
+    A sound file (the usual case at start) is checked without importing the build (its CMS formats,
+    download and demo modules): that import alone delayed the first page of a fresh server.
+    """
+    from data.store import database_problem
+
+    with contextlib.suppress(OSError):  # a file it cannot even look at goes to the build, which says why
+        if database_problem(Path(path)) is None:
+            return None
     from data.build import BuildError, ensure_database
 
     try:
@@ -167,16 +177,6 @@ def year_rows(key: Key, year: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=4)
 def all_rows(key: Key) -> pd.DataFrame:
     return database(key).all_rows()
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def settleable_rows(key: Key, year: int | None = None) -> pd.DataFrame:
-    """The year's (or every year's) rows the settlement engine takes: a damaged row (an infinite, zero or
-    negative benchmark, spending or headcount) is left out of program-wide figures, not a crash."""
-    from aco_model.inputs import settleable
-
-    rows = all_rows(key) if year is None else year_rows(key, year)
-    return rows[settleable(rows)] if len(rows) else rows
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -156,6 +156,10 @@ def years_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         shown[c] = shown[c].map(money)
     for c in ("savings_rate", "msr", "mlr", "quality_score"):
         shown[c] = shown[c].map(pct)
+    if "pay_for_reporting" in frame:  # no score: quality was pay for reporting that year
+        flagged = frame["pay_for_reporting"].fillna(False).astype(bool).to_numpy()
+        reported = raw["quality_score"].isna() & flagged
+        shown.loc[reported, "quality_score"] = "reported"
     return raw, shown.rename(columns=TABLE_COLUMNS)
 
 

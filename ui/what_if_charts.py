@@ -72,7 +72,7 @@ def waterfall(result: Settlement) -> go.Figure:
     fig = go.Figure(go.Waterfall(
         x=ticks, measure=measures, y=values, customdata=rules,
         text=[money(v) for v in values[:-1]] + [money(result.earned)], textposition="outside",
-        cliponaxis=False,
+        cliponaxis=False, textfont={"size": 15},  # the amounts are what a board reads first
         hovertemplate="%{y:$,.0f}<br>%{customdata}<extra></extra>",
         increasing={"marker": {"color": PAY}}, decreasing={"marker": {"color": OWE}},
         totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "rgba(128,128,128,0.5)"}},

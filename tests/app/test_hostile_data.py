@@ -103,4 +103,4 @@ def test_every_page_opens_on_a_single_year(page: str, one_year_db: Path, open_pa
     at = open_page(page, one_year_db)
     assert not problems(at)
     if page == "risk_election.py":  # no year-to-year change to draw from: said so
-        assert any("two consecutive years" in w.value for w in at.warning)
+        assert any("needs two consecutive years" in w.value for w in at.warning)

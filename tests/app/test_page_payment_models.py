@@ -23,6 +23,7 @@ from data.schema import ACO_YEAR_NAMES
 from data.store import write_database
 from ui import formatting as fmt
 from ui import payment_models as pay
+from ui import text
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "payment_models.py")
 NAN = float("nan")
@@ -82,7 +83,16 @@ def _ok(at: AppTest) -> None:
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Metric values by label; "Still owed (Oct 2025)" is listed as "Still owed" too."""
+    out = {m.label: m.value for m in at.metric}
+    out.update(("Still owed", m.value) for m in at.metric if m.label.startswith("Still owed"))
+    return out
+
+
+def _only_the_structure(at: AppTest) -> bool:
+    """No info box but the program's structure in words (every up-front view shows it)."""
+    structure = [i for i in at.info if "recouped from the ACO's later shared savings" in i.value]
+    return len(structure) == len(at.info) == 1
 
 
 def _upfront_metrics_match(at: AppTest, timeline: pd.DataFrame) -> None:
@@ -97,7 +107,8 @@ def test_advance_payment_aco_beside_cms(published_db: Path, monkeypatch: pytest.
     at = _app(published_db, monkeypatch, aco="Z-AP1")
     _ok(at)
     assert any("Data: CMS MSSP" in c.value for c in at.caption)
-    assert not at.info and not at.warning
+    assert _only_the_structure(at) and not at.warning
+    assert "$250,000 fixed up front, $36 per historically assigned" in text.shown(at.info[0].value)
     schedule = payment_schedule("ADVANCE_PAYMENT", date(2012, 7, 1), 5_235)
     assert float(schedule["amount"].sum()) == 1_443_580.0
     timeline = recoupment_timeline(schedule, {2013: 0.0, 2014: 1_057_032.0, 2015: 0.0})
@@ -130,9 +141,9 @@ def test_template_controls(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert any("Synthetic demo data" in i.value for i in at.info)
     at.button_group(key="pay_src").set_value("template").run()
     at.selectbox(key="pay_program").select("AIM").run()
-    at.date_input(key="pay_start").set_value(date(2016, 1, 1)).run()
-    at.number_input(key="pay_n").set_value(12_000).run()
-    at.text_input(key="pay_earned").input("0, 1.5M, 3M").run()
+    assert at.date_input(key="pay_start_AIM").value == date(2016, 1, 1)  # a start AIM really paid
+    at.number_input(key="pay_n_AIM").set_value(12_000).run()
+    at.text_input(key="pay_earned_AIM").input("0, 1.5M, 3M").run()
     _ok(at)
     schedule = payment_schedule("AIM", date(2016, 1, 1), 12_000)
     timeline = recoupment_timeline(schedule, {2016: 0.0, 2017: 1.5e6, 2018: 3e6})
@@ -143,7 +154,8 @@ def test_template_controls(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
                     "earned": "0, 1.5M, 3M"}
     again = _app(demo_db, monkeypatch, **link)
     _ok(again)
-    assert not again.warning
+    assert [w.value for w in again.warning] == [w.value for w in at.warning]
+    assert len(at.warning) == 1 and "at most 10,000 beneficiaries" in text.shown(at.warning[0].value)
     assert _metrics(again) == _metrics(at)
     pd.testing.assert_frame_equal(again.dataframe[0].value, at.dataframe[0].value)
 
@@ -158,7 +170,7 @@ def test_pioneer_beside_the_mssp(demo_db: Path, monkeypatch: pytest.MonkeyPatch)
     at.number_input(key="pio_q").set_value(85.0).run()
     at.selectbox(key="pio_track").select("TRACK_3").run()
     at.selectbox(key="pio_msr").select("1").run()
-    at.checkbox(key="pio_pbp").check().run()
+    assert at.checkbox(key="pio_pbp_True").value  # on by default from year 3
     at.number_input(key="pio_ffs").set_value(300.0).run()
     _ok(at)
     b, x = 800e6, 800e6 * 1.03
@@ -171,7 +183,7 @@ def test_pioneer_beside_the_mssp(demo_db: Path, monkeypatch: pytest.MonkeyPatch)
     assert shown["Earned"].tolist() == [fmt.money(v) for v in table["earned"]]
     assert shown["MSR"].tolist() == [fmt.pct(v) for v in table["minimum_savings_rate"]]
     unconfirmed = [w.value for w in at.warning if "Unconfirmed Pioneer parameters" in w.value]
-    assert unconfirmed and "[recall]" in unconfirmed[0]
+    assert unconfirmed and "[recall]" in text.shown(unconfirmed[0])
     assert any(fmt.money(p.pbp_paid) in md.value for md in at.markdown)
     link = dict(at.query_params)
     assert link == {"model": "pioneer", "py": "3", "arr": "core", "bench": "800", "rate": "-3", "n": "40000",
@@ -235,7 +247,7 @@ def test_real_acos_recoupment_beside_cms(cms_db: Path, monkeypatch: pytest.Monke
     """Real Advance Payment and AIP ACOs (CMS's files): the model recoups what CMS published, to $1."""
     at = _app(cms_db, monkeypatch, aco=aco)
     _ok(at)
-    assert not at.warning and not at.info
+    assert not at.warning and _only_the_structure(at)
     with duckdb.connect(str(cms_db), read_only=True) as con:
         rows = con.execute("SELECT * FROM aco_year WHERE aco_id = ?", [aco]).df()
     case = pay.case_from_rows(rows)
@@ -246,3 +258,44 @@ def test_real_acos_recoupment_beside_cms(cms_db: Path, monkeypatch: pytest.Monke
     assert shown.loc[year, "Recouped (CMS)"] == fmt.money(cms_recouped)
     assert shown.loc[year, "Recouped (model)"] == fmt.money(comparison.loc[year, "model_recouped"])
     _upfront_metrics_match(at, case.timeline())
+
+
+def test_advance_payment_template_starts_when_the_model_paid(demo_db: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9: the Advance Payment template opens on an April 2012 start, with its monthly payments."""
+    at = _app(demo_db, monkeypatch, src="template", program="ADVANCE_PAYMENT")
+    _ok(at)
+    assert at.date_input(key="pay_start_ADVANCE_PAYMENT").value == date(2012, 4, 1) and not at.warning
+    schedule = payment_schedule("ADVANCE_PAYMENT", date(2012, 4, 1), 8_000)
+    assert len(schedule) == 2 + 27  # fixed and up-front payments, then 27 months through June 2014
+    assert _metrics(at)["Paid to the ACO"] == fmt.money(float(schedule["amount"].sum()))
+    late = _app(demo_db, monkeypatch, src="template", program="ADVANCE_PAYMENT", start="2024-01")
+    _ok(late)
+    texts = " ".join(text.shown(w.value) for w in late.warning)
+    assert "April 2012, July 2012, January 2013" in texts and "up-front payments only" in texts
+
+
+def test_the_owed_figures_are_reconciled(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A5328 (AIP, PY2024): CMS's $559K, the $796K at the settlement and the $875K headline, explained."""
+    at = _app(cms_db, monkeypatch, aco="A5328")
+    _ok(at)
+    owed = next(d.value for d in at.dataframe if "What it counts" in d.value.columns)
+    assert owed["Model"].tolist() == ["$559K", "$796K", "$875K"]
+    assert owed["CMS published"].iloc[0] == "$559K"
+    assert _metrics(at)["Still owed"] == "$875K"
+
+
+def test_pioneer_years_show_the_move_to_population_based_payments(demo_db: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(demo_db, monkeypatch, model="pioneer", py="3", n="12000", ffs="300")
+    _ok(at)
+    assert any("15,000 aligned beneficiaries" in text.shown(w.value) for w in at.warning)
+    assert not any("15,000 aligned beneficiaries for ACOs" in text.shown(w.value)
+                   for w in _app(demo_db, monkeypatch, model="pioneer", py="3", n="12000", rural="1").warning)
+    pbp = next(d.value for d in at.dataframe if "Population-based payment" in d.value.columns)
+    assert pbp["Month"].iloc[0] == "Jan 2014" and len(pbp) == 12
+    from ui.payment_models_story import pioneer_years
+
+    years = pioneer_years(500e6, 480e6, 12_000, 0.9, arrangement="core", pbp_share=0.5, projected_ffs=300e6)
+    assert years["pbp_paid"].tolist() == [0.0, 0.0, 150e6, 150e6, 150e6]
+    assert (years["ffs_claims_paid"] + years["pbp_paid"] == 300e6).all()

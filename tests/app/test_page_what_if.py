@@ -149,7 +149,10 @@ def test_a_link_reopens_its_exact_scenario_on_the_page(demo_db, monkeypatch):
                    base_benchmark=880_028_641.0, benchmark_change=0.1, expenditure=0.0,
                    assigned_beneficiaries=100, msr_election=None)
     at = _open(demo_db, monkeypatch, **sent.to_query_params())
-    assert not at.exception and not at.warning
+    assert not at.exception
+    # No link warning; the one warning is the engine's: an MSR below 500 beneficiaries is not in the rules.
+    assert [w.value for w in at.warning if "Link parameter" in w.value] == []
+    assert all("below 500 assigned beneficiaries" in w.value for w in at.warning)
     shared = _shared_link(at)
     assert shared == sent.to_query_params()
     reopened, warnings = Scenario.from_query_params(shared)
