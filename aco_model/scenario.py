@@ -498,3 +498,18 @@ def every_track(scenario: Scenario, rates: np.ndarray = CURVE_RATES) -> pd.DataF
             "owes_below": np.where(np.isinf(owes), np.nan, owes),
         }
     )
+
+
+def quality_rounding_range(scenario: Scenario) -> tuple[float, float]:
+    """Lowest and highest earned amount over the published rounding of the scenario's quality score.
+
+    CMS publishes `QualScore` rounded (4 decimals of the fraction from PY2015) but settles on the
+    unrounded score (methodology 1.2), so a published ACO-year reproduces CMS only to within this range:
+    the settlement at the score's half-unit below and above (`quality.QUALITY_SCORE_HALF_UNIT`).
+    """
+    from aco_model.quality import QUALITY_SCORE_HALF_UNIT
+
+    half = QUALITY_SCORE_HALF_UNIT.get(scenario.performance_year, 0.0)
+    ends = [replace(scenario, quality_score=min(max(scenario.quality_score + d, 0.0), 1.0)).settle().earned
+            for d in (-half, half)]
+    return min(ends), max(ends)

@@ -25,6 +25,7 @@ from ui import widgets as ui
 from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
+from ui.share import share_box
 
 inside_app()
 
@@ -195,6 +196,4 @@ if len(links) or len(left_apart):
             apart = left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS)
             ui.table(apart, left_apart, f"lineage_{aco}_left_apart.csv", key="exp_left_apart")
 
-with st.expander("Share this view", icon=":material/link:"):
-    st.caption("Anyone opening this link sees the same ACO and year.")
-    st.code(f"explorer?{urlencode(state)}", language=None)
+share_box("explorer", state)

@@ -8,8 +8,6 @@ when it is the default (every year, every track, by year, the range's last year)
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
@@ -18,6 +16,7 @@ from ui import overview_charts as charts
 from ui import widgets as ui
 from ui.link_params import ignored
 from ui.nav import inside_app
+from ui.share import share_box
 
 inside_app()
 
@@ -150,10 +149,4 @@ if scatter_year != last:
 if view != "year":
     state["view"] = view
 st.query_params.from_dict(state)
-with st.expander("Share this view", icon=":material/link:"):
-    if state:  # the overview is the app's home page: its link is the app's address plus this
-        st.caption("Add this to the app's address: anyone opening the link sees the same years, tracks and "
-                   "numbers.")
-        st.code(f"?{urlencode(state, safe=',')}", language=None)
-    else:
-        st.caption("Every year and every track: the app's address as it is opens this view.")
+share_box("", state, safe=",")

@@ -13,6 +13,7 @@ import streamlit as st
 from ui import pioneer_view, upfront_view
 from ui import widgets as ui
 from ui.nav import inside_app
+from ui.share import share_box
 
 inside_app()
 
@@ -34,3 +35,4 @@ page_state = upfront_view.upfront(query, db) if model == "upfront" else pioneer_
 with warnings_box:
     ui.warn(query.warnings)
 st.query_params.from_dict(page_state)
+share_box("payment_models", page_state)

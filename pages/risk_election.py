@@ -18,6 +18,7 @@ from ui import risk_election as risk
 from ui import widgets as ui
 from ui.link_params import fmt_number, ignored
 from ui.nav import inside_app
+from ui.share import share_box
 
 inside_app()
 
@@ -471,3 +472,5 @@ with st.expander("How next year's savings rate is drawn (calibration)"):
         effects, "risk_year_effects.csv", key="risk_year_effects")
     if info["synthetic"]:
         st.caption("Calibrated on the synthetic demo data: its savings rates are made up.")
+
+share_box("risk_election", state, "forecast")

@@ -28,6 +28,7 @@ from aco_model.scenario import (
     percent_fraction,
     percent_text,
     quality_curve,
+    quality_rounding_range,
     scenario_from_row,
 )
 from ui import database as db
@@ -219,11 +220,19 @@ m[2].metric("Final sharing rate", pct(result.final_sharing_rate),
 if cms_row is not None:
     cms_earned = float(cms_row["cms_earned_savings_losses"])
     difference = result.earned - cms_earned
+    low, high = quality_rounding_range(scenario) if scenario == base else (result.earned, result.earned)
+    rounding = abs(difference) >= 1 and low - 1 <= cms_earned <= high + 1
+    same = abs(difference) < 1 or rounding
     m[3].metric("CMS settled", money(cms_earned),
-                "same as this scenario" if abs(difference) < 1 else f"{money(difference, signed=True)} here",
-                delta_color="normal" if abs(difference) >= 1 else "off",
-                delta_arrow="auto" if abs(difference) >= 1 else "off",
-                help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}")
+                ("same as this scenario" if abs(difference) < 1 else
+                 f"{money(difference, signed=True)} here: quality score rounding" if rounding else
+                 f"{money(difference, signed=True)} here"),
+                delta_color="off" if same else "normal", delta_arrow="off" if same else "auto",
+                help=f"CMS's published earned savings (+) or losses (-) for {ui.plain(aco)} in PY{year}."
+                     + (" CMS publishes the quality score rounded to 4 decimals but settles on the unrounded "
+                        f"score; across that rounding this ACO-year pays {money(low)} to {money(high)}, and "
+                        "CMS's figure lies in it (the Data and fidelity page counts it as reproduced)."
+                        if rounding else ""))
 else:
     m[3].metric("Outcome", result.outcome)
 for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules

@@ -8,6 +8,7 @@ and every track side by side. Text in a drawing is drawn as characters, never pa
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -68,13 +69,7 @@ def _title(d: Drawing, text: str) -> None:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + len(word) < width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines[:3]
+    return textwrap.wrap(text, width, break_long_words=False)[:3]
 
 
 def waterfall(steps: list[tuple[str, float, str]], width: float, height: float) -> Drawing:

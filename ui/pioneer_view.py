@@ -141,8 +141,6 @@ def pioneer(params: Params) -> dict[str, str]:
         "documents; to be replaced from the Pioneer PUFs):\n\n"
         + "\n".join(f"- {ui.plain(line)}" for line in [
             *pay.unconfirmed_parameters(arrangement, model_year),
-            f"Population-based payments: {PIONEER_PBP_DEFAULT_SHARE:.0%} of expected fee-for-service revenue "
-            "by default (the share each ACO chose is not public) [recall].",
             "Minimum size: 15,000 aligned beneficiaries, 5,000 in rural areas [press reports].",
         ]),
         icon=":material/help:",

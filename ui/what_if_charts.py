@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -88,13 +90,7 @@ def waterfall(result: Settlement) -> go.Figure:
 
 def _wrap(text: str, width: int = 22) -> str:
     """A tick label on lines of about `width` characters (plotly does not wrap)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + len(word) < width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False))
 
 
 def settlement_table(result: Settlement) -> pd.DataFrame:

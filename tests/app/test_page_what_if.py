@@ -210,3 +210,13 @@ def test_executive_summary_buttons(cms_db, monkeypatch):
     at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Executive summary (PDF)" in labels and "Slides (PPTX)" in labels
+
+
+def test_a_difference_within_the_quality_rounding_says_so(cms_db, monkeypatch):
+    """Issue 9: A1001 PY2019 shows -$713 against CMS: the published quality score's rounding, not an error."""
+    at = _open(cms_db, monkeypatch, aco="A1001", year="2019")
+    assert not at.exception
+    value, delta = _metrics(at)["CMS settled"]
+    assert delta.endswith("here: quality score rounding") and "-$713" in delta
+    help_text = next(m.help for m in at.metric if m.label == "CMS settled")
+    assert "rounded to 4 decimals" in help_text
