@@ -253,5 +253,5 @@ def test_quality_scatter_hover_shows_names_as_text(open_page, demo_db: Path, tmp
     at = open_page(PAGE, out, years="2024")
     _no_errors(at)
     names = [n for t in _scatter(at)["data"] for _, n in t["customdata"]]
-    assert "&lt;b&gt;Bold&lt;/b&gt; &lt;a href='x'&gt;link&lt;/a&gt;" in names  # ui.text.chart_text
+    assert "&lt;b&gt;Bold&lt;/b&gt; &lt;a href=&#x27;x&#x27;&gt;link&lt;/a&gt;" in names
     assert not any("<b>" in n for n in names)
