@@ -249,7 +249,8 @@ tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
 with tab_steps:
     ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
     steps = charts.settlement_table(result)
-    ui.table(steps.assign(amount=steps["amount"].map(money)), steps, f"settlement_{ident}.csv", key="steps",
+    ui.table(steps.assign(amount=steps["amount"].map(money)), charts.settlement_csv(steps, link),
+             f"settlement_{ident}.csv", key="steps",
              column_config={"step": st.column_config.TextColumn(width="medium"),
                             "amount": st.column_config.TextColumn(width="small"),
                             "rule": st.column_config.TextColumn(width="large")})

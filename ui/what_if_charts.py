@@ -102,6 +102,21 @@ def settlement_table(result: Settlement) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "amount", "rule"])
 
 
+def settlement_csv(steps: pd.DataFrame, link: dict[str, str]) -> pd.DataFrame:
+    """The settlement's steps preceded by the scenario that produced them (the link's values, as text).
+
+    A CSV handed on without its inputs cannot be checked: every value the link carries comes first, one
+    row each (`step` "Scenario: <parameter>", `value` its text), then the steps with their amounts.
+
+    >>> settlement_csv(pd.DataFrame({"step": ["Earned"], "amount": [5.0], "rule": [""]}),
+    ...                {"year": "2024", "q": "75.29"})["step"].tolist()
+    ['Scenario: year', 'Scenario: q', 'Earned']
+    """
+    inputs = pd.DataFrame({"step": [f"Scenario: {k}" for k in link], "value": list(link.values()),
+                           "amount": float("nan"), "rule": "the scenario's link parameter"})
+    return pd.concat([inputs, steps.assign(value="")], ignore_index=True)[["step", "value", "amount", "rule"]]
+
+
 def payment_curve(curve: pd.DataFrame, result: Settlement) -> go.Figure:
     """Earned amount against savings rate, with corridor, payment limit, loss limit and the scenario."""
     track = TRACKS[result.inputs.track]
