@@ -38,6 +38,7 @@ from ui import widgets as ui
 from ui.formatting import money, pct
 from ui.link_params import ignored
 from ui.nav import inside_app
+from ui.share import share_box
 
 inside_app()
 
@@ -268,10 +269,7 @@ with tab_tracks:
     st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
                "and below which it bills shared losses (its MSR and MLR for this scenario).")
 
-share = url_state.full_link("what_if", link)
-with st.expander("Share this scenario", icon=":material/link:"):
-    st.caption("Anyone opening this link sees the same scenario, numbers and charts.")
-    st.code(share, language=None, wrap_lines=True)
+share = share_box("what_if", link, "scenario")
 d_pdf, d_pptx, _ = st.columns([1, 1, 2])
 d_pdf.download_button("Executive summary (PDF)", lambda: _document(key, share, "pdf"), on_click="ignore",
                       file_name=f"executive_summary_{ident}.pdf", mime="application/pdf", key="wi_pdf",

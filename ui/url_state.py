@@ -48,7 +48,11 @@ def unknown_parameters(raw: Mapping[str, object], known: Iterable[str]) -> list[
     return [f"Link parameter{'s' if len(extra) > 1 else ''} {names} not used by this page; ignored."]
 
 
-def full_link(page_path: str, params: Mapping[str, str]) -> str:
-    """The link to give someone: the app's address in this browser (relative when unknown) and `params`."""
-    base = st.context.url or page_path
-    return f"{base}?{urlencode(params)}"
+def full_link(page_path: str, params: Mapping[str, str], *, safe: str = "") -> str:
+    """The link to give someone: the app's address in this browser (relative when unknown) and `params`.
+
+    The browser's address is taken without its query; `page_path` ("" for the home page) stands in when
+    it is unknown. `safe`: characters left unescaped, e.g. "," for lists that read better as a,b.
+    """
+    base = (st.context.url or page_path).split("?")[0]
+    return f"{base}?{urlencode(params, safe=safe)}" if params else (base or "/")
