@@ -172,6 +172,13 @@ def all_proven_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarra
                for name, values in columns.items() if name in BOUND_BY_FIELD)
 
 
+def all_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarray) -> bool:
+    """True when every row of every present column is allowed (checked row by row)."""
+    with np.errstate(invalid="ignore"):
+        return all(values is None or BOUND_BY_FIELD[name].ok(values, performance_year).all()
+                   for name, values in columns.items() if name in BOUND_BY_FIELD)
+
+
 def settleable(frame: pd.DataFrame) -> np.ndarray:
     """Row mask of a `settle_frame` input: True where every input present is one the engine accepts.
 
