@@ -45,7 +45,7 @@ from aco_model.rules import (
 
 # msr_rule codes (msr.MSR_RULES): 1 is Track 2's fixed MSR, 4 the ACO's own election, 5 the scenario's;
 # the others read the headcount table.
-FIXED_MSR_RULE, ELECTED_MSR_RULE, SCENARIO_MSR_RULE = 1, 4, 5
+FIXED_MSR_RULE, SCENARIO_MSR_RULE = 1, 5
 TABLE_MSR_RULES = np.array([True, False, True, True, False, False])
 _MSR_BY_HEADCOUNT, _HEADCOUNT_TOP = headcount_msr_table()
 _U8 = np.uint8
@@ -55,7 +55,7 @@ class Scratch:
     """Work arrays of one block, made once per call and reused by every block."""
 
     FLOATS = ("q", "f1", "f2", "r_l", "after", "net", "nan1", "headcount")
-    INDICES = ("cell", "key", "headcount_index")
+    INDICES = ("cell", "key", "headcount_index", "blend", "mask")
     MASKS = ("m1", "m2", "met", "savings", "losses")
 
     def __init__(self, rows: int, spare: Mapping[str, type]) -> None:
@@ -100,11 +100,12 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
     q_given = given["quality_score"]
     if q_given is None:
         q: np.ndarray | float = 0.0
-    else:
+    elif np.isnan(np.minimum.reduce(q_given)):  # NaN = not given: 0, as `quality` reads it
         q = t["q"]
         np.copyto(q, q_given)
-        if np.isnan(q_given, out=m1).any():
-            np.copyto(q, 0.0, where=m1)
+        np.copyto(q, 0.0, where=np.isnan(q_given, out=m1))
+    else:
+        q = q_given
 
     # The key: cell, agreement start state and the row's yes/no facts (see `lookup`).
     met = np.greater_equal(q, lk.standard.take(cell, out=f1, mode="clip"), out=t["met"])
@@ -133,8 +134,8 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
     key += bits
 
     # Corridor (425.604(b), 425.605(b), 425.606(b), 425.610(b), 425.110(b)).
-    if n.dtype.kind == "i":
-        index = np.minimum(n, _HEADCOUNT_TOP, out=t["headcount_index"])
+    if n.dtype == np.intp:  # n >= 1 (validated): clipping the index is the table's flat top
+        index = n
     else:
         index = t["headcount_index"]
         np.copyto(index, np.minimum(n, _HEADCOUNT_TOP, out=t["headcount"]), casting="unsafe")
@@ -142,8 +143,10 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
     code = lk.msr_rule.take(key, out=o["msr_rule"], mode="clip")
     if lk.track_2_fixed_msr and np.equal(code, FIXED_MSR_RULE, out=m1).any():
         np.copyto(msr, TRACK_2_FIXED_MSR, where=m1)
-    if election is not None:
-        np.copyto(msr, election, where=np.equal(code, ELECTED_MSR_RULE, out=m1))
+    if election is not None:  # msr = election where elected: a branch-free blend of the bits
+        blend = np.bitwise_xor(msr.view(np.int64), election.view(np.int64), out=t["blend"])
+        blend &= lk.elected.take(key, out=t["mask"], mode="clip")
+        msr.view(np.int64)[...] ^= blend
     nan1 = lk.nan_if_one_sided.take(cell, out=t["nan1"], mode="clip")
     mlr = np.add(msr, nan1, out=o["minimum_loss_rate"])
     if flags["scenario_corridor"]:
@@ -209,9 +212,8 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
         binding = np.greater(loss_before, loss_limit, out=o["loss_limit_binding"])
         binding &= losses
     if "generated_savings_losses" in wanted:
-        generated = o["generated_savings_losses"]
-        np.copyto(generated, g)
-        _zero_unless(generated, np.logical_or(paid, losses, out=m1))
+        generated = np.multiply(g, np.logical_or(paid, losses, out=m1), out=o["generated_savings_losses"])
+        generated += 0.0  # -0.0 -> 0.0
 
 
 def _scenario_corridor(msr, mlr, code, two_sided, given) -> None:

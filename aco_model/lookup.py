@@ -60,6 +60,7 @@ START_STATES = 3  # agreement start unknown, <= TRACK_2_FIXED_MSR_LAST_START, la
 FLAG_BITS = 6
 ALTERNATIVE, PAY_FOR_REPORTING, MET, MET_GIVEN, VARIABLE_MSR, SMALL = range(FLAG_BITS)
 KEYS_PER_CELL = START_STATES << FLAG_BITS
+ELECTED_MSR_RULE = 4  # msr.MSR_RULES: the ACO's own symmetric election
 
 
 def _nan(value: float | None) -> float:
@@ -90,6 +91,7 @@ class Tables:
     nan_if_one_sided: np.ndarray
     # by key
     msr_rule: np.ndarray
+    elected: np.ndarray  # int64 -1 (all bits set) where the MSR is the ACO's own election, else 0
     sharing_rule: np.ndarray
     loss_rule: np.ndarray
     rs_quality: np.ndarray
@@ -169,6 +171,7 @@ def _build(tracks: tuple[tuple[str, TrackRules], ...], years: tuple[tuple[int, Y
         euc=np.array([r.euc_loss_share for r in y_rows])[year],
         nan_if_one_sided=np.where(two_sided, 0.0, np.nan)[track],
         msr_rule=msr_rule.astype(np.int8),
+        elected=np.where(msr_rule == ELECTED_MSR_RULE, -1, 0).astype(np.int64),
         sharing_rule=sharing,
         loss_rule=loss,
         rs_quality=rs_quality,
