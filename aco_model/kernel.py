@@ -18,7 +18,8 @@ track, year and yes/no facts of the row; see `lookup`). Why it is written this w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -52,24 +53,54 @@ _U8 = np.uint8
 
 
 class Scratch:
-    """Work arrays of one block, made once per call and reused by every block."""
+    """Work arrays of one block, reused by every block of a call and by later calls (`borrow`)."""
 
     FLOATS = ("q", "f1", "f2", "r_l", "after", "net", "nan1", "headcount")
     INDICES = ("cell", "key", "headcount_index", "blend", "mask")
     MASKS = ("m1", "m2", "met", "savings", "losses")
 
-    def __init__(self, rows: int, spare: Mapping[str, type]) -> None:
+    def __init__(self, rows: int) -> None:
         self.rows = rows
         self.arrays = {name: np.empty(rows) for name in self.FLOATS}
         self.arrays |= {name: np.empty(rows, dtype=np.intp) for name in self.INDICES}
         self.arrays |= {name: np.empty(rows, dtype=np.bool_) for name in self.MASKS}
         self.arrays["bits"] = np.empty(rows, dtype=_U8)
         self.arrays["bits2"] = np.empty(rows, dtype=_U8)
-        # Result columns the caller did not ask for are still computed (others depend on them).
-        self.arrays |= {name: np.empty(rows, dtype=dtype) for name, dtype in spare.items()}
 
-    def view(self, rows: int) -> dict[str, np.ndarray]:
+    def view(self, rows: int, spare: Mapping[str, type]) -> dict[str, np.ndarray]:
+        """The first `rows` of every work array, and of one per result column in `spare` (a column the
+        caller did not ask for is still computed: others depend on it)."""
+        for name, dtype in spare.items():
+            if name not in self.arrays:
+                self.arrays[name] = np.empty(self.rows, dtype=dtype)
         return {name: array[:rows] for name, array in self.arrays.items()}
+
+
+# Work arrays not in use. Fresh ones would cost page faults on every call (a few ms on this machine);
+# one set per concurrent call (Streamlit runs sessions in threads), taken and given back whole.
+_FREE: list[Scratch] = []
+
+
+_POOLED_FROM = 1024  # rows; smaller settlements (one row for the what-if page) use small new arrays
+
+
+@contextmanager
+def borrow(rows: int, block_rows: int) -> Iterator[Scratch]:
+    """Work arrays for blocks of up to `rows` rows, for the duration of one settlement."""
+    if rows < _POOLED_FROM:
+        yield Scratch(rows)
+        return
+    try:
+        scratch = _FREE.pop()
+    except IndexError:
+        scratch = Scratch(block_rows)
+    if scratch.rows != block_rows:
+        scratch = Scratch(block_rows)
+    try:
+        yield scratch
+    finally:
+        _FREE.append(scratch)
+        del _FREE[:-4]
 
 
 def _or_bits(bits: np.ndarray, mask: np.ndarray, bit: int, work: np.ndarray) -> None:

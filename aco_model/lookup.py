@@ -8,8 +8,9 @@ score. So the engine (`vectorized`) packs those into one integer per row,
     key  = (cell x 3 + start state) x 64 + flags
 
 (start state: agreement start unknown / in Track 2's fixed-MSR years / later; flags: bit 0 met the
-alternative standard, 1 pay for reporting, 2 met the standard (resolved), 3 standard published,
-4 variable MSR elected, 5 under `VARIABLE_MSR_BELOW` beneficiaries), and reads each code, and the
+standard (resolved), 1 variable MSR elected, 2 under `VARIABLE_MSR_BELOW` beneficiaries, 3 standard
+published, 4 pay for reporting, 5 met the alternative standard: the flags that vary most in the low
+bits, so that a cell's keys in use share a cache line), and reads each code, and the
 coefficients of its formula, from tables built here by the reference rule functions themselves
 (`msr.corridor_rates_array`, `quality.sharing_rule_code`, `quality.loss_rule_code`) over every state. The
 formulas are the rules' own data (`quality.SHARING_FACTOR`, `quality.LOSS_RATE_FORM`):
@@ -58,7 +59,7 @@ YEAR_ORDER = list(range(FIRST_YEAR, LAST_YEAR + 1))
 N_YEARS = len(YEAR_ORDER)
 START_STATES = 3  # agreement start unknown, <= TRACK_2_FIXED_MSR_LAST_START, later
 FLAG_BITS = 6
-ALTERNATIVE, PAY_FOR_REPORTING, MET, MET_GIVEN, VARIABLE_MSR, SMALL = range(FLAG_BITS)
+MET, VARIABLE_MSR, SMALL, MET_GIVEN, PAY_FOR_REPORTING, ALTERNATIVE = range(FLAG_BITS)
 KEYS_PER_CELL = START_STATES << FLAG_BITS
 ELECTED_MSR_RULE = 4  # msr.MSR_RULES: the ACO's own symmetric election
 
