@@ -277,7 +277,7 @@ def _reduced_sharing(lk, ti, py, n, start, low_revenue, g, savings, r_s, outcome
 def _loss_limit(lk, ti, py, cell, b, start, given, out) -> np.ndarray:
     """Loss limit in dollars (425.605(d), 425.606(g), 425.610(g)); +inf for one-sided tracks."""
     year_in_track = given["track_2_year"]
-    if year_in_track is None and start is None:
+    if (year_in_track is None and start is None) or not np.isin(ti, lk.limit_by_year).any():
         lk.limit_share_first_year.take(cell, out=out, mode="clip")
     else:
         from_start = 1 if start is None else np.where(np.isnan(start), 1, py - start + 1)

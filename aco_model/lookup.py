@@ -83,6 +83,7 @@ class Tables:
     is_basic: np.ndarray
     limit_revenue: np.ndarray
     limit_share: np.ndarray  # index track x 3 + year in track - 1; +inf where no limit applies
+    limit_by_year: np.ndarray  # tracks whose loss limit changes with the year in the track (Track 2)
     # by cell
     standard: np.ndarray  # the quality standard, 0 where none (as `quality.quality_standard_met`)
     sequestration: np.ndarray
@@ -165,6 +166,7 @@ def _build(tracks: tuple[tuple[str, TrackRules], ...], years: tuple[tuple[int, Y
         is_basic=np.array([r.track.startswith("BASIC") for r in t_rows]),
         limit_revenue=np.array([_nan(r.loss_limit_revenue_share) for r in t_rows]),
         limit_share=limit_share.ravel(),
+        limit_by_year=np.flatnonzero((limit_share != limit_share[:, :1]).any(axis=1)),
         standard=np.nan_to_num(standard, nan=0.0)[year],
         sequestration=np.array([r.sequestration_factor for r in y_rows])[year],
         payment_limit=np.array([r.payment_limit for r in t_rows])[track],
