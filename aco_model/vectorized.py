@@ -193,7 +193,7 @@ def settle_arrays(
     """
     lk = tables(tracks, years)
     rows = len(track_code)
-    out = _allocate(columns, rows)
+    out = result_arrays(columns, rows)
     wanted = frozenset(columns)
     flags = _frame_flags(data)
     spare = {name: dtype for name, dtype in RESULT_COLUMNS.items() if name not in wanted}
@@ -211,7 +211,7 @@ def settle_arrays(
     return out
 
 
-def _allocate(columns: Sequence[str], rows: int) -> dict[str, np.ndarray]:
+def result_arrays(columns: Sequence[str], rows: int) -> dict[str, np.ndarray]:
     """Result arrays: float columns as rows of one zeroed 2-D array, the others of one int8 array."""
     floats = [name for name in columns if RESULT_COLUMNS[name] is np.float64]
     small = [name for name in columns if RESULT_COLUMNS[name] is not np.float64]
