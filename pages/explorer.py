@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
-from data.aco_ids import SURROGATE_PREFIX
+from data.cms_files.aco_ids import SURROGATE_PREFIX
 from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts

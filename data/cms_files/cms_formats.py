@@ -1,6 +1,6 @@
 """One CMS results file (any year 2013-2024, CMS's format or the standardized one) -> `aco_year` rows.
 
-Values are parsed per column kind (data/parsing.py); rate units are not taken from notes but read
+Values are parsed per column kind (data/cms_files/parsing.py); rate units are not taken from notes but read
 from the data: the savings rate is checked against BnchmkMinExp / ABtotBnchmk, the other rates by
 their magnitude (see `parsing.rate_scale`). What each year turned out to use (all files here):
 
@@ -15,7 +15,7 @@ their magnitude (see `parsing.rate_scale`). What each year turned out to use (al
 
 Errors that make a file unusable raise `FormatError` (one line, with row and column where known);
 a row whose benchmark, expenditure or beneficiary count is impossible (infinite, zero or negative:
-data/row_checks.py) is dropped and listed in `FileResult.refused`; anything else becomes NULL plus a
+data/cms_files/row_checks.py) is dropped and listed in `FileResult.refused`; anything else becomes NULL plus a
 counted warning in the returned `FileResult`.
 """
 
@@ -26,9 +26,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data import row_checks, six_month, tracks
-from data.cms_columns import FIELDS, REGIONAL_DOLLARS_FROM, RISK_MODEL, SIX_MONTHS, ColumnIndex, Field
-from data.parsing import (
+from data.cms_files import row_checks, six_month, tracks
+from data.cms_files.cms_columns import (
+    FIELDS,
+    REGIONAL_DOLLARS_FROM,
+    RISK_MODEL,
+    SIX_MONTHS,
+    ColumnIndex,
+    Field,
+)
+from data.cms_files.parsing import (
     Parsed,
     parse_bool,
     parse_date,
@@ -39,7 +46,7 @@ from data.parsing import (
     rate_scale,
     ratio_scale,
 )
-from data.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
+from data.cms_files.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
 from data.schema import ACO_YEAR_COLUMNS
 
 _READERS = {"text": parse_text, "int": parse_int, "number": parse_number, "rate": parse_rate,
