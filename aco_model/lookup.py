@@ -115,7 +115,7 @@ def tables(tracks: Mapping[str, TrackRules] | None = None,
                   tuple((y, (years or YEARS)[y]) for y in YEAR_ORDER))
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)  # ~1.6 MB a rule set (program-wide what-if scenarios)
 def _build(tracks: tuple[tuple[str, TrackRules], ...], years: tuple[tuple[int, YearRules], ...]) -> Tables:
     t_rows = [r for _, r in tracks]
     y_rows = [r for _, r in years]
