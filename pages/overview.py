@@ -36,8 +36,18 @@ def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *fi
 def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
                two_sided: bool | None, revenue: str | None, measure: str, title: str):
     """The tile map of the chosen ACO-years by state (only the chosen states when filtering by state)."""
-    rows = db.rows(db_key, years, tracks, states, two_sided, revenue)
-    return state_map.tile_map(state_map.by_state(rows, states), measure, title)
+    numbers, _ = _states_table(db_key, years, tracks, states, two_sided, revenue)
+    return state_map.tile_map(numbers, measure, title)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
+                  two_sided: bool | None, revenue: str | None):
+    """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""
+    numbers = state_map.by_state(db.rows(db_key, years, tracks, states, two_sided, revenue), states)
+    return numbers, ui.formatted(numbers, ["earned_savings_losses", "earned_per_beneficiary",
+                                           "shared_savings_paid", "losses_owed"], [],
+                                 ["acos", "assigned_beneficiaries"], rename=state_map.STATE_COLUMNS)
 
 
 key, params, warnings_box = ui.page_start(
@@ -121,11 +131,6 @@ st.subheader(f"{period}, {scope}")
 line, export = st.columns([3, 1], vertical_alignment="center")
 if filter_line:
     line.caption(ui.plain(filter_line))
-filtered_rows = db.rows(key, chosen_years, tuple(chosen_tracks), *narrowing)
-export.download_button(  # built only when clicked: every column of every ACO-year shown
-    f"These {len(filtered_rows):,} ACO-years (CSV)", lambda: ui.csv_bytes(filtered_rows),
-    file_name=f"mssp_aco_years_{charts.years_text(chosen_years)}.csv", mime="text/csv", key="csv_ov_rows",
-    icon=":material/download:")
 m = st.columns(6)
 m[0].metric("ACOs" if first == last else "ACO-years", ui.count(sums["acos"]),
             help="ACOs with results in the year; an ACO counts once per year it took part.")
@@ -142,6 +147,12 @@ m[4].metric("Losses owed", ui.money(sums["losses_owed"]),
             help="Shared losses CMS billed two-sided ACOs.")
 m[5].metric("Net to Medicare", ui.money(net),
             help="Gross savings - shared savings paid + losses owed.")
+# Placed beside the filter line, read after the numbers are on screen (the first paint waits for no rows).
+filtered_rows = db.rows(key, chosen_years, tuple(chosen_tracks), *narrowing)
+export.download_button(  # the CSV is made only when clicked: every column of the ACO-years counted above
+    f"These {len(filtered_rows):,} ACO-years (CSV)", lambda: ui.csv_bytes(filtered_rows),
+    file_name=f"mssp_aco_years_{charts.years_text(chosen_years)}.csv", mime="text/csv", key="csv_ov_rows",
+    icon=":material/download:")
 
 # --- charts -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -180,8 +191,7 @@ else:
     map_title = filters_ui.years_text(state_years) + ("" if every_track else f", {scope}")
     ui.cached_chart(_state_map, key, state_years, tuple(chosen_tracks), *narrowing, measure, map_title,
                     key="ov_state_map")
-    states_table = state_map.by_state(db.rows(key, state_years, tuple(chosen_tracks), *narrowing),
-                                      chosen.states)
+    states_table, states_shown = _states_table(key, state_years, tuple(chosen_tracks), *narrowing)
     st.caption(
         ("ACOs" if len(state_years) == 1 else "ACO-years (an ACO counts once a year)")
         + " by the states CMS lists for them; an ACO in several states (e.g. \"NJ, NY\") counts, whole, in "
@@ -190,10 +200,8 @@ else:
         + (f" {filters_ui.years_text(stateless)} publish{'es' if len(stateless) == 1 else ''} no state: "
            "not on the map." if stateless else ""))
     with st.expander(f"The {len(states_table):,} states on this map", icon=":material/table:"):
-        ui.table(ui.formatted(states_table, ["earned_savings_losses", "earned_per_beneficiary",
-                                             "shared_savings_paid", "losses_owed"], [],
-                              ["acos", "assigned_beneficiaries"], rename=state_map.STATE_COLUMNS),
-                 states_table, f"mssp_by_state_{charts.years_text(state_years)}.csv", key="ov_state_table")
+        ui.table(states_shown, states_table, f"mssp_by_state_{charts.years_text(state_years)}.csv",
+                 key="ov_state_table")
 
 # --- quality against savings rate ----------------------------------------------------------------------
 head, pick = st.columns([3, 1], vertical_alignment="bottom")

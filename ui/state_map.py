@@ -63,22 +63,23 @@ def by_state(rows: pd.DataFrame, only: Sequence[str] = ()) -> pd.DataFrame:
 
     `only`: keep just these states (the page's state filter). Rows without a state are not counted.
     """
-    states = rows.get("aco_state", pd.Series(pd.NA, index=rows.index, dtype="string"))
-    earned = rows["cms_earned_savings_losses"].astype(float)
-    frame = pd.DataFrame({"state": states.astype("string").str.split(","),
-                          "assigned_beneficiaries": rows["assigned_beneficiaries"].astype(float),
-                          "earned_savings_losses": earned, "shared_savings_paid": earned.clip(lower=0),
-                          "losses_owed": (-earned).clip(lower=0)}).dropna(subset=["state"]).explode("state")
+    states = rows["aco_state"] if "aco_state" in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
+    named = states.notna().to_numpy()
+    lists = [s.split(",") for s in states[named].astype(str).tolist()]  # tolist: arrow strings iterate slowly
+    which = np.repeat(np.arange(len(lists)), [len(s) for s in lists])  # one row per (ACO-year, state)
+    earned = rows.loc[named, "cms_earned_savings_losses"].astype(float).to_numpy()[which]
+    frame = pd.DataFrame({
+        "state": [code for codes in lists for code in codes], "acos": 1,
+        "assigned_beneficiaries": rows.loc[named, "assigned_beneficiaries"].astype(float).to_numpy()[which],
+        "earned_savings_losses": earned, "shared_savings_paid": np.clip(earned, 0, None),
+        "losses_owed": np.clip(-earned, 0, None)})
     if only:
         frame = frame[frame["state"].isin(list(only))]
-    out = frame.groupby("state", as_index=False).agg(
-        acos=("earned_savings_losses", "size"), assigned_beneficiaries=("assigned_beneficiaries", "sum"),
-        earned_savings_losses=("earned_savings_losses", "sum"),
-        shared_savings_paid=("shared_savings_paid", "sum"), losses_owed=("losses_owed", "sum"))
+    out = frame.groupby("state", sort=True, as_index=False).sum()
     out["earned_per_beneficiary"] = out["earned_savings_losses"] / out["assigned_beneficiaries"].where(
         out["assigned_beneficiaries"] > 0)
-    out.insert(1, "state_name", out["state"].map(STATES).fillna(out["state"]))
-    return out[list(STATE_COLUMNS)].sort_values("state", ignore_index=True)
+    out["state_name"] = out["state"].map(STATES).fillna(out["state"])
+    return out[list(STATE_COLUMNS)]
 
 
 def _value_text(measure: str, value: float) -> str:
