@@ -104,6 +104,8 @@ def summary(filters: Filters, chosen_years: Sequence[int], state_years: Sequence
 revenue category for PY2016-2017: their ACOs are left out.']
     >>> summary(Filters(risk="one"), [2024], [], [2024])
     'Filtered to one-sided ACOs.'
+    >>> summary(Filters(("NJ", "NY", "PA")), [2020], [2020], [])
+    'Filtered to ACOs in NJ, NY or PA.'
     """
     if not filters.active:
         return ""
@@ -112,8 +114,9 @@ revenue category for PY2016-2017: their ACOs are left out.']
         kinds.append(REVENUES[filters.revenue].lower().replace(" ", "-"))
     where = ""
     if filters.states:
-        where = (" in " + " or ".join(filters.states) if len(filters.states) <= 4
-                 else f" in any of {len(filters.states)} states")
+        codes = filters.states
+        where = (" in " + (f"{', '.join(codes[:-1])} or {codes[-1]}" if len(codes) > 1 else codes[0])
+                 if len(codes) <= 5 else f" in any of {len(codes)} states")
     gaps = []
     if filters.states and (no_state := [y for y in chosen_years if y not in state_years]):
         gaps.append(f"state published for {years_text(no_state)}")

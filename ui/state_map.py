@@ -52,7 +52,7 @@ STATE_COLUMNS = {
     "earned_savings_losses": "Earned savings/losses", "earned_per_beneficiary": "Per beneficiary",
     "shared_savings_paid": "Shared savings paid", "losses_owed": "Losses owed",
 }
-_EMPTY_TILE = "#e3e5ea"
+_EMPTY_TILE = "#cfd3da"  # no ACO: a grey darker than the palest colour of the scales
 _COUNT_SCALE = [[0.0, "#eef4fb"], [1.0, "#08306b"]]
 _PALE = "#f4f4f4"
 _MONEY_SCALE = [[0.0, OWE], [0.5, _PALE], [1.0, PAY]]
@@ -130,7 +130,7 @@ def tile_map(states: pd.DataFrame, measure: str, title: str) -> go.Figure:
     fig.add_scatter(x=[TILES[c][1] for c in codes], y=[TILES[c][0] for c in codes], mode="text",
                     text=codes, hoverinfo="skip", showlegend=False,
                     textfont={"size": 12, "color": ["white" if f < 0.45 else "#1b1e28" for f in fills]})
-    fig.update_layout(title=chart_text(f"{label}, {title}"), height=430, plot_bgcolor="rgba(0,0,0,0)",
+    fig.update_layout(title=chart_text(f"{label}, {title}"), height=500, plot_bgcolor="rgba(0,0,0,0)",
                       xaxis={"visible": False, "range": [-0.6, COLUMNS - 0.4]},
                       yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"})
     return fig
