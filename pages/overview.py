@@ -62,7 +62,8 @@ all_tracks = charts.track_order(db.tracks(key))
 published = db.published(key)  # the years with a state / a revenue category, the data's states
 first, last = charts.read_years(params, all_years)
 wanted_tracks = charts.read_tracks(params, all_tracks)
-wanted = filters_ui.read_filters(params, published["states"])
+state_options = filters_ui.known_states(published["states"])
+wanted = filters_ui.read_filters(params, state_options)
 state_years_text = filters_ui.years_text(published["state_years"]) or "no year of these data"
 c_years, c_tracks = st.columns([2, 3])
 if len(all_years) > 1:
@@ -73,7 +74,7 @@ chosen_tracks = c_tracks.multiselect("Tracks", all_tracks, default=wanted_tracks
                                      format_func=charts.label, placeholder="Choose tracks")
 c_states, c_risk, c_revenue = st.columns([3, 1, 1])
 chosen_states = c_states.multiselect(
-    "States", published["states"], default=list(wanted.states), key="ov_states",
+    "States", state_options, default=list(wanted.states), key="ov_states",
     format_func=filters_ui.state_label, placeholder="Every state",
     help=f"ACOs with participants in any of these states. CMS published a state for {state_years_text} only.")
 risk = c_risk.selectbox("Risk model", list(filters_ui.RISKS), list(filters_ui.RISKS).index(wanted.risk),
@@ -199,7 +200,8 @@ else:
         "published them; per beneficiary = earned / assigned beneficiaries."
         + (f" {filters_ui.years_text(stateless)} publish{'es' if len(stateless) == 1 else ''} no state: "
            "not on the map." if stateless else ""))
-    with st.expander(f"The {len(states_table):,} states on this map", icon=":material/table:"):
+    with st.expander(f"The {len(states_table):,} states and territories on this map",
+                     icon=":material/table:"):
         ui.table(states_shown, states_table, f"mssp_by_state_{charts.years_text(state_years)}.csv",
                  key="ov_state_table")
 

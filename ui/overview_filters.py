@@ -48,6 +48,11 @@ class Filters:
         return out
 
 
+def known_states(codes: Sequence[str]) -> list[str]:
+    """The data's state codes that are USPS codes (a hand-made database could hold any text)."""
+    return [c for c in codes if c in STATES]
+
+
 def state_label(code: str) -> str:
     """"NJ" -> "NJ · New Jersey" (the multiselect's options)."""
     return f"{code} · {STATES[code]}" if code in STATES else code

@@ -117,7 +117,7 @@ def tile_map(states: pd.DataFrame, measure: str, title: str) -> go.Figure:
         bar = {**money_axis([colors["zmin"], colors["zmax"]]), "title": None}
     else:
         colors = {"colorscale": _COUNT_SCALE, "zmin": 0, "zmax": float(shown.max()) if len(shown) else 1.0}
-        bar = {"tickformat": ",d", "title": None}
+        bar = {"tickformat": ",d" if measure == "acos" else "~s", "title": None}  # 5M, not 5,000,000
     fig = go.Figure()
     grey = np.where([[(r, c) in TILES.values() for c in range(COLUMNS)] for r in range(ROWS)], 0.0, np.nan)
     fig.add_heatmap(z=grey, colorscale=[[0, _EMPTY_TILE], [1, _EMPTY_TILE]], showscale=False, xgap=3, ygap=3,
