@@ -37,7 +37,7 @@ def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], 
                two_sided: bool | None, revenue: str | None, measure: str, title: str):
     """The tile map of the chosen ACO-years by state (only the chosen states when filtering by state)."""
     numbers, _ = _states_table(db_key, years, tracks, states, two_sided, revenue)
-    return state_map.tile_map(numbers, measure, title)
+    return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -86,9 +86,15 @@ def _value_text(measure: str, value: float) -> str:
     return count(value) if measure in ("acos", "beneficiaries") else money(value)
 
 
-def tile_map(states: pd.DataFrame, measure: str, title: str) -> go.Figure:
-    """One square per state coloured by `measure` (MEASURES); states without ACOs grey, hover gives all."""
+def tile_map(states: pd.DataFrame, measure: str, title: str, several_years: bool = False) -> go.Figure:
+    """One square per state coloured by `measure` (MEASURES); states without ACOs grey, hover gives all.
+
+    `several_years`: the counts are ACO-years (an ACO once a year), and say so.
+    """
     label, column = MEASURES[measure]
+    unit = "ACO-years" if several_years else "ACO(s)"
+    if measure == "acos" and several_years:
+        label = "ACO-years"
     values = states.set_index("state")[column].astype(float)
     z = np.full((ROWS, COLUMNS), np.nan)
     hover = np.full((ROWS, COLUMNS), "", dtype=object)
@@ -98,7 +104,7 @@ def tile_map(states: pd.DataFrame, measure: str, title: str) -> go.Figure:
             z[row, col] = values[code]
             s = by_code.loc[code]
             hover[row, col] = chart_text(
-                f"{STATES.get(code, code)}: {count(s['acos'])} ACO(s), {count(s['assigned_beneficiaries'])} "
+                f"{STATES.get(code, code)}: {count(s['acos'])} {unit}, {count(s['assigned_beneficiaries'])} "
                 f"beneficiaries") + "<br>" + chart_text(
                 f"earned {money(s['earned_savings_losses'])} ({money(s['earned_per_beneficiary'])} per "
                 "beneficiary)")

@@ -419,6 +419,7 @@ def test_years_without_state_say_so_instead_of_a_map(open_page, demo_db: Path) -
     _no_errors(at)
     assert [c for c in at.get("plotly_chart") if c.key == "ov_state_map"]
     assert "PY2013 publishes no state: not on the map." in _caption_with(at, "several states")
+    assert _map(at)["layout"]["title"]["text"] == "ACO-years, PY2014-2015"  # the years that publish one
     at = open_page(PAGE, demo_db, years="2022-2024")
     _no_errors(at)
     assert not [c for c in at.get("plotly_chart") if c.key == "ov_state_map"]
