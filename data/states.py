@@ -8,6 +8,7 @@ comma-separated in alphabetical order ("NJ,NY"), so the same set of states reads
 
 from __future__ import annotations
 
+import functools
 import re
 
 # USPS codes of the 50 states, DC and the territories CMS's files name (Puerto Rico, Guam) or could.
@@ -33,16 +34,17 @@ _BY_TEXT: dict[str, str] = {
 _SEPARATORS = re.compile(r"[,;/|]")
 
 
-def state_codes(text: object) -> tuple[str | None, list[str]]:
+@functools.lru_cache(maxsize=4096)  # the same few hundred texts every year
+def state_codes(text: object) -> tuple[str | None, tuple[str, ...]]:
     """One `ACO_State` cell -> (codes "NJ,NY" in alphabetical order or None, the parts not recognized).
 
     >>> state_codes("New York,  Pennsylvania"), state_codes("NY, NJ"), state_codes("Florida ")
-    (('NY,PA', []), ('NJ,NY', []), ('FL', []))
+    (('NY,PA', ()), ('NJ,NY', ()), ('FL', ()))
     >>> state_codes("TX, Atlantis"), state_codes(None), state_codes(" - ")
-    (('TX', ['Atlantis']), (None, []), (None, []))
+    (('TX', ('Atlantis',)), (None, ()), (None, ()))
     """
     if text is None or text != text:  # None or NaN
-        return None, []
+        return None, ()
     codes: set[str] = set()
     unknown: list[str] = []
     for part in _SEPARATORS.split(str(text)):
@@ -54,4 +56,4 @@ def state_codes(text: object) -> tuple[str | None, list[str]]:
             unknown.append(cleaned)
         else:
             codes.add(code)
-    return (",".join(sorted(codes)) or None), unknown
+    return (",".join(sorted(codes)) or None), tuple(unknown)

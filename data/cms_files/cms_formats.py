@@ -320,9 +320,10 @@ class _Mapper:
             self.out["aco_state"] = pd.Series(pd.NA, index=self.out.index, dtype="string")
             return
         cells = self.raw[column].astype("string")
-        read = {text: state_codes(text) for text in cells.dropna().unique()}
-        self.out["aco_state"] = cells.map(lambda t: read[t][0] if t in read else None).astype("string")
-        bad = [(index, part) for index, text in cells.dropna().items() for part in read[text][1]]
+        read = {text: state_codes(text) for text in cells.dropna().unique().tolist()}  # ~200 texts a year
+        self.out["aco_state"] = cells.map({text: codes for text, (codes, _) in read.items()}).astype("string")
+        unread = [text for text, (_, parts) in read.items() if parts]
+        bad = [(index, part) for index, text in cells[cells.isin(unread)].items() for part in read[text][1]]
         for index, part in bad[:MAX_STATE_WARNINGS]:
             self.result.warnings.append(
                 f"column {column!r}: row {_row(index)} (ACO {self.out.at[index, 'aco_id']}): "

@@ -88,18 +88,18 @@ def test_unrecognized_state_is_left_out_with_a_message(tmp_path: Path, tiny_file
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("New York,  Pennsylvania", ("NY,PA", [])),
-        ("Florida ", ("FL", [])),
-        ("District of Columbia, Maryland ", ("DC,MD", [])),
-        ("ny; NJ / pa", ("NJ,NY,PA", [])),
-        ("NY, NY", ("NY", [])),
-        ("Puerto Rico", ("PR", [])),
-        ("", (None, [])),
-        (None, (None, [])),
-        (float("nan"), (None, [])),
-        ("Atlantis", (None, ["Atlantis"])),
-        ("CA, XX", ("CA", ["XX"])),
+        ("New York,  Pennsylvania", ("NY,PA", ())),
+        ("Florida ", ("FL", ())),
+        ("District of Columbia, Maryland ", ("DC,MD", ())),
+        ("ny; NJ / pa", ("NJ,NY,PA", ())),
+        ("NY, NY", ("NY", ())),
+        ("Puerto Rico", ("PR", ())),
+        ("", (None, ())),
+        (None, (None, ())),
+        (float("nan"), (None, ())),
+        ("Atlantis", (None, ("Atlantis",))),
+        ("CA, XX", ("CA", ("XX",))),
     ],
 )
-def test_state_codes(text: object, expected: tuple[str | None, list[str]]) -> None:
+def test_state_codes(text: object, expected: tuple[str | None, tuple[str, ...]]) -> None:
     assert state_codes(text) == expected
