@@ -434,3 +434,26 @@ def test_map_of_cms_py2021(open_page, cms_db: Path) -> None:
     got = _map_values(at)
     assert got == dict(zip(expected["state"], expected["acos"].astype(float), strict=True))
     assert got["FL"] >= 26 and sum(got.values()) > 475
+
+
+def test_state_text_not_a_state_is_never_markup(open_page, demo_db: Path, tmp_path: Path) -> None:
+    """A database made some other way than the build may hold any text in aco_state."""
+    import shutil
+
+    from tests.app.markup_oracle import problems
+
+    out = tmp_path / "aco.duckdb"
+    shutil.copy(demo_db, out)
+    evil = "**evil** [Sign in](https://evil.example) <b>evil</b> $evil$"
+    with duckdb.connect(str(out)) as con:
+        con.execute("UPDATE aco_year SET aco_state = ? || ',NY' WHERE performance_year = 2020 AND "
+                    "aco_id IN (SELECT aco_id FROM aco_year WHERE performance_year = 2020 LIMIT 5)", [evil])
+    at = open_page(PAGE, out, years="2020", states="NY", map="earned")
+    _no_errors(at)
+    assert not problems(at)
+    assert not at.warning
+    assert evil not in at.multiselect(key="ov_states").options
+    assert set(_map_values(at)) == {"NY"}  # the state filter keeps NY only; the text draws no square
+    link = open_page(PAGE, out, years="2020", states=evil)
+    _no_errors(link)
+    assert not problems(link) and "not a state of the data's ACOs" in shown(link.warning[0].value)
