@@ -22,6 +22,7 @@ from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
 from ui import widgets as ui
+from ui.explorer_profile import profile_section
 from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
@@ -171,6 +172,9 @@ else:
                 help="Share of the peers that earned shared savings this year.")
     ui.cached_chart(charts.peers_histogram, others["savings_rate"], this["savings_rate"], aco, this["msr"],
                     key="exp_peers")
+
+# --- who it serves and how it scores (ui.explorer_profile) ---------------------------------------------
+profile_section(key, this, params, state)
 
 # --- every year ----------------------------------------------------------------------------------------
 st.subheader("Year by year")
