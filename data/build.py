@@ -33,7 +33,7 @@ import pandas as pd
 from data import download as cms_download
 from data import lineage, profile_tables
 from data.build_lock import DEFAULT_WAIT_SECONDS, LockBusy, build_lock
-from data.cms_files import aco_ids, row_checks, six_month
+from data.cms_files import aco_ids, row_checks, six_month, spending
 from data.cms_files.cms_columns import ColumnIndex
 from data.cms_files.cms_formats import FileResult, FormatError, normalize
 from data.cms_files.sources import RawFile, SourceError, discover, read_raw
@@ -288,8 +288,8 @@ def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, b
     loaded.warnings += _previous(out, demo, not paths, years, where)
     linked = lineage.link(loaded.aco_year)
     loaded.aco_year["lineage_id"] = linked.lineage_id
-    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source,
-                   {**linked.tables(), **loaded.profile})
+    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables(),
+                   spending.tables(loaded.aco_year), loaded.profile)
     report = _report(out, loaded, synthetic=not paths, started=started)
     report.lineage = linked.report(loaded.aco_year)
     return report

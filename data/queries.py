@@ -238,3 +238,57 @@ class AcoDatabase:
     def _has_table(self, name: str) -> bool:
         found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
         return bool(found["n"].iloc[0])
+
+    # --- spending, utilization and benchmark parts (schema.SPENDING_TABLES) --------------------------
+    # Joined to aco_year on its key; a database written before these tables existed gives no rows.
+    # (six_month_period is NULL but for PY2019's January-June rows: NULL must match NULL.)
+    _SPENDING_JOIN = "FROM aco_year a " + "".join(
+        f"LEFT JOIN {table} {alias} ON {alias}.performance_year = a.performance_year AND {alias}.aco_id = "
+        f"a.aco_id AND {alias}.six_month_period IS NOT DISTINCT FROM a.six_month_period "
+        for table, alias in (("aco_spending", "s"), ("aco_utilization", "u"), ("aco_benchmark_parts", "b"))
+    )
+    _SPENDING_SELECT = (
+        "SELECT a.performance_year, a.aco_id, a.six_month_period, a.aco_name, a.track, "
+        "a.assigned_beneficiaries, a.person_years, a.expenditure_per_capita, a.expenditure, a.benchmark, "
+        "a.historical_benchmark_per_capita, a.updated_benchmark_per_capita, a.regional_adjustment, "
+        "a.prior_savings_adjustment, s.* EXCLUDE (performance_year, aco_id, six_month_period), "
+        "u.* EXCLUDE (performance_year, aco_id, six_month_period), "
+        "b.* EXCLUDE (performance_year, aco_id, six_month_period) "
+    )
+
+    def _has_spending(self) -> bool:
+        return all(self._has_table(t) for t in ("aco_spending", "aco_utilization", "aco_benchmark_parts"))
+
+    def lineage_spending(self, lineage_id: str) -> pd.DataFrame:
+        """The lineage's ACO-years with their spending, utilization and benchmark figures."""
+        if not self._has_spending():
+            return pd.DataFrame()
+        return self.query(
+            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? "
+            "ORDER BY a.performance_year, a.six_month_period", [lineage_id],
+        )
+
+    def peer_spending(self, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+        """Spending figures of the ACO-years of `peers` (same year and track, size in [low, high])."""
+        if not self._has_spending():
+            return pd.DataFrame()
+        return self.query(
+            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE a.performance_year = ? AND a.track = ? "
+            "AND a.assigned_beneficiaries BETWEEN ? AND ?", [int(year), track, int(low), int(high)],
+        )
+
+    def benchmark_parts_published(self) -> pd.DataFrame:
+        """Per year: how many ACO-years have each benchmark part (what CMS published that year)."""
+        if not self._has_spending():
+            return pd.DataFrame()
+        return self.query(
+            "SELECT a.performance_year, count(*) AS acos, "
+            "count(a.historical_benchmark_per_capita) AS historical, "
+            "count(a.updated_benchmark_per_capita) AS updated, count(a.regional_adjustment) AS regional, "
+            "count(a.prior_savings_adjustment) AS prior_savings, "
+            "count(b.regional_trend_update) AS trend_flag, "
+            "count(b.positive_regional_adjustment) AS regional_flag, "
+            "count(b.final_adjustment_category) AS final_category "
+            f"{self._SPENDING_JOIN}"
+            "GROUP BY 1 ORDER BY 1"
+        )

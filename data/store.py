@@ -25,11 +25,11 @@ import duckdb
 import pandas as pd
 
 from data.profile_tables import PROFILE_TABLES
-from data.schema import ACO_YEAR_COLUMNS, LINEAGE_TABLES, SOURCE_COLUMNS
+from data.schema import ACO_YEAR_COLUMNS, LINEAGE_TABLES, SOURCE_COLUMNS, SPENDING_TABLES
 
 Columns = tuple[tuple[str, str, str], ...]
 # Tables written beside aco_year and source from a mapping of frames (empty when not given).
-EXTRA_TABLES: tuple[tuple[str, Columns], ...] = (*LINEAGE_TABLES, *PROFILE_TABLES)
+EXTRA_TABLES: tuple[tuple[str, Columns], ...] = (*LINEAGE_TABLES, *SPENDING_TABLES, *PROFILE_TABLES)
 TABLES: tuple[tuple[str, Columns], ...] = (("aco_year", ACO_YEAR_COLUMNS), ("source", SOURCE_COLUMNS),
                                           *EXTRA_TABLES)
 _TMP_PID = re.compile(r"\.tmp-(\d+)-")
@@ -65,21 +65,25 @@ def _remove(path: Path) -> None:
 
 
 def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
-                   extra: Mapping[str, pd.DataFrame] | None = None) -> None:
+                   lineage: Mapping[str, pd.DataFrame] | None = None,
+                   spending: Mapping[str, pd.DataFrame] | None = None,
+                   profile: Mapping[str, pd.DataFrame] | None = None) -> None:
     """Write the tables into a temporary file beside `out`, then atomically replace `out`.
 
-    `extra`: the other tables by name (EXTRA_TABLES: the lineage evidence, the ACO profile tables);
-    empty ones when not given.
+    `lineage`: the lineage evidence tables by name (schema.LINEAGE_TABLES); `spending`: the spending,
+    utilization and benchmark-part tables (schema.SPENDING_TABLES); `profile`: the ACO profile tables
+    (profile_tables.PROFILE_TABLES); empty ones when not given.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
         con = duckdb.connect(str(tmp))
         try:
-            others = [(t, c, (extra or {}).get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
-                      for t, c in EXTRA_TABLES]
+            given = {**(lineage or {}), **(spending or {}), **(profile or {})}
+            extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
+                     for t, c in EXTRA_TABLES]
             for table, columns, frame in (("aco_year", ACO_YEAR_COLUMNS, aco_year),
-                                          ("source", SOURCE_COLUMNS, source), *others):
+                                          ("source", SOURCE_COLUMNS, source), *extra):
                 con.execute(_ddl(table, columns))
                 _insert(con, table, columns, frame)
                 _comments(con, table, columns)

@@ -268,3 +268,19 @@ def lineage_evidence(key: Key, lineage_id: str) -> tuple[pd.DataFrame, pd.DataFr
     """(links across id or name changes, cases left apart) of one lineage."""
     found = database(key)
     return found.lineage_links(lineage_id), found.lineage_ambiguous(lineage_id)
+
+
+# --- spending, utilization and benchmark parts (the explorer's spending and benchmark views) -----------
+@st.cache_data(show_spinner=False, max_entries=64)
+def lineage_spending(key: Key, lineage_id: str) -> pd.DataFrame:
+    return database(key).lineage_spending(lineage_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def peer_spending(key: Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+    return database(key).peer_spending(year, track, low, high)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def benchmark_parts_published(key: Key) -> pd.DataFrame:
+    return database(key).benchmark_parts_published()

@@ -1,10 +1,11 @@
-"""The explorer's profile section: risk scores, quality and CAHPS, participants and beneficiary mix of
-the ACO-year shown, each against its peers (same year, track and size band as the page's peers).
+"""The explorer's profile view: risk scores, quality and CAHPS, participants and beneficiary mix of the
+ACO-year shown, each against its peers (same year, track and size band as the page's peers).
 
-One call from pages/explorer.py: `profile_section(key, this, params, state)`. Its controls live in the
-link: `profile` (which view), `risk_period` (BY1, BY2, BY3 or PY) and `measure` (the measure whose
-peers' spread is drawn); each is written to the address and to the page's `state` (its share box), and a
-value the section cannot use is named in a short warning. Data strings are shown as text.
+One call from pages/explorer.py (its view "profile"): `profile_section(key, this, params, state)`. Its
+controls live in the link: `profile` (risk, quality, participants or beneficiaries), `risk_period` (BY1,
+BY2, BY3 or PY) and `measure` (the measure whose peers' spread is drawn); each is written to the address
+and to the page's `state` (its share box) unless it is the default, and a value the section cannot use
+is named in a short warning. Data strings are shown as text.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ VIEWS = {
     "beneficiaries": "Beneficiary mix",
 }
 PERIODS = list(charts.PERIOD_LABELS)
-DEFAULTS: dict[str, str | None] = {"profile": None, "risk_period": "PY"}  # not written into the link
+DEFAULTS: dict[str, str | None] = {"profile": "risk", "risk_period": "PY"}  # not written into the link
 _UNSET = object()
 
 
@@ -47,7 +48,7 @@ def _control(widget, name: str, value: object, state: MutableMapping[str, str], 
         st.session_state[session_key] = value
     chosen = widget(key=session_key, **kwargs)
     if chosen is None and name in DEFAULTS:
-        chosen = DEFAULTS[name]  # a segmented control clicked off: its default (the profile view: none)
+        chosen = DEFAULTS[name]  # a segmented control clicked off: its default
     if chosen is not None and chosen != DEFAULTS.get(name):
         state[name] = str(chosen)
         st.query_params[name] = str(chosen)
@@ -55,12 +56,12 @@ def _control(widget, name: str, value: object, state: MutableMapping[str, str], 
 
 
 def _requested_view(params: Params) -> str | None:
-    """The link's `profile` view; None (no view) when absent or unknown (then with a warning)."""
+    """The link's `profile` view; risk scores when absent or unknown (then with a warning)."""
     requested = params.text("profile")
     if requested is None or requested.lower() in VIEWS:
-        return None if requested is None else requested.lower()
-    params.warnings.append(ignored("profile", requested, f"not one of {', '.join(VIEWS)}", "no view"))
-    return None
+        return "risk" if requested is None else requested.lower()
+    params.warnings.append(ignored("profile", requested, f"not one of {', '.join(VIEWS)}", "risk"))
+    return "risk"
 
 
 def profile_section(key: db.Key, this: pd.Series, params: Params, state: MutableMapping[str, str]) -> None:
@@ -70,7 +71,7 @@ def profile_section(key: db.Key, this: pd.Series, params: Params, state: Mutable
     band, low, high = size_band(this["assigned_beneficiaries"])
     st.subheader(f"Who it serves and how it scores, PY{year}")
     st.caption(
-        f"Against the same peers as above: {label(this['track'])} ACOs with {band} assigned "
+        f"Against its peers: {label(this['track'])} ACOs with {band} assigned "
         f"beneficiaries in PY{year}. As CMS published them; blank where a year's file has no such column."
     )
     view = _control(
@@ -78,16 +79,13 @@ def profile_section(key: db.Key, this: pd.Series, params: Params, state: Mutable
         "profile",
         _requested_view(params),
         state,
-        label="View",
+        label="Show",
         options=list(VIEWS),
         format_func=VIEWS.get,
         selection_mode="single",
+        required=True,
     )
     ui.warn(params.warnings[warnings_before:])  # the link's own values, read just above
-    if view is None:  # the section costs nothing until a view is chosen (or opened by a link)
-        st.caption("Choose a view: its risk scores, quality and CAHPS results, participants or beneficiary "
-                   "mix, each against the peers.")
-        return
     rows = {
         t: charts.mark_aco(_rows(key, t, year, str(this["track"]), low, high, aco), aco, period)
         for t in (
@@ -127,6 +125,7 @@ def _risk(rows: pd.DataFrame, aco: str, year: int, params: Params, state: Mutabl
         options=PERIODS,
         format_func=charts.PERIOD_LABELS.get,
         selection_mode="single",
+        required=True,
     )
     ui.warn(params.warnings[start:])
     if _none(rows[rows["period"] == chosen], f"{charts.PERIOD_LABELS[chosen].lower()} risk scores", year):

@@ -3,8 +3,8 @@
 CMS renamed columns over the years (ACO_Num -> ACO_ID, Sav_rate -> Sav_Rate -> Sav_rate, ...) and the
 standardized files lower-case everything, so names are matched case-insensitively against an ordered
 alias list: the first alias present in a file wins. Columns the project deliberately does not load
-(utilization, per-capita spending) are listed as patterns so that only truly unexpected columns are
-reported as unknown.
+(reporting flags, initial tracks, the state) are listed as patterns so that only truly unexpected
+columns are reported as unknown; the descriptive columns are read by profile_columns and spending.
 """
 
 from __future__ import annotations
@@ -95,18 +95,14 @@ SIX_MONTHS = "Participation_Six_Months"
 IGNORED_PATTERNS: tuple[str, ...] = (
     r"ACO_State", r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
     r"Initial_(Track_\w+|BASIC_\w|ENHANCED)", r"Met_(30|40)pctl",
-    r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)", r"RegTrndUpdt",
-    r"PosRegAdj", r"FinalAdjCat",
-    r"Per_Capita_Exp_ALL_\w+", r"CapAnn_\w+", r"ADM(_\w+)?", r"(chf|copd|pneu|acute)_adm",
-    r"(readm|prov)_Rate_1000", r"P_\w+", r"SNF_(LOS|PayperStay)",
+    r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)",
     # The standardized files' own person-year-weighted risk score (not a CMS column); CMS's risk scores,
     # person-years by type, beneficiary counts, participants, shares and quality measures are read by
     # profile_columns.
     r"CMS_HCC_RiskScore_PY",
-    # PY2013's verbose labels for the same families.
-    r"Interim payment election",
-    r"Total (performance year )?(spending|expenditures) per assigned .*", r".* spending per assigned .*",
-    r".* per 1,000 .*",
+    # PY2013's verbose labels. (Its "Total performance year spending per assigned beneficiary" holds
+    # another column's data, the file being shifted: py2013 moves the labels back, so it is gone there.)
+    r"Interim payment election", r"Total performance year spending per assigned beneficiary",
 )
 _IGNORED = re.compile("|".join(f"(?:{p})" for p in IGNORED_PATTERNS), re.IGNORECASE)
 

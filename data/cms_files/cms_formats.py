@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data.cms_files import row_checks, six_month, tracks
+from data.cms_files import row_checks, six_month, spending, tracks
 from data.cms_files.cms_columns import (
     FIELDS,
     REGIONAL_DOLLARS_FROM,
@@ -344,16 +344,20 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     mapper.categories()
     mapper.track()
     mapper.six_months()
-    out = mapper.out
+    side = spending.read(mapper.raw, mapper.index, year)
+    out = pd.concat([mapper.out, side.frame], axis=1)
     out["performance_year"] = year
     out["synthetic"] = False
     out["source_file"] = file_name
     result = mapper.result
-    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS])  # lineage_id: the build's
+    # aco_year's columns (lineage_id: the build's), then the spending tables' (split off by the build)
+    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS] + list(spending.NAMES))
     profile = read_profile(mapper.raw, mapper.index)
     result.profile = profile.tables
     result.warnings += profile.warnings
     result.missing += profile.missing
     result.unknown = mapper.index.unknown()
     result.notes = notes + result.notes
+    result.missing += side.missing
+    result.warnings += side.warnings
     return result

@@ -33,16 +33,19 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
     return found[0]
 
 
-def test_no_view_until_one_is_chosen_then_each_view_in_the_link(open_page, cms_db: Path) -> None:
+def test_profile_view_opens_on_risk_scores_and_each_view_goes_in_the_link(open_page, cms_db: Path) -> None:
     at = open_page(PAGE, cms_db, aco="A1001", year="2024")
     _no_errors(at)
+    assert SECTION not in [s.value for s in at.subheader]  # the page's results view: the section not drawn
+    at.segmented_control(key="exp_view").set_value("profile").run()
+    _no_errors(at)
     assert SECTION in [s.value for s in at.subheader]
-    assert dict(at.query_params) == {"aco": "A1001", "year": "2024"}  # nothing chosen, nothing added
-    assert len(at.get("plotly_chart")) == 4  # the page's own: the section costs nothing yet
+    assert dict(at.query_params) == {"aco": "A1001", "year": "2024", "view": "profile"}  # defaults left out
+    assert at.segmented_control(key="exp_profile_profile").value == "risk"
     at.segmented_control(key="exp_profile_profile").set_value("participants").run()
     _no_errors(at)
     assert at.query_params["profile"] == "participants"
-    assert "profile=participants" in at.code[-1].value  # the share box carries it
+    assert "view=profile&profile=participants" in at.code[-1].value  # the share box carries it
     table = _table(at, "Participant type")
     pcp = _one(cms_db, "SELECT primary_care_physicians FROM aco_profile WHERE aco_id = 'A1001' "
                        "AND performance_year = 2024", [])
@@ -51,7 +54,7 @@ def test_no_view_until_one_is_chosen_then_each_view_in_the_link(open_page, cms_d
 
 
 def test_risk_scores_against_peers_for_the_linked_period(open_page, cms_db: Path) -> None:
-    at = open_page(PAGE, cms_db, aco="A1001", year="2024", profile="risk", risk_period="BY1")
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="profile", profile="risk", risk_period="BY1")
     _no_errors(at)
     assert at.segmented_control(key="exp_profile_risk_period").value == "BY1"
     table = _table(at, "CMS-HCC risk score").set_index("Enrollment type")
@@ -60,16 +63,17 @@ def test_risk_scores_against_peers_for_the_linked_period(open_page, cms_db: Path
                  ["aged_non_dual"])
     assert table.loc["Aged, non-dual", "CMS-HCC risk score"] == f"{score:.3f}"
     assert table["Peers"].gt(5).all()
-    assert dict(at.query_params) == {"aco": "A1001", "year": "2024", "profile": "risk", "risk_period": "BY1"}
+    assert dict(at.query_params) == {"aco": "A1001", "year": "2024", "view": "profile", "risk_period": "BY1"}
     at.segmented_control(key="exp_profile_risk_period").set_value("PY").run()
     assert "risk_period" not in at.query_params  # the default stays out of the link
     py = _table(at, "CMS-HCC risk score").set_index("Enrollment type")
     assert py.loc["Aged, non-dual", "Demographic risk score"] == "1.017"  # Demog_RiskScore_AGND_PY
-    assert len(at.get("plotly_chart")) == 5  # the page's four, and the risk scores'
+    assert len(at.get("plotly_chart")) == 1  # the risk scores' (the results view's charts not drawn)
 
 
 def test_quality_and_cahps_against_peers(open_page, cms_db: Path) -> None:
-    at = open_page(PAGE, cms_db, aco="A1001", year="2024", profile="quality", measure="CAHPS_3")
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="profile", profile="quality",
+                   measure="CAHPS_3")
     _no_errors(at)
     table = _table(at, "Better than (share of peers)").set_index("Id")
     assert table.loc["CAHPS_1", "This ACO"] == "89.68"  # CAHPS_1 of A1001 in the PY2024 file
@@ -78,14 +82,14 @@ def test_quality_and_cahps_against_peers(open_page, cms_db: Path) -> None:
     assert at.selectbox(key="exp_profile_measure").value == "CAHPS_3"
     assert at.query_params["measure"] == "CAHPS_3"
     # PY2018: the old measure set, under the ids the measures kept (ACO13 -> QualityID_318).
-    at = open_page(PAGE, cms_db, aco="A1001", year="2018", profile="quality")
+    at = open_page(PAGE, cms_db, aco="A1001", year="2018", view="profile", profile="quality")
     _no_errors(at)
     old = _table(at, "Better than (share of peers)").set_index("Id")
     assert old.loc["QualityID_318", "This ACO"] == "92.9%" and "ACO8" in old.index
 
 
 def test_beneficiary_mix_shares(open_page, cms_db: Path) -> None:
-    at = open_page(PAGE, cms_db, aco="A1001", year="2024", profile="beneficiaries")
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="profile", profile="beneficiaries")
     _no_errors(at)
     table = _table(at, "Category").set_index(["Group", "Category"])
     assert table.loc[("Sex", "Female"), "This ACO"] == f"{65797 / (65797 + 50378):.1%}"
@@ -94,18 +98,21 @@ def test_beneficiary_mix_shares(open_page, cms_db: Path) -> None:
 
 
 def test_a_year_without_the_data_says_so(open_page, cms_db: Path) -> None:
-    at = open_page(PAGE, cms_db, aco="A1001", year="2019", profile="quality")
+    at = open_page(PAGE, cms_db, aco="A1001", year="2019", view="profile", profile="quality")
     _no_errors(at)
     assert any("publishes no quality measures" in i.value for i in at.info)
 
 
 def test_bad_link_values_warn_and_fall_back(open_page, cms_db: Path) -> None:
-    at = open_page(PAGE, cms_db, aco="A1001", year="2024", profile="<b>x</b>", risk_period="BY9")
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="profile", profile="<b>x</b>",
+                   risk_period="BY9")
     _no_errors(at)
     text = " ".join(w.value for w in at.warning)
     assert "profile" in text and "not one of risk, quality, participants, beneficiaries" in text
-    assert "profile" not in at.query_params and len(at.get("plotly_chart")) == 4
-    at = open_page(PAGE, cms_db, aco="A1001", year="2024", profile="risk", risk_period="BY9", measure="zz")
+    assert "profile" not in at.query_params
+    assert at.segmented_control(key="exp_profile_profile").value == "risk"
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="profile", profile="risk", risk_period="BY9",
+                   measure="zz")
     _no_errors(at)
     assert any("risk\\_period" in w.value or "risk_period" in w.value for w in at.warning)
     assert at.segmented_control(key="exp_profile_risk_period").value == "PY"
@@ -113,7 +120,7 @@ def test_bad_link_values_warn_and_fall_back(open_page, cms_db: Path) -> None:
 
 
 def test_demo_data_has_no_profile_and_says_so(open_page, demo_db: Path) -> None:
-    at = open_page(PAGE, demo_db, profile="participants")
+    at = open_page(PAGE, demo_db, view="profile", profile="participants")
     _no_errors(at)
     assert any("publishes no participant counts" in i.value for i in at.info)
 
@@ -136,7 +143,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_data_strings_are_text_in_the_views(open_page, hostile_db: Path) -> None:
-    at = open_page(PAGE, hostile_db, aco="<b>Z1</b>$x$", year="2024", profile="participants")
+    at = open_page(PAGE, hostile_db, aco="<b>Z1</b>$x$", year="2024", view="profile", profile="participants")
     _no_errors(at)
     traces = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"]
     assert [t["name"] for t in traces] == ["Peers' median", "&lt;b&gt;Z1&lt;/b&gt;&#36;x&#36;"]
