@@ -323,3 +323,21 @@ def test_demo_database_has_the_tables_empty(tmp_path) -> None:
             ]
             assert found == [c for c, _, _ in columns]
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+
+def test_age_bands_add_up_to_the_assigned_beneficiaries(built) -> None:
+    """A cross-check of the columns read: from PY2014 every ACO's age bands sum to its N_AB (its two sexes
+    too, but for 1-4 ACOs a year); PY2013's realigned counts agree with each other (ages = sexes) and
+    never exceed N_AB, which they fall short of for 114 of the 220 ACOs."""
+    keys = ["performance_year", "aco_id"]
+    rows = built["aco_profile"].merge(built["aco_year"][[*keys, "assigned_beneficiaries"]], on=keys)
+    ages = rows[["beneficiaries_age_0_64", "beneficiaries_age_65_74", "beneficiaries_age_75_84",
+                 "beneficiaries_age_85_plus"]].sum(axis=1).astype(int)
+    sexes = (rows["beneficiaries_female"] + rows["beneficiaries_male"]).astype(int)
+    n_ab = rows["assigned_beneficiaries"].astype(int)
+    later = (rows["performance_year"] >= 2014).to_numpy()
+    assert (ages[later] == n_ab[later]).all()
+    off = (sexes[later] != n_ab[later]).groupby(rows.loc[later, "performance_year"]).sum()
+    assert off.between(0, 4).all()
+    assert (ages[~later] == sexes[~later]).all() and (ages[~later] <= n_ab[~later]).all()
+    assert int((ages[~later] < n_ab[~later]).sum()) == 114
