@@ -110,7 +110,7 @@ def profile_section(key: db.Key, this: pd.Series, params: Params, state: Mutable
 def _none(rows: pd.DataFrame, what: str, year: int) -> bool:
     if rows["is_aco"].any():
         return False
-    st.info(f"CMS's PY{year} file publishes no {what} for this ACO.")
+    st.info(f"The PY{year} results file loaded here publishes no {what} for this ACO.")
     return True
 
 
