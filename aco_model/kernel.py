@@ -25,6 +25,7 @@ import numpy as np
 
 from aco_model.lookup import (
     ALTERNATIVE,
+    FLAG_BITS,
     KEYS_PER_CELL,
     MET,
     MET_GIVEN,
@@ -139,16 +140,19 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
         q = q_given
 
     # The key: cell, agreement start state and the row's yes/no facts (see `lookup`).
-    met = np.greater_equal(q, lk.standard.take(cell, out=f1, mode="clip"), out=t["met"])
+    standard = lk.standard.take(cell, out=f1, mode="clip")
     published = given["met_quality_standard"]
     if published is not None:  # Met_QPS where published, else score >= the year's standard
+        met = np.greater_equal(q, standard, out=t["met"])
         unknown = np.isnan(published, out=m1)
         met &= unknown
         met |= np.greater(published, 0, out=m2)
         np.left_shift(np.logical_not(unknown, out=m1).view(_U8), _U8(MET_GIVEN), out=bits)
         _or_bits(bits, met, MET, bits2)
-    else:
-        np.left_shift(met.view(_U8), _U8(MET), out=bits)
+    else:  # the comparison written as the key's bits (MET is bit 0: no shift)
+        np.greater_equal(q, standard, out=bits.view(np.bool_))
+        if MET:
+            bits <<= _U8(MET)
     for name, bit in (("pay_for_reporting", PAY_FOR_REPORTING),
                       ("met_alternative_quality_standard", ALTERNATIVE)):
         if given[name] is not None:
@@ -158,10 +162,10 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
     else:
         _or_bits(bits, np.isnan(election, out=m1), VARIABLE_MSR, bits2)
     _or_bits(bits, np.less(n, VARIABLE_MSR_BELOW, out=m1), SMALL, bits2)
+    if start is not None:  # start state 1 (fixed-MSR Track 2 years) or 2 (later), above the flags; NaN: 0
+        _or_bits(bits, np.less_equal(start, TRACK_2_FIXED_MSR_LAST_START, out=m1), FLAG_BITS, bits2)
+        _or_bits(bits, np.greater(start, TRACK_2_FIXED_MSR_LAST_START, out=m1), FLAG_BITS + 1, bits2)
     key = np.multiply(cell, KEYS_PER_CELL, out=t["key"])
-    if start is not None:  # start state 1 (fixed-MSR Track 2 years) or 2 (later); NaN stays 0
-        key += np.less_equal(start, TRACK_2_FIXED_MSR_LAST_START, out=m1).view(_U8) << _U8(6)
-        key += np.greater(start, TRACK_2_FIXED_MSR_LAST_START, out=m1).view(_U8) << _U8(7)
     key += bits
 
     # Corridor (425.604(b), 425.605(b), 425.606(b), 425.610(b), 425.110(b)).
@@ -220,10 +224,13 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
     shared_savings = np.minimum(after, payment_limit, out=o["shared_savings"])
 
     # Losses (425.605(d), 425.606(f)-(g), 425.610(f)-(g)), EUC relief (425.605(f)/606(i)/610(i)).
-    loss_before = np.multiply(r_l, np.negative(g, out=f1), out=o["shared_loss_before_limit"])
-    if lk.finite_loss_rates:
-        _zero_unless(loss_before, losses)
+    loss_before = o["shared_loss_before_limit"]
+    if lk.finite_loss_rates:  # r_l x -G as 0 - r_l x G (exact: rounding is symmetric), 0.0 where no loss
+        np.multiply(r_l, g, out=loss_before)
+        loss_before *= losses
+        np.subtract(0.0, loss_before, out=loss_before)  # 0 - (+-0.0) is 0.0
     else:
+        np.multiply(r_l, np.negative(g, out=f1), out=loss_before)
         np.copyto(loss_before, 0.0, where=np.logical_not(losses, out=m1))
     loss_limit = _loss_limit(lk, ti, py, cell, b, start, given, o["loss_limit"])
     shared_loss = np.minimum(loss_before, loss_limit, out=o["shared_loss"])

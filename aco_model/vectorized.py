@@ -10,11 +10,22 @@ in blocks of `BLOCK_ROWS` rows so that every intermediate stays in the processor
 written straight into its column. The float columns are rows of one 2-D array (one allocation, zeroed
 lazily by the kernel), the small-integer ones of another, and the DataFrame is built on them without
 copying.
+
+Threads: a frame of `THREADED_FROM` rows or more is settled by `default_workers()` threads (the calling
+thread and a small `concurrent.futures` pool), each taking the next unsettled block in turn with its own
+work arrays (`kernel.borrow`) and writing only that block's rows of the results; numpy releases the GIL
+inside each pass over a block, so the blocks run on separate cores. A block's result depends on its rows
+alone, so the result is the same bit for bit whatever the number of workers. Smaller frames (the app's
+one-row and one-program calls) stay on the calling thread. `workers=` sets the count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextvars
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -74,6 +85,11 @@ RESULT_COLUMNS: dict[str, type] = {
 }
 # Rows per block: 8 bytes x 32,768 = 256 KB per work array (measured best of 4K-128K here).
 BLOCK_ROWS = 32_768
+# Rows from which a frame is settled by several threads by default: below it, starting threads costs more
+# than it saves (and the app's many small calls, each a session's own thread, stay as they were).
+THREADED_FROM = 131_072
+# Default threads at most: this engine is bound by memory bandwidth beyond a few cores.
+MOST_WORKERS = 4
 
 _TRACK_INDEX = pd.Index(TRACK_ORDER)
 
@@ -137,12 +153,15 @@ def settle_frame(
     tracks: Mapping[str, TrackRules] | None = None,
     years: Mapping[int, YearRules] | None = None,
     columns: Sequence[str] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Settle every row of `frame`; returns a DataFrame of results aligned with its index.
 
     `frame` needs the columns in `REQUIRED` and may carry any of `OPTIONAL_DEFAULTS`. `tracks` /
     `years` replace the rule tables (program-wide what-if); by default the rules as CMS applied them.
-    `columns` selects result columns (default all of `RESULT_COLUMNS`, in that order).
+    `columns` selects result columns (default all of `RESULT_COLUMNS`, in that order). `workers` is the
+    number of threads settling blocks (default: `default_workers()` from `THREADED_FROM` rows, else 1);
+    the result is the same bit for bit whatever it is.
 
     Refuses (`validation.InputError`, a ValueError naming each rule, row index and value) a benchmark
     that is not a finite amount above 0, a negative or non-finite expenditure, fewer than 1
@@ -160,15 +179,7 @@ def settle_frame(
     data = {name: _numbers(frame, name) for name in (*REQUIRED[2:], *OPTIONAL_DEFAULTS)}
     out = settle_arrays(
         _track_codes(frame), _performance_years(frame), data, wanted, tracks=tracks, years=years,
-        labels=frame.index, original=lambda name, rows: list(frame[name].iloc[rows]),
-    )
-    return pd.DataFrame(out, index=frame.index, copy=False)
-
-
-    data = {name: _numbers(frame, name) for name in (*REQUIRED[2:], *OPTIONAL_DEFAULTS)}
-    out = settle_arrays(
-        _track_codes(frame), _performance_years(frame), data, wanted, tracks=tracks, years=years,
-        labels=frame.index, original=lambda name, rows: list(frame[name].iloc[rows]),
+        labels=frame.index, original=lambda name, rows: list(frame[name].iloc[rows]), workers=workers,
     )
     return pd.DataFrame(out, index=frame.index, copy=False)
 
@@ -183,13 +194,15 @@ def settle_arrays(
     years: Mapping[int, YearRules] | None = None,
     labels: Sequence[object] | None = None,
     original: Callable[[str, np.ndarray], Sequence[object]] | None = None,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """The engine without pandas: `settle_frame`'s work on arrays (what `reconciliation.settle` uses).
 
     `track_code` indexes `TRACKS` (any integer dtype), `performance_year` is int64 and known to the rule
     tables; `data` maps the numeric inputs (`REQUIRED[2:]` and `OPTIONAL_DEFAULTS`) to float64 arrays
     (the headcount may be int64) or None (not given). Returns one array per name in `columns`.
-    `labels` / `original` word the refusal (rows and values as the caller knows them).
+    `labels` / `original` word the refusal (rows and values as the caller knows them); `workers` as in
+    `settle_frame`.
     """
     lk = tables(tracks, years)
     rows = len(track_code)
@@ -197,18 +210,79 @@ def settle_arrays(
     wanted = frozenset(columns)
     flags = _frame_flags(data)
     spare = {name: dtype for name, dtype in RESULT_COLUMNS.items() if name not in wanted}
-    with borrow(min(rows, BLOCK_ROWS), BLOCK_ROWS) as scratch:
-        for lo in range(0, rows, BLOCK_ROWS):
-            block = slice(lo, min(lo + BLOCK_ROWS, rows))
-            given = {name: None if v is None else v[block] for name, v in data.items()}
-            py = performance_year[block]
-            # Checked block by block, while the data is in cache: reductions first, rows if they fail.
-            if not all_proven_ok(given, py) and not all_ok(given, py):
-                raise InputError(find_problems(data, performance_year, labels, original))
-            work = scratch.view(block.stop - lo, spare)
-            results = {name: out[name][block] if name in wanted else work[name] for name in RESULT_COLUMNS}
-            settle_block(lk, track_code[block], py, given, flags, results, work, wanted)
+    block_rows = BLOCK_ROWS
+    starts = range(0, rows, block_rows)
+    refused = threading.Event()  # a block broke a rule: the whole frame is checked below
+    stop = threading.Event()  # refused, or a thread failed: the other threads take no further block
+
+    def settle_blocks(next_start: Iterator[int]) -> None:
+        """Settle blocks until none is left; each block's results are written by this thread alone."""
+        try:
+            with borrow(min(rows, block_rows), block_rows) as scratch:
+                for lo in next_start:
+                    if stop.is_set():
+                        return
+                    block = slice(lo, min(lo + block_rows, rows))
+                    given = {name: None if v is None else v[block] for name, v in data.items()}
+                    py = performance_year[block]
+                    # Checked while the block is in cache: reductions first, rows if they fail.
+                    if not all_proven_ok(given, py) and not all_ok(given, py):
+                        refused.set()
+                        stop.set()
+                        return
+                    work = scratch.view(block.stop - lo, spare)
+                    results = {name: out[name][block] if name in wanted else work[name]
+                               for name in RESULT_COLUMNS}
+                    settle_block(lk, track_code[block], py, given, flags, results, work, wanted)
+        except BaseException:
+            stop.set()
+            raise
+
+    count = _worker_count(workers, rows, len(starts))
+    if count == 1:
+        settle_blocks(iter(starts))
+    else:
+        shared = _BlockStarts(starts)
+        with ThreadPoolExecutor(count - 1, thread_name_prefix="settle") as pool:
+            # Each helper runs in a copy of the caller's context: numpy's error state (np.errstate) too.
+            helpers = [pool.submit(contextvars.copy_context().run, settle_blocks, shared)
+                       for _ in range(count - 1)]
+            try:
+                settle_blocks(shared)
+            finally:
+                for helper in helpers:
+                    helper.result()  # waits; re-raises a helper's error
+    if refused.is_set():  # the same message whichever block failed first: the rows named are the frame's
+        raise InputError(find_problems(data, performance_year, labels, original))
     return out
+
+
+def default_workers() -> int:
+    """Threads for a large frame: the processors this machine has, at most `MOST_WORKERS`."""
+    return max(1, min(os.cpu_count() or 1, MOST_WORKERS))
+
+
+def _worker_count(workers: int | None, rows: int, blocks: int) -> int:
+    if workers is None:
+        workers = default_workers() if rows >= THREADED_FROM else 1
+    elif isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
+    return max(1, min(int(workers), blocks))
+
+
+class _BlockStarts:
+    """Block starts shared by several threads: each handed out once, in row order, to whichever asks."""
+
+    def __init__(self, starts: range) -> None:
+        self._starts = iter(starts)
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> _BlockStarts:
+        return self
+
+    def __next__(self) -> int:
+        with self._lock:
+            return next(self._starts)
 
 
 def result_arrays(columns: Sequence[str], rows: int) -> dict[str, np.ndarray]:

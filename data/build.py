@@ -114,7 +114,9 @@ def _derive_ids(loaded: list[_Loaded]) -> None:
         frame = item.result.frame
         state_column = ColumnIndex(list(item.raw.frame.columns)).find("ACO_State")
         state = item.raw.frame[state_column] if state_column else None
-        ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers))
+        codes = frame["aco_state"] if "aco_state" in frame else None
+        ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers), codes,
+                                      aco_ids.id_states(peers))
         frame["aco_id"] = ids.to_numpy()
         item.result.warnings.append(
             f"ACO id blank on every row: {matched} matched by name to ids of other years, "

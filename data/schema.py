@@ -29,6 +29,8 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("aco_name", "VARCHAR", "ACO legal/doing-business name"),
     ("lineage_id", "VARCHAR", "the organization across years and id changes (data/lineage.py): 'L-' and "
                               "the id of its latest row; NULL until the build links the rows"),
+    ("aco_state", "VARCHAR", "ACO_State (PY2014-2021) as USPS codes, comma-separated in alphabetical order "
+                             "('NJ,NY'; data/states.py); NULL where the year publishes no state"),
     ("track", "VARCHAR", "one of schema.TRACKS"),
     ("two_sided", "BOOLEAN", "true when the ACO bears downside risk in this PY"),
     ("track_inferred", "BOOLEAN", "track not published: inferred from FinalShareRate / QualScore (PY2015)"),

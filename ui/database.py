@@ -217,13 +217,21 @@ def sources(key: Key) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def rows(key: Key, years: tuple[int, ...], tracks: tuple[str, ...]) -> pd.DataFrame:
-    return database(key).rows(years, tracks)
+def rows(key: Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...] = (),
+         two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
+    return database(key).rows(years, tracks, states=states, two_sided=two_sided, revenue=revenue)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def program_totals(key: Key, years: tuple[int, ...], tracks: tuple[str, ...]) -> pd.DataFrame:
-    return database(key).program_totals(years, tracks)
+def program_totals(key: Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...] = (),
+                   two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
+    return database(key).program_totals(years, tracks, states=states, two_sided=two_sided, revenue=revenue)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def published(key: Key) -> dict[str, list]:
+    """The years that publish a state and a revenue category, and the states the data's ACOs are in."""
+    return database(key).published()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -89,11 +89,12 @@ TRACK_COLUMNS: tuple[str, ...] = (
     "Current_BASIC_E", "Current_ENHANCED",
 )
 RISK_MODEL = "Risk_Model"
+STATE = "ACO_State"  # read by cms_formats._Mapper.states (data/states.py)
 SIX_MONTHS = "Participation_Six_Months"
 
 # Columns CMS publishes that the normalized table does not carry (matched case-insensitively).
 IGNORED_PATTERNS: tuple[str, ...] = (
-    r"ACO_State", r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
+    r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
     r"Initial_(Track_\w+|BASIC_\w|ENHANCED)", r"Met_(30|40)pctl",
     r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)",
     # The standardized files' own person-year-weighted risk score (not a CMS column); CMS's risk scores,

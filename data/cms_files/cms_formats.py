@@ -32,6 +32,7 @@ from data.cms_files.cms_columns import (
     REGIONAL_DOLLARS_FROM,
     RISK_MODEL,
     SIX_MONTHS,
+    STATE,
     ColumnIndex,
     Field,
 )
@@ -49,6 +50,7 @@ from data.cms_files.parsing import (
 from data.cms_files.profile_columns import read_profile
 from data.cms_files.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
 from data.schema import ACO_YEAR_COLUMNS
+from data.states import state_codes
 
 _READERS = {"text": parse_text, "int": parse_int, "number": parse_number, "rate": parse_rate,
             "bool": parse_bool, "date": parse_date}
@@ -62,6 +64,7 @@ P4R_UNSCORED_UNTIL = 2017
 _AGREEMENT_TYPES = {"initial": "Initial", "renewal": "Renewal", "re-entering": "Re-entering",
                     "reentering": "Re-entering"}
 _PAIRED = ("expenditure", "cms_benchmark_minus_expenditure")
+MAX_STATE_WARNINGS = 5  # unrecognized ACO_State texts named one by one; the rest counted
 
 
 class FormatError(ValueError):
@@ -310,6 +313,31 @@ class _Mapper:
         risk = self.index.find(RISK_MODEL)
         self.out["two_sided"] = tracks.two_sided(track, self.raw[risk] if risk else None)
 
+    def states(self) -> None:
+        """`aco_state` from ACO_State (names or codes, several to a cell): codes "NJ,NY", see data/states.py.
+
+        A part that names no state is left out (the rest of the cell kept) with a warning naming the row
+        and the text; a year without the column gets NULL.
+        """
+        column = self.index.find(STATE)
+        if column is None:
+            self.out["aco_state"] = pd.Series(pd.NA, index=self.out.index, dtype="string")
+            return
+        cells = self.raw[column].astype("string")
+        read = {text: state_codes(text) for text in cells.dropna().unique().tolist()}  # ~200 texts a year
+        self.out["aco_state"] = cells.map({text: codes for text, (codes, _) in read.items()}).astype("string")
+        unread = [text for text, (_, parts) in read.items() if parts]
+        bad = [(index, part) for index, text in cells[cells.isin(unread)].items() for part in read[text][1]]
+        for index, part in bad[:MAX_STATE_WARNINGS]:
+            self.result.warnings.append(
+                f"column {column!r}: row {_row(index)} (ACO {self.out.at[index, 'aco_id']}): "
+                f"{part!r} is not a US state or territory; left out of aco_state"
+            )
+        if len(bad) > MAX_STATE_WARNINGS:
+            self.result.warnings.append(
+                f"column {column!r}: {len(bad) - MAX_STATE_WARNINGS} more unrecognized state(s) left out"
+            )
+
     def six_months(self) -> None:
         result = pd.Series(pd.NA, index=self.out.index, dtype="string")
         if self.year == six_month.SIX_MONTH_YEAR:
@@ -344,6 +372,7 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     mapper.categories()
     mapper.track()
     mapper.six_months()
+    mapper.states()
     side = spending.read(mapper.raw, mapper.index, year)
     out = pd.concat([mapper.out, side.frame], axis=1)
     out["performance_year"] = year

@@ -74,14 +74,15 @@ def _assert_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 400), st.sets(st.sampled_from(OPTIONAL)),
-       st.sampled_from([3, 64, 97, 32_768]))
-@example(seed=1, rows=400, present=set(OPTIONAL), block=97)
-@example(seed=2, rows=1, present=set(), block=32_768)
-def test_fast_engine_is_the_reference_bit_for_bit(seed, rows, present, block):
+       st.sampled_from([3, 64, 97, 32_768]), st.sampled_from([None, 1, 2, 3]))
+@example(seed=1, rows=400, present=set(OPTIONAL), block=97, workers=None)
+@example(seed=1, rows=400, present=set(OPTIONAL), block=97, workers=3)
+@example(seed=2, rows=1, present=set(), block=32_768, workers=2)
+def test_fast_engine_is_the_reference_bit_for_bit(seed, rows, present, block, workers):
     frame = _frame(seed, rows, sorted(present))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(vectorized, "BLOCK_ROWS", block)
-        got = settle_frame(frame)
+        got = settle_frame(frame, workers=workers)
     _assert_same(got, reference_settle(frame))
 
 
