@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.profile_tables import PROFILE_TABLES
+from data.profile_tables import PROFILE_TABLES, QUALITY_MEASURE_COLUMNS, QUALITY_WITH_MEASURE
 from data.queries import AcoDatabase
 
-TABLES: tuple[str, ...] = tuple(t for t, _ in PROFILE_TABLES)
+TABLES: tuple[str, ...] = ("aco_profile", "aco_enrollment", "aco_quality")  # the ones keyed by ACO-year
 
 
 def with_peers(db: AcoDatabase, table: str, year: int, track: str, low: int, high: int,
@@ -25,12 +25,24 @@ def with_peers(db: AcoDatabase, table: str, year: int, track: str, low: int, hig
     if table not in TABLES:
         raise ValueError(f"not a profile table: {table}")
     if not db._has_table(table):
-        return pd.DataFrame(columns=[c for t, cols in PROFILE_TABLES if t == table for c, _, _ in cols])
+        return pd.DataFrame(columns=_columns(table))
+    rows = table
+    if table == "aco_quality" and db._has_table("quality_measure"):  # the measure's description joined back
+        rows = f"({QUALITY_WITH_MEASURE})"
     return db.query(
-        f"SELECT t.*, a.track, a.assigned_beneficiaries FROM {table} t JOIN aco_year a "
+        f"SELECT t.*, a.track, a.assigned_beneficiaries FROM {rows} t JOIN aco_year a "
         "ON a.performance_year = t.performance_year AND a.aco_id = t.aco_id "
         "AND a.six_month_period IS NOT DISTINCT FROM t.six_month_period "
         "WHERE a.performance_year = ? AND ((a.track = ? AND a.assigned_beneficiaries BETWEEN ? AND ?) "
         "OR a.aco_id = ?)",
         [int(year), track, int(low), int(high), aco_id],
     )
+
+
+def _columns(table: str) -> list[str]:
+    """The columns `with_peers` returns for `table` (aco_quality: with its measure's description)."""
+    columns = [c for t, cols in PROFILE_TABLES if t == table for c, _, _ in cols]
+    if table == "aco_quality":
+        described = [c for c, _, _ in QUALITY_MEASURE_COLUMNS if c != "measure_id"]
+        columns = columns[:4] + described[:2] + columns[4:5] + described[2:] + columns[5:]
+    return columns

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data.cms_files.profile_columns import CATEGORIES, ENROLLMENT_TYPES, PERIODS, PROFILE_FIELDS
-from data.cms_files.quality_measures import DOMAINS, UNIT_MEANINGS
+from data.cms_files.quality_measures import DOMAINS, MEASURES, UNIT_MEANINGS
 
 Columns = tuple[tuple[str, str, str], ...]
 KEY_COLUMNS: Columns = (
@@ -73,20 +73,42 @@ ACO_ENROLLMENT_COLUMNS: Columns = KEY_COLUMNS + (
     ("rr_weight", "DOUBLE", "RR_weight_<type>_PY as published (PY2024+; the four types sum to 1)"),
 )
 ACO_QUALITY_COLUMNS: Columns = KEY_COLUMNS + (
-    ("measure_id", "VARCHAR", "one id per measure across years: its latest CMS id "
-                              "(data/cms_files/quality_measures.py)"),
+    ("measure_id", "VARCHAR", "one id per measure across years: its latest CMS id (data/cms_files/"
+                              "quality_measures.py); its name, domain and unit in quality_measure"),
+    ("value", "DOUBLE", "the ACO's result, in quality_measure.unit"),
+    ("cms_column", "VARCHAR", "the CMS column the value came from that year (ACO13, QualityID_318 ...)"),
+)
+# What is the same on every row of a measure, once per measure (not on ~60,000 rows of aco_quality).
+QUALITY_MEASURE_COLUMNS: Columns = (
+    ("measure_id", "VARCHAR", "aco_quality.measure_id"),
     ("measure_name", "VARCHAR", "CMS's title of the measure"),
     ("domain", "VARCHAR", f"quality domain: {'; '.join(DOMAINS)}"),
-    ("value", "DOUBLE", "the ACO's result, in `unit`"),
     ("unit", "VARCHAR", "; ".join(f"'{k}': {v}" for k, v in UNIT_MEANINGS.items())),
     ("lower_is_better", "BOOLEAN", "true for readmission, admission and poor-control measures"),
-    ("cms_column", "VARCHAR", "the CMS column the value came from that year (ACO13, QualityID_318 ...)"),
 )
 PROFILE_TABLES: tuple[tuple[str, Columns], ...] = (
     ("aco_profile", ACO_PROFILE_COLUMNS),
     ("aco_enrollment", ACO_ENROLLMENT_COLUMNS),
     ("aco_quality", ACO_QUALITY_COLUMNS),
+    ("quality_measure", QUALITY_MEASURE_COLUMNS),
 )
+# aco_quality's rows with their measure's description, in the columns' order the readers expect.
+QUALITY_WITH_MEASURE = (
+    "SELECT q.performance_year, q.aco_id, q.six_month_period, q.measure_id, m.measure_name, m.domain, "
+    "q.value, m.unit, m.lower_is_better, q.cms_column "
+    "FROM aco_quality q JOIN quality_measure m USING (measure_id)"
+)
+
+
+def quality_measures() -> pd.DataFrame:
+    """`quality_measure`: every measure the build knows (data/cms_files/quality_measures.py), one row each."""
+    return pd.DataFrame({
+        "measure_id": [m.measure_id for m in MEASURES],
+        "measure_name": [m.name for m in MEASURES],
+        "domain": [m.domain for m in MEASURES],
+        "unit": [m.unit for m in MEASURES],
+        "lower_is_better": [m.lower_is_better for m in MEASURES],
+    })
 
 
 def keyed(rows: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, np.ndarray]]:
@@ -126,6 +148,9 @@ def combined(parts: Iterable[dict[str, dict[str, np.ndarray]]]) -> dict[str, pd.
     parts = list(parts)
     out = {}
     for table, columns in PROFILE_TABLES:
+        if table == "quality_measure":  # not per file: the measures the build knows
+            out[table] = quality_measures() if parts else pd.DataFrame(columns=[c for c, _, _ in columns])
+            continue
         found = [p[table] for p in parts if table in p]
         data = {}
         for name, kind, _ in columns:

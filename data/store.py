@@ -77,7 +77,7 @@ def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"threads": 1})
         try:
             given = {**(lineage or {}), **(spending or {}), **(profile or {})}
             extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))

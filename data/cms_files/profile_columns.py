@@ -301,8 +301,7 @@ CATEGORIES: dict[str, list[str]] = {
     "unit": list(UNIT_MEANINGS),
     "cms_column": [c for m in MEASURES for c in m.columns],
 }
-QUALITY_COLUMNS = ("_row", "measure_id", "measure_name", "domain", "value", "unit", "lower_is_better",
-                   "cms_column")
+QUALITY_COLUMNS = ("_row", "measure_id", "value", "cms_column")  # the rest once a measure: quality_measure
 
 
 def _quality(reader: _Reader, measures: dict[str, Measure]) -> pd.DataFrame:
@@ -331,11 +330,7 @@ def _quality(reader: _Reader, measures: dict[str, Measure]) -> pd.DataFrame:
     return pd.DataFrame({
         "_row": np.concatenate(parts["_row"]),
         "measure_id": coded("measure_id", [m.measure_id for m, _ in found]),
-        "measure_name": coded("measure_name", [m.name for m, _ in found]),
-        "domain": coded("domain", [m.domain for m, _ in found]),
         "value": np.concatenate(parts["value"]),
-        "unit": coded("unit", [m.unit for m, _ in found]),
-        "lower_is_better": np.array([m.lower_is_better for m, _ in found])[code],
         "cms_column": coded("cms_column", [c for _, c in found]),
     })
 

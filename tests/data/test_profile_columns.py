@@ -17,7 +17,7 @@ import pytest
 from data.build import build_database
 from data.cms_files.profile_columns import numbers
 from data.cms_files.quality_measures import MEASURES, measure_for
-from data.profile_tables import PROFILE_TABLES
+from data.profile_tables import PROFILE_TABLES, QUALITY_WITH_MEASURE
 
 FILES = {
     2013: "mssp_puf_py2013.csv",
@@ -89,7 +89,10 @@ def _column(csv: pd.DataFrame, name: str) -> str | None:
 def built(cms_build) -> dict[str, pd.DataFrame]:
     report, _ = cms_build
     with duckdb.connect(str(report.path), read_only=True) as con:
-        return {t: con.sql(f"SELECT * FROM {t}").df() for t in ("aco_year", *(t for t, _ in PROFILE_TABLES))}
+        names = ("aco_year", *(t for t, _ in PROFILE_TABLES))
+        tables = {t: con.sql(f"SELECT * FROM {t}").df() for t in names}
+        tables["aco_quality"] = con.sql(QUALITY_WITH_MEASURE).df()  # as the readers see it
+    return tables
 
 
 def _one_aco(csv: pd.DataFrame, aco_year: pd.DataFrame, year: int) -> tuple[int, str]:
@@ -291,7 +294,8 @@ def test_new_columns_of_a_family_are_reported_unknown_and_read_ones_are_not(tmp_
             "SELECT aco_id, primary_care_physicians, dual_share FROM aco_profile ORDER BY aco_id"
         ).fetchall()
         quality = con.execute(
-            "SELECT aco_id, measure_id, value, unit FROM aco_quality ORDER BY 1, 2"
+            "SELECT aco_id, measure_id, value, unit FROM aco_quality JOIN quality_measure USING (measure_id) "
+            "ORDER BY 1, 2"
         ).fetchall()
     assert unknown == "CAHPS_99, N_Ben_Age_100plus"
     assert (
