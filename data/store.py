@@ -49,10 +49,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Columns, frame:
     con.unregister(view)
 
 
-def _comments(con: duckdb.DuckDBPyConnection, table: str, columns: Columns) -> None:
-    """Every column's meaning, in one transaction (one by one, each commits: 3x slower)."""
+def _comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, Columns]]) -> None:
+    """Every column's meaning, all tables in one transaction (one by one, each commits: 3x slower)."""
     comments = ";\n".join(f"COMMENT ON COLUMN {table}.\"{name}\" IS '{meaning.replace(chr(39), chr(39) * 2)}'"
-                           for name, _, meaning in columns)
+                           for table, columns in tables for name, _, meaning in columns)
     con.execute("BEGIN TRANSACTION")
     con.execute(comments)
     con.execute("COMMIT")
@@ -82,11 +82,11 @@ def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
             given = {**(lineage or {}), **(spending or {}), **(profile or {})}
             extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
                      for t, c in EXTRA_TABLES]
-            for table, columns, frame in (("aco_year", ACO_YEAR_COLUMNS, aco_year),
-                                          ("source", SOURCE_COLUMNS, source), *extra):
+            written = (("aco_year", ACO_YEAR_COLUMNS, aco_year), ("source", SOURCE_COLUMNS, source), *extra)
+            for table, columns, frame in written:
                 con.execute(_ddl(table, columns))
                 _insert(con, table, columns, frame)
-                _comments(con, table, columns)
+            _comments(con, [(table, columns) for table, columns, _ in written])
             con.execute("CHECKPOINT")
         finally:
             con.close()

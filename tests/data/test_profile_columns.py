@@ -345,3 +345,14 @@ def test_age_bands_add_up_to_the_assigned_beneficiaries(built) -> None:
     assert off.between(0, 4).all()
     assert (ages[~later] == sexes[~later]).all() and (ages[~later] <= n_ab[~later]).all()
     assert int((ages[~later] < n_ab[~later]).sum()) == 114
+
+
+def test_every_quality_row_finds_its_measure_once(cms_build) -> None:
+    """quality_measure holds what is the same on every row of a measure: the join loses and repeats no row."""
+    report, _ = cms_build
+    with duckdb.connect(str(report.path), read_only=True) as con:
+        rows = con.execute("SELECT count(*) FROM aco_quality").fetchone()[0]
+        joined = con.execute(f"SELECT count(*) FROM ({QUALITY_WITH_MEASURE})").fetchone()[0]
+        ids, distinct = con.execute(
+            "SELECT count(*), count(DISTINCT measure_id) FROM quality_measure").fetchone()
+    assert rows == joined > 60_000 and ids == distinct == len(MEASURES)
