@@ -15,10 +15,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.formatting import count, money, pct
+from ui.formatting import (
+    DOLLARS_HINT,
+    DOLLARS_PATTERN,
+    count,
+    dollars,
+    money,
+    parse_dollars,
+    pct,
+    read_dollars,
+)
 from ui.text import plain
 
-__all__ = ["cached_chart", "chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
+__all__ = ["cached_chart", "chart", "count", "formatted", "money", "money_input", "pct", "plain", "table",
+           "warn"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
@@ -136,6 +146,36 @@ def image_name(title: str) -> str:
     """
     text = re.sub(r"<[^>]+>", " ", title).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "aco-lens-chart"
+
+
+def money_input(place, label: str, *, key: str, current: float, limits: tuple[float, float],
+                help: str | None = None, zero: str | None = None) -> tuple[float, str | None]:
+    """A dollar box that reads as money ("$1,650,927,172") and takes what people type ("$1.65B", "750k").
+
+    Returns (the amount, None), or (`current`, a one-line message) when the text cannot be used: `current`
+    is the amount in force (the link's, exact) and the box shows it as `dollars` does until it is edited
+    (seeded so when the session does not hold it yet). The label carries the short form
+    of the amount (`zero` in its place for $0, e.g. "unknown"). The browser refuses text that is not an
+    amount (`DOLLARS_PATTERN`) before sending it; whatever still arrives is checked here. (A number_input
+    cannot show thousands separators.)
+    """
+    if key not in st.session_state:  # a box not shown on the last run (Streamlit forgot it): as it stands
+        st.session_state[key] = dollars(current)
+    value, problem = read_dollars(st.session_state.get(key), current, *limits, name=label)
+    shown = zero if zero is not None and value == 0 else money(value)
+    place.text_input(f"{label} ({shown})", key=key, help=help, on_change=_tidy_dollars, args=(key,),
+                     validate=(DOLLARS_PATTERN, DOLLARS_HINT))
+    return value, problem
+
+
+def _tidy_dollars(key: str) -> None:
+    """After an edit, show the amount typed ("1.65b") in full ("$1,650,000,000") when that loses nothing."""
+    try:
+        value = parse_dollars(st.session_state[key])
+    except (ValueError, KeyError):
+        return
+    if parse_dollars(dollars(value)) == value:
+        st.session_state[key] = dollars(value)
 
 
 def warn(messages: Sequence[str]) -> None:
