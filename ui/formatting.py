@@ -112,7 +112,7 @@ def parse_dollars(text: str) -> float:
     squashed = re.sub(r"[\s,_]+", "", str(text)).lower()
     match = _DOLLARS.match(squashed)
     if match is None or len(squashed) > 40:
-        shown = str(text).strip()
+        shown = " ".join(str(text).split())  # one line, whatever was typed or pasted
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise ValueError(f"“{shown}” is not an amount in dollars (e.g. 1,650,927,172 or $1.65B)")
     number = Decimal(match["number"]).scaleb(_POWER.get(match["unit"] or "", 0))
