@@ -119,7 +119,7 @@ if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
                  "years published none.")
 with link:
     what_if_link(aco, year)
-m = st.columns(5)
+m = st.columns([1.5, 1, 1, 1, 1.1])  # the track ("BASIC Level E") whole at 1280 px
 two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
 m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))

@@ -303,6 +303,10 @@ ui.table(
     bt,
     f"program_what_if_{state.year}_by_track.csv",
     key="prog_by_track",
+    # On screen what changed (the chart shows as was beside it); the CSV has every column.
+    hidden=[f"{label} ({when})" for m, label in prog.METRIC_LABELS.items() for when in ("as was", "change")
+            if m.startswith("acos") or when == "as was"]
+    + [f"{prog.METRIC_LABELS['gross_savings']} ({when})" for when in ("as changed", "change")],
 )
 
 # --- the ACOs whose result changes most ------------------------------------------------------------------
@@ -337,6 +341,7 @@ ui.table(
     comparison.per_aco,
     f"program_what_if_{state.year}_per_aco.csv",
     key="prog_per_aco",
+    hidden=["Year"],  # the page's one year
 )
 st.caption("The CSV holds every ACO of the year.")
 share_box("program_what_if", state.to_params(), "rule change")

@@ -33,7 +33,7 @@ from aco_model.scenario import (
     scenario_from_row,
 )
 from ui import database as db
-from ui import url_state
+from ui import print_view, url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import dollars, money, pct
@@ -251,7 +251,7 @@ below_standard = line is not None and scenario.quality_score < line
 if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
     quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
 ident = f"{aco or 'template'}_{year}"
-tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
+tab_steps, tab_curve, tab_quality, tab_tracks = ui.tabs(
     ["Settlement step by step", "Payment curve", "Quality", "Every track"])
 with tab_steps:
     ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
@@ -276,14 +276,15 @@ with tab_tracks:
                "and below which it bills shared losses (its MSR and MLR for this scenario).")
 
 share = share_box("what_if", link, "scenario")
-d_pdf, d_pptx, _ = st.columns([1, 1, 2])
-d_pdf.download_button("Executive summary (PDF)", lambda: _document(key, share, "pdf"), on_click="ignore",
-                      file_name=f"executive_summary_{ident}.pdf", mime="application/pdf", key="wi_pdf",
-                      icon=":material/picture_as_pdf:",
-                      help="One page: the payment, CMS's figure, the waterfall, the payment curve, every "
-                           "track, the rules applied, the data and this link.")
-d_pptx.download_button("Slides (PPTX)", lambda: _document(key, share, "pptx"), on_click="ignore",
-                       file_name=f"executive_summary_{ident}.pptx", key="wi_pptx",
-                       icon=":material/slideshow:",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       help="Five slides with native PowerPoint charts.")
+if not print_view.printing():  # nothing to download on paper
+    d_pdf, d_pptx, _ = st.columns([1, 1, 2])
+    d_pdf.download_button("Executive summary (PDF)", lambda: _document(key, share, "pdf"), on_click="ignore",
+                          file_name=f"executive_summary_{ident}.pdf", mime="application/pdf", key="wi_pdf",
+                          icon=":material/picture_as_pdf:",
+                          help="One page: the payment, CMS's figure, the waterfall, the payment curve, every "
+                               "track, the rules applied, the data and this link.")
+    d_pptx.download_button("Slides (PPTX)", lambda: _document(key, share, "pptx"), on_click="ignore",
+                           file_name=f"executive_summary_{ident}.pptx", key="wi_pptx",
+                           icon=":material/slideshow:",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           help="Five slides with native PowerPoint charts.")

@@ -70,7 +70,7 @@ def earned(frame: pd.DataFrame) -> go.Figure:
         hovertemplate="PY%{x} earned %{y:$,.0f}<extra></extra>",
     ))
     fig.add_hline(y=0, line_color="grey", line_width=1)
-    fig.update_layout(title="Earned (+) or owed (-), as CMS published", height=400,
+    fig.update_layout(title="Earned (+) or owed (-)", height=400,  # as CMS published (the caption says)
                       xaxis=YEAR_AXIS, yaxis=money_axis(frame["earned"]))
     return fig
 

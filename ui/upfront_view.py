@@ -181,13 +181,14 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     k3.metric(f"Still owed ({last['date']:%b %Y})", ui.money(last["outstanding"]),
               help="Everything paid less everything recouped; the table below sets it beside what CMS "
                    "publishes.")
-    rate_text = f", ${case.rate:,.2f} a quarter" if case.rate is not None else ""
-    k4.metric(
+    rate_text = f" at ${case.rate:,.2f} a quarter each" if case.rate is not None else ""
+    k4.metric(  # the rate in the help: the note under the number stays whole at 1280 px
         "Schedule",
         f"{len(schedule)} payments",
-        f"{case.beneficiaries:,} beneficiaries{rate_text}",
+        f"{case.beneficiaries:,} beneficiaries",
         delta_color="off",
         delta_arrow="off",
+        help=f"{case.beneficiaries:,} beneficiaries{rate_text}.",
     )
 
     fig = go.Figure()
@@ -252,9 +253,10 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     ui.table(
         ui.formatted(debts, ["model", "cms"], rename={"figure": "Figure", "when": "When", "model": "Model",
                                                       "cms": "CMS published", "includes": "What it counts"}),
-        debts, "upfront_owed.csv", key="pay_owed",
-        column_config={"What it counts": st.column_config.TextColumn(width="large")},
+        debts, "upfront_owed.csv", key="pay_owed", hidden=["What it counts"],
     )
+    for figure, includes in zip(debts["figure"], debts["includes"], strict=True):  # sentences wrap here
+        st.caption(f"**{ui.plain(figure)}**: {ui.plain(includes)}.")
 
     with st.expander("Every payment and recoupment"):
         shown = timeline.drop(columns=["recoupable_balance", "period"]).assign(

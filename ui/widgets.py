@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import print_view
 from ui.formatting import (
     DOLLARS_HINT,
     DOLLARS_PATTERN,
@@ -28,7 +29,7 @@ from ui.formatting import (
 from ui.text import plain
 
 __all__ = ["cached_chart", "chart", "count", "formatted", "money", "money_input", "pct", "plain", "table",
-           "warn"]
+           "tabs", "warn"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
@@ -55,12 +56,76 @@ def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Seq
     return out.rename(columns=dict(rename or {}))
 
 
+PRINTED_ROWS = 200  # a printed table stops here (the page's CSV holds every row)
+# Shorter headers for the app's longest column names, so that wide tables read whole at 1440 px; the full
+# name stays the header's tooltip (and the CSV's column). "X (as changed)" / "X (change)" read "X" / "X, Δ".
+SHORT_HEADERS = {
+    "Shared savings paid": "Savings paid", "Net savings to Medicare": "Net to Medicare",
+    "Losses collected": "Collected", "ACOs paid": "# paid", "ACOs owing": "# owing",
+    "Recouped: model - CMS": "Model - CMS", "Earned savings": "Earned",
+}
+
+
+def short_header(name: object) -> str | None:
+    """The shorter header for a column name, or None to keep it.
+
+    >>> short_header("ACOs owing (change)"), short_header("Shared savings paid"), short_header("Year")
+    ('# owing, Δ', 'Savings paid', None)
+    """
+    text = str(name)
+    for suffix, shown in ((" (as changed)", "{}"), (" (change)", "{}, Δ"), (" (as was)", "{}, was")):
+        if text.endswith(suffix):
+            stem = text[: -len(suffix)]
+            return shown.format(SHORT_HEADERS.get(stem, stem))
+    return SHORT_HEADERS.get(text)
+
+
 def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
-          height: int | None = None, column_config: Mapping[str, object] | None = None) -> None:
-    """Show `display` and offer `raw` (numbers unformatted) as CSV."""
+          height: int | None = None, column_config: Mapping[str, object] | None = None,
+          hidden: Sequence[str] = ()) -> None:
+    """Show `display` and offer `raw` (numbers unformatted) as CSV.
+
+    Long headers are shortened (`short_header`, the full name as the header's tooltip) and `hidden`
+    columns left off the screen (they stay in the CSV), so that wide tables read whole at 1440 px; a table
+    of 8 columns or more keeps its first column in view when scrolled sideways. Printing
+    (ui.print_view): a static table that wraps instead.
+    """
+    if print_view.printing():
+        static_table(display.drop(columns=[c for c in hidden if c in display.columns]))
+        return
+    config: dict[str, object] = dict(column_config or {})
+    for column in display.columns:
+        label = short_header(column)
+        if column in hidden:
+            config[column] = None  # Streamlit hides a column configured as None
+        elif label is not None and column not in config:
+            config[column] = st.column_config.Column(label, help=str(column))
+    if len(display.columns) >= 8 and display.columns[0] not in config:
+        config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
-    st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
+    st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
     st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
+
+
+def tabs(names: Sequence[str]) -> list:
+    """st.tabs, or, printing (ui.print_view), one headed section after another: paper shows every tab."""
+    if not print_view.printing():
+        return list(st.tabs(list(names)))
+    sections = []
+    for name in names:
+        section = st.container()
+        section.subheader(name)
+        sections.append(section)
+    return sections
+
+
+def static_table(display: pd.DataFrame) -> None:
+    """`display` as a static table (st.table: wraps, prints whole), every cell and header shown as text."""
+    shown = display.head(PRINTED_ROWS).astype(object).where(display.head(PRINTED_ROWS).notna(), "-")
+    shown = shown.map(plain).rename(columns=lambda c: plain(c))
+    st.table(shown, hide_index=True)
+    if len(display) > PRINTED_ROWS:
+        st.caption(f"The first {PRINTED_ROWS:,} of {len(display):,} rows.")
 
 
 def csv_bytes(raw: pd.DataFrame) -> bytes:

@@ -34,3 +34,11 @@ def test_any_text_gives_an_amount_or_one_line(text):
     # The browser's check (a JavaScript pattern, the same here) lets through only what the server reads.
     if re.match(DOLLARS_PATTERN, text) and "\n" not in text:
         parse_dollars(text)
+
+
+def test_wide_tables_get_short_headers():
+    from ui import widgets
+
+    assert doctest.testmod(widgets).failed == 0
+    assert widgets.short_header("Net savings to Medicare (as changed)") == "Net to Medicare"
+    assert widgets.short_header("Shared savings paid (as was)") == "Savings paid, was"
