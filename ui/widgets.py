@@ -119,11 +119,18 @@ def tabs(names: Sequence[str]) -> list:
     return sections
 
 
+PRINTED_COLUMNS = 9  # a sheet's width: a wider table prints as several, each led by the first column
+
+
 def static_table(display: pd.DataFrame) -> None:
-    """`display` as a static table (st.table: wraps, prints whole), every cell and header shown as text."""
-    shown = display.head(PRINTED_ROWS).astype(object).where(display.head(PRINTED_ROWS).notna(), "-")
-    shown = shown.map(plain).rename(columns=lambda c: plain(c))
-    st.table(shown, hide_index=True)
+    """`display` as static tables (st.table: wraps, prints whole), every cell and header shown as text."""
+    head = display.head(PRINTED_ROWS)
+    shown = head.astype(object).where(head.notna(), "-").map(plain)
+    first, rest = list(shown.columns[:1]), list(shown.columns[1:])
+    step = PRINTED_COLUMNS - 1
+    for start in range(0, max(len(rest), 1), step):
+        part = shown[first + rest[start:start + step]]
+        st.table(part.rename(columns=lambda c: plain(c)), hide_index=True)
     if len(display) > PRINTED_ROWS:
         st.caption(f"The first {PRINTED_ROWS:,} of {len(display):,} rows.")
 

@@ -38,6 +38,9 @@ def test_print_view_draws_for_paper(demo_db: Path, monkeypatch) -> None:
     assert not at.exception and not at.warning  # "print" is not one of the page's own parameters
     assert "print" not in at.query_params
     assert at.table and not at.dataframe  # static tables that wrap and print whole
+    # The year-by-year table's 12 columns print as two tables of at most 9, each led by the year.
+    assert all(len(t.value.columns) <= 9 and t.value.columns[0] == "Year" for t in at.table[:2])
+    assert sum(len(t.value.columns) for t in at.table[:2]) == 12 + 1
     assert not at.get("download_button")
     assert "Interactive page" in _link_buttons(at)
     assert at.code  # the share link written out, not in a closed expander
