@@ -222,15 +222,13 @@ with st.expander("Simulation and risk appetite", expanded=True):
         key="risk_max_owe",
         value=params.number("max_owe_pct", risk.DEFAULT_MAX_PROB_OWING * 100, 0.0, 100.0),
     )
-    owe_over = a2.number_input(
-        "... of owing more than ($)",
-        0.0,
-        1e10,
-        step=100_000.0,
-        format="%.0f",
-        key="risk_owe_over",
-        value=params.number("owe_over", risk.DEFAULT_OWING_THRESHOLD, 0.0, 1e10, shown_default="$1,000,000"),
+    owe_over, bad_amount = ui.money_input(  # reads $1,000,000, takes "$1M" or "750k"
+        a2, "... of owing more than", key="risk_owe_over", limits=(0.0, 1e10),
+        current=params.number("owe_over", risk.DEFAULT_OWING_THRESHOLD, 0.0, 1e10,
+                              shown_default="$1,000,000"),
     )
+    if bad_amount:  # holds the viewer's own text
+        st.warning(ui.plain(bad_amount), icon=":material/error:")
 
 state.update(
     {
