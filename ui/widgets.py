@@ -63,6 +63,9 @@ SHORT_HEADERS = {
     "Shared savings paid": "Savings paid", "Net savings to Medicare": "Net to Medicare",
     "Losses collected": "Collected", "ACOs paid": "# paid", "ACOs owing": "# owing",
     "Recouped: model - CMS": "Model - CMS", "Earned savings": "Earned",
+    "Within quality rounding": "In rounding", "From public inputs": "Public inputs",
+    "CMS (before EUC relief)": "CMS", "Model (public inputs)": "Model (public)",
+    "Public inputs alone": "Public alone", "Outcome column read": "Outcome read",
 }
 
 
