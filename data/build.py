@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from data import download as cms_download
-from data import lineage
+from data import lineage, profile_tables
 from data.build_lock import DEFAULT_WAIT_SECONDS, LockBusy, build_lock
 from data.cms_files import aco_ids, row_checks, six_month, spending
 from data.cms_files.cms_columns import ColumnIndex
@@ -76,6 +76,7 @@ class LoadedFiles:
     warnings: list[str]
     notes: list[str]
     absent: list[str]
+    profile: dict[str, pd.DataFrame] = field(default_factory=dict)  # data/profile_tables.py, keyed
 
 
 @dataclass
@@ -113,7 +114,9 @@ def _derive_ids(loaded: list[_Loaded]) -> None:
         frame = item.result.frame
         state_column = ColumnIndex(list(item.raw.frame.columns)).find("ACO_State")
         state = item.raw.frame[state_column] if state_column else None
-        ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers))
+        codes = frame["aco_state"] if "aco_state" in frame else None
+        ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers), codes,
+                                      aco_ids.id_states(peers))
         frame["aco_id"] = ids.to_numpy()
         item.result.warnings.append(
             f"ACO id blank on every row: {matched} matched by name to ids of other years, "
@@ -228,7 +231,8 @@ def load_cms_files(paths: list[Path], origins: dict[str, str] | None = None) -> 
     frames = [i.result.frame for i in loaded if len(i.result.frame)]
     aco_year = pd.concat(frames, ignore_index=True).sort_values(["performance_year", "aco_id"], kind="stable")
     source = _source_rows(loaded, datetime.now(UTC).replace(tzinfo=None))
-    return LoadedFiles(aco_year.reset_index(drop=True), source, warnings, notes, absent)
+    profile = profile_tables.combined(profile_tables.keyed(i.result.frame, i.result.profile) for i in loaded)
+    return LoadedFiles(aco_year.reset_index(drop=True), source, warnings, notes, absent, profile)
 
 
 def _report(out: Path, loaded: LoadedFiles, synthetic: bool, started: float) -> BuildReport:
@@ -287,7 +291,7 @@ def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, b
     linked = lineage.link(loaded.aco_year)
     loaded.aco_year["lineage_id"] = linked.lineage_id
     write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables(),
-                   spending.tables(loaded.aco_year))
+                   spending.tables(loaded.aco_year), loaded.profile)
     report = _report(out, loaded, synthetic=not paths, started=started)
     report.lineage = linked.report(loaded.aco_year)
     return report

@@ -24,11 +24,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data.profile_tables import PROFILE_TABLES
 from data.schema import ACO_YEAR_COLUMNS, LINEAGE_TABLES, SOURCE_COLUMNS, SPENDING_TABLES
 
 Columns = tuple[tuple[str, str, str], ...]
+# Tables written beside aco_year and source from a mapping of frames (empty when not given).
+EXTRA_TABLES: tuple[tuple[str, Columns], ...] = (*LINEAGE_TABLES, *SPENDING_TABLES, *PROFILE_TABLES)
 TABLES: tuple[tuple[str, Columns], ...] = (("aco_year", ACO_YEAR_COLUMNS), ("source", SOURCE_COLUMNS),
-                                          *LINEAGE_TABLES, *SPENDING_TABLES)
+                                          *EXTRA_TABLES)
 _TMP_PID = re.compile(r"\.tmp-(\d+)-")
 
 
@@ -63,20 +66,22 @@ def _remove(path: Path) -> None:
 
 def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
                    lineage: Mapping[str, pd.DataFrame] | None = None,
-                   spending: Mapping[str, pd.DataFrame] | None = None) -> None:
+                   spending: Mapping[str, pd.DataFrame] | None = None,
+                   profile: Mapping[str, pd.DataFrame] | None = None) -> None:
     """Write the tables into a temporary file beside `out`, then atomically replace `out`.
 
     `lineage`: the lineage evidence tables by name (schema.LINEAGE_TABLES); `spending`: the spending,
-    utilization and benchmark-part tables (schema.SPENDING_TABLES); empty ones when not given.
+    utilization and benchmark-part tables (schema.SPENDING_TABLES); `profile`: the ACO profile tables
+    (profile_tables.PROFILE_TABLES); empty ones when not given.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
         con = duckdb.connect(str(tmp))
         try:
-            given = {**(lineage or {}), **(spending or {})}
+            given = {**(lineage or {}), **(spending or {}), **(profile or {})}
             extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
-                     for t, c in (*LINEAGE_TABLES, *SPENDING_TABLES)]
+                     for t, c in EXTRA_TABLES]
             for table, columns, frame in (("aco_year", ACO_YEAR_COLUMNS, aco_year),
                                           ("source", SOURCE_COLUMNS, source), *extra):
                 con.execute(_ddl(table, columns))

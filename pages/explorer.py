@@ -5,8 +5,9 @@ setting and enrollment type, use of care) and the bridge from its historical to 
 Thin page: the database (ui.database: lineage_index, lineage_search, lineage_rows, peers), figures and
 tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year shown; any id of the
 lineage opens it), year (the year compared with peers and opened in the what-if studio), view
-(results, spending or benchmark) and money (total, per beneficiary or per member per month). Names and
-ids from the data are shown as text (ui.text.plain), never as markdown.
+(results, spending, benchmark or profile: beneficiaries, risk and quality, whose own controls are
+ui.explorer_profile's) and money (total, per beneficiary or per member per month). Names and ids from the
+data are shown as text (ui.text.plain), never as markdown.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ui import database as db
 from ui import explorer_charts as charts
 from ui import explorer_views as views
 from ui import widgets as ui
+from ui.explorer_profile import profile_section
 from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
@@ -33,7 +35,8 @@ from ui.share import share_box
 inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
-VIEWS = {"results": "Results", "spending": "Spending", "benchmark": "Benchmark"}
+VIEWS = {"results": "Results", "spending": "Spending", "benchmark": "Benchmark",
+         "profile": "Beneficiaries, risk and quality"}
 
 
 def what_if_link(aco: str, year: int) -> None:
@@ -198,6 +201,8 @@ if view == "results":
     st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
                f"published them; money{charts.BASIS_NOTE[basis] or ' as totals'}.")
 
+elif view == "profile":  # ui.explorer_profile: risk scores, quality and CAHPS, participants, beneficiary mix
+    profile_section(key, this, params, state)
 else:
     shown = views.Shown(key, lineage, aco, year, str(this["track"]), band, low, high, basis)
     if view == "spending":

@@ -11,6 +11,7 @@ text.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -295,8 +296,18 @@ def bridge_chart(steps: pd.DataFrame, aco_id: str, year: int, basis: str) -> go.
     bottom = min(low, float(running.min())) * 0.9
     fig.update_layout(title=f"{chart_text(aco_id)}: from historical to updated benchmark{BASIS_NOTE[basis]}, "
                             f"PY{year}", height=420, showlegend=False,
-                      yaxis={"tickprefix": "$", "tickformat": ",.0f", "range": [bottom, top], "title": None})
+                      yaxis=_range_axis(bottom, top, basis))
     return fig
+
+
+def _range_axis(bottom: float, top: float, basis: str) -> dict[str, object]:
+    """A y-axis over [bottom, top] with about six round ticks read like the page's money ($84.0M, $11,500)."""
+    raw = (top - bottom) / 6 or 1.0
+    magnitude = 10 ** np.floor(np.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = np.arange(np.ceil(bottom / step) * step, top, step)
+    return {"range": [bottom, top], "tickmode": "array", "tickvals": ticks.tolist(),
+            "ticktext": [money_in(t, basis) for t in ticks], "title": None}
 
 
 PARTS_PUBLISHED = {  # benchmark_parts_published column: what it says

@@ -3,8 +3,8 @@
 CMS renamed columns over the years (ACO_Num -> ACO_ID, Sav_rate -> Sav_Rate -> Sav_rate, ...) and the
 standardized files lower-case everything, so names are matched case-insensitively against an ordered
 alias list: the first alias present in a file wins. Columns the project deliberately does not load
-(risk scores, quality measures, demographics) are listed as patterns so that only truly
-unexpected columns are reported as unknown.
+(reporting flags, initial tracks, the state) are listed as patterns so that only truly unexpected
+columns are reported as unknown; the descriptive columns are read by profile_columns and spending.
 """
 
 from __future__ import annotations
@@ -97,14 +97,13 @@ IGNORED_PATTERNS: tuple[str, ...] = (
     r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
     r"Initial_(Track_\w+|BASIC_\w|ENHANCED)", r"Met_(30|40)pctl",
     r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)",
-    r"CMS_HCC_RiskScore_\w+", r"Demog_RiskScore_\w+", r"RR_weight_\w+",
-    r"N_AB_Year_\w+", r"N_Ben_\w+",
-    r"N_(CAH|FQHC|RHC|ETA|Hosp|Fac_Other|PCP|Spec|NP|PA|CNS)", r"Perc_\w+", r"CAHPS_\d+",
-    r"Measure_\w+", r"QualityID_[\w.\-]+", r"ACO\d+", r"DM_Comp",
-    # PY2013's verbose labels for the same families. (Its "Total performance year spending per assigned
-    # beneficiary" holds another column's data, the file being shifted: never read.)
-    r"Interim payment election", r"Total number of .*", r"Total .*person years",
-    r"Total performance year spending per assigned beneficiary", r"Number of .*",
+    # The standardized files' own person-year-weighted risk score (not a CMS column); CMS's risk scores,
+    # person-years by type, beneficiary counts, participants, shares and quality measures are read by
+    # profile_columns.
+    r"CMS_HCC_RiskScore_PY",
+    # PY2013's verbose labels. (Its "Total performance year spending per assigned beneficiary" holds
+    # another column's data, the file being shifted: py2013 moves the labels back, so it is gone there.)
+    r"Interim payment election", r"Total performance year spending per assigned beneficiary",
 )
 _IGNORED = re.compile("|".join(f"(?:{p})" for p in IGNORED_PATTERNS), re.IGNORECASE)
 

@@ -47,6 +47,7 @@ from data.cms_files.parsing import (
     rate_scale,
     ratio_scale,
 )
+from data.cms_files.profile_columns import read_profile
 from data.cms_files.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
 from data.schema import ACO_YEAR_COLUMNS
 from data.states import state_codes
@@ -82,6 +83,9 @@ class FileResult:
     ids_missing: bool = False
     six_month_method: str = ""  # PY2019: 'flag', 'totals' or 'dates' (see six_month.periods)
     refused: list[row_checks.Refusal] = field(default_factory=list)  # rows dropped, in file order
+    # The ACO's own description (profile_columns: aco_profile, aco_enrollment, aco_quality), rows
+    # labelled like `frame`'s; the build gives them their keys.
+    profile: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _row(index: object) -> int:
@@ -377,6 +381,10 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     result = mapper.result
     # aco_year's columns (lineage_id: the build's), then the spending tables' (split off by the build)
     result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS] + list(spending.NAMES))
+    profile = read_profile(mapper.raw, mapper.index)
+    result.profile = profile.tables
+    result.warnings += profile.warnings
+    result.missing += profile.missing
     result.unknown = mapper.index.unknown()
     result.notes = notes + result.notes
     result.missing += side.missing

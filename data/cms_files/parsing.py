@@ -104,12 +104,18 @@ def parse_rate(raw: pd.Series) -> Parsed:
     return _numeric(raw, "%,")
 
 
+MAX_COUNT = 2.0**53
+
+
 def parse_int(raw: pd.Series) -> Parsed:
-    """Whole counts (beneficiaries, agreement period); "60845.0" is fine, 1.5 is not a count."""
+    """Whole counts (beneficiaries, agreement period); "60845.0" is fine, 1.5 is not a count, and neither is
+    1E100 (past 2**53 a float no longer holds every whole number, and past 2**63 no int64 holds it)."""
     number = parse_number(raw)
     fractional = number.values.notna() & ((number.values - number.values.round()).abs() > 1e-6)
-    values = number.values.round().astype("Int64").mask(fractional)
-    return Parsed(values, number.bad | fractional, number.non_finite)
+    huge = number.values.notna() & (number.values.abs() > MAX_COUNT)
+    not_count = fractional | huge
+    values = number.values.where(~not_count).round().astype("Int64")
+    return Parsed(values, number.bad | not_count, number.non_finite)
 
 
 def parse_bool(raw: pd.Series) -> Parsed:
@@ -183,21 +189,18 @@ def parse_number_block(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
     the cells it does not read as a finite number ("$76,897.40", "12,845", "(5)", CMS's suppression
     marks, "inf", "1_000", junk) through the cell loop of `parse_number`.
     """
-    cells = raw.to_numpy(dtype=object).ravel(order="F").tolist()
-    numbers: list[float] = []
-    append = numbers.append
-    for cell in cells:
-        try:
-            number = float(cell)
+    block = raw.to_numpy(dtype=object)
+    values = np.full(block.shape, np.nan)
+    for j in range(block.shape[1]):
+        column = block[:, j]
+        try:  # numpy calls float() per cell in C: a column of plain numbers in one step
+            if "_" in "".join(column):  # float() takes "1_000": left to the cell loop (a None: TypeError)
+                raise ValueError
+            values[:, j] = column.astype(float)
         except (TypeError, ValueError):
-            try:  # "$613084880.40", "12,845": the marks parse_number drops
-                number = float(cell.replace(",", "").replace("$", ""))
-            except (AttributeError, ValueError):
-                number = math.nan
-        if type(cell) is str and "_" in cell:  # float() takes "1_000": left to the cell loop
-            number = math.nan
-        append(number)
-    values = np.array(numbers, dtype=float)
+            values[:, j] = [_plain_float(cell) for cell in column]
+    cells = block.ravel(order="F").tolist()
+    values = values.ravel(order="F")
     bad = np.zeros(len(cells), dtype=bool)
     infinite = np.zeros(len(cells), dtype=bool)
     odd = np.flatnonzero(~np.isfinite(values))
@@ -211,3 +214,15 @@ def parse_number_block(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
         return pd.DataFrame(array.reshape(raw.shape, order="F"), index=raw.index, columns=raw.columns)
 
     return shaped(values), shaped(bad), shaped(infinite)
+
+
+def _plain_float(cell: object) -> float:
+    """float() of a cell, "$" and "," dropped; NaN for anything else (the cell loop decides what it is)."""
+    try:
+        number = float(cell)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        try:  # "$613084880.40", "12,845": the marks parse_number drops
+            number = float(cell.replace(",", "").replace("$", ""))  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            return math.nan
+    return math.nan if isinstance(cell, str) and "_" in cell else number

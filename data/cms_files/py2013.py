@@ -10,7 +10,10 @@ The shift is not assumed but detected: benchmark - field 13 must equal field 14 
 without the shift (CMS's original layout) is read by its labels, the expenditure derived.
 
 The result has the current CMS names (ABtotBnchmk, ABtotExp, BnchmkMinExp, EarnSaveLoss, N_AB, ...)
-so the common mapping reads it like any later year.
+so the common mapping reads it like any later year. The other shifted labels (person-years by
+enrollment type, beneficiaries by age, sex and race: fields 19-34) are moved back over their data,
+so that every label left holds the data it names: the race "Other" count stands under "..., Other",
+and "Total performance year spending per assigned beneficiary", whose data the file lacks, is gone.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ LOSSES = "Shared Losses ($)"
 N_BENE = "Total number of assigned beneficiaries"
 PERSON_YEARS = "Total assigned beneficiary person years"
 ESRD_YEARS = "Total number of ESRD assigned beneficiary person years"
+SHIFT_END = "Total performance year spending per assigned beneficiary"  # field 34: the last shifted label
 
 # Labels that keep their meaning (fields 0-12 are aligned with their data).
 RENAMES: dict[str, str] = {
@@ -71,6 +75,19 @@ def _reconciles_as_labelled(frame: pd.DataFrame) -> bool:
     return bool((earned <= gross.clip(lower=0) + 1).all() and ((n - n.round()).abs() < 1e-9).all())
 
 
+def _realigned_labels(columns: list[str]) -> dict[str, str]:
+    """Shifted layout: each label after ESRD_YEARS up to SHIFT_END -> the label its data belongs to.
+
+    >>> _realigned_labels(["x", ESRD_YEARS, "Disabled", "Aged", SHIFT_END, "y"])
+    {'Disabled': 'Total number of ESRD assigned beneficiary person years', 'Aged': 'Disabled', \
+'Total performance year spending per assigned beneficiary': 'Aged'}
+    """
+    if ESRD_YEARS not in columns or SHIFT_END not in columns:
+        return {}
+    first, last = columns.index(ESRD_YEARS) + 1, columns.index(SHIFT_END)
+    return {columns[i]: columns[i - 1] for i in range(first, last + 1)} if first <= last else {}
+
+
 def _earned(savings: pd.Series, losses: pd.Series) -> pd.Series:
     """Earned savings, or the (negative) shared losses for a Track 2 ACO that owed; as text."""
     loss = parse_number(losses).values
@@ -90,7 +107,8 @@ def adapt_2013(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     out[PAY_FOR_REPORTING] = flag
     out["QualScore"] = flag
     out = out.drop(columns=[QUALITY_FLAG])
-    if _is_shifted(frame):
+    shifted = _is_shifted(frame)
+    if shifted:
         if ESRD_YEARS not in frame.columns:
             raise LayoutError(f"PY2013 column missing: {ESRD_YEARS}")
         moved = {
@@ -101,6 +119,7 @@ def adapt_2013(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             "N_AB_Year": frame[ESRD_YEARS],
         }
         note = "columns 13-34 shifted one place right of their labels: realigned"
+        relabel = _realigned_labels(list(frame.columns))
     elif _reconciles_as_labelled(frame):
         moved = {
             "BnchmkMinExp": frame[TOTAL],
@@ -109,10 +128,13 @@ def adapt_2013(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             "N_AB_Year": frame[PERSON_YEARS],
         }
         note = "columns aligned with their labels; expenditure derived from the benchmark"
+        relabel = {}
     else:
         raise LayoutError("PY2013 money columns reconcile neither shifted nor as labelled")
-    # The labels whose data moved are dropped so that they are not read (or reported) again.
-    out = out.drop(columns=[TOTAL, SAVINGS, LOSSES, N_BENE, PERSON_YEARS, ESRD_YEARS], errors="ignore")
+    # The labels whose data moved are dropped so that they are not read (or reported) again; aligned,
+    # ESRD_YEARS holds the ESRD person-years and stays.
+    gone = [TOTAL, SAVINGS, LOSSES, N_BENE, PERSON_YEARS] + ([ESRD_YEARS] if shifted else [])
+    out = out.drop(columns=gone, errors="ignore").rename(columns=relabel)
     for name, column in moved.items():
         out[name] = column.to_numpy()
     return out, note
