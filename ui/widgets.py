@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import fast_figure
 from ui.formatting import count, money, pct
 from ui.text import plain
 
@@ -92,10 +93,7 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
 
     @functools.wraps(build)
     def finished(theme: str, *args: object) -> go.Figure:
-        fig = build(*args)
-        _finish(fig, theme)
-        spec = fig.to_dict()
-        fig.to_dict = lambda: spec  # read by st.plotly_chart only, never changed (tests/unit/test_serving.py)
+        fig = fast_figure.finished(build(*args), MARGIN, _CHART_TEXT[theme])  # to_dict() is made once
         setattr(fig, SHARED, True)
         return fig
 
@@ -119,8 +117,8 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
 
     The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
     """
-    if not getattr(fig, SHARED, False):
-        _finish(fig, _theme())
+    if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
+        fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
