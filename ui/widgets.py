@@ -48,10 +48,12 @@ def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Seq
 
 def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
           height: int | None = None, column_config: Mapping[str, object] | None = None) -> None:
-    """Show `display` and offer `raw` (numbers unformatted) as CSV."""
+    """Show `display` and offer `raw` (numbers unformatted) as CSV, made only when the button is clicked
+    (writing and hashing every table's CSV on every page run cost CPU every viewer waits on)."""
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
-    st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
+    st.download_button("Download CSV", functools.partial(csv_bytes, raw), file_name=file_name,
+                       mime="text/csv", key=f"csv_{key}", on_click="ignore")
 
 
 def csv_bytes(raw: pd.DataFrame) -> bytes:
