@@ -111,7 +111,19 @@ def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
     figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
     view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
     """
-    chart(_built_once(build)(_theme(), *args), key=key, file_name=file_name)
+    chart(_built_once(_named(build))(_theme(), *args), key=key, file_name=file_name)
+
+
+_BUILDERS: dict[tuple[str, str, str, int], Callable[..., go.Figure]] = {}
+
+
+def _named(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """One builder per file and name: a page's own builder is a new function object every run (the page
+    script runs afresh), and `_built_once` keeps one entry per function object."""
+    code = getattr(build, "__code__", None)
+    name = (getattr(build, "__module__", ""), build.__qualname__, code.co_filename if code else "",
+            code.co_firstlineno if code else 0)
+    return _BUILDERS.setdefault(name, build)
 
 
 def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
