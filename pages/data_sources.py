@@ -14,6 +14,7 @@ import streamlit as st
 
 from aco_model import fidelity
 from ui import database as db
+from ui import page_cache
 from ui import widgets as ui
 from ui.nav import inside_app
 from ui.overview_charts import NEUTRAL, label
@@ -27,7 +28,7 @@ QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a c
 
 # Everything below the controls-free page is a function of the database alone: made once per database and
 # shared by every viewer (st.cache_resource: no copy per run; nothing here changes what it returns).
-@st.cache_resource(show_spinner="Settling every ACO-year with the model...", max_entries=4)
+@page_cache.cache_resource(show_spinner="Settling every ACO-year with the model...", max_entries=4)
 def _fidelity(key: tuple[str, float]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int] | None]:
     compared = fidelity.compare(db.all_rows(key))
     if not len(compared):
@@ -76,7 +77,7 @@ def _rows_chart(key: db.Key) -> go.Figure:
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.cache_resource(show_spinner=False, max_entries=4)
 def _sources_shown(key: db.Key) -> pd.DataFrame:
     """The files table as shown (shared by every viewer of this database: never changed)."""
     sources = db.sources(key)
@@ -94,7 +95,7 @@ def _sources_shown(key: db.Key) -> pd.DataFrame:
     })
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.cache_resource(show_spinner=False, max_entries=4)
 def _summary_shown(key: db.Key) -> pd.DataFrame:
     """The fidelity by year as shown."""
     summary = _fidelity(key)[1]
@@ -113,7 +114,7 @@ def _summary_shown(key: db.Key) -> pd.DataFrame:
                   "Not reproduced (why)"]]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.cache_resource(show_spinner=False, max_entries=4)
 def _misses(key: db.Key) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The ACO-years not reproduced in one count or both (with their names), as shown, and the reasons."""
     compared, rows = _fidelity(key)[0], db.all_rows(key)

@@ -13,6 +13,7 @@ import streamlit as st
 from aco_model.program import ProgramComparison, apply_rule_change
 from aco_model.rules import TRACKS, YEARS
 from ui import database as data
+from ui import page_cache
 from ui import program_what_if as prog
 from ui import widgets as ui
 from ui.nav import inside_app
@@ -22,7 +23,7 @@ from ui.text import plain
 inside_app()
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)  # shared by every viewer, never changed
+@page_cache.cache_resource(show_spinner=False, max_entries=32)  # shared by every viewer, never changed
 def _comparison(db_key: data.Key, year: int, change) -> ProgramComparison:
     """Every ACO of the year settled as it was and as changed: once per year and rule change."""
     return apply_rule_change(data.year_rows(db_key, year), change)

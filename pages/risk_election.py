@@ -13,6 +13,7 @@ from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
 from aco_model.uncertainty import MAY, MAY_NOT, calibrate
 from ui import database as data
+from ui import page_cache
 from ui import risk_election as risk
 from ui import widgets as ui
 from ui.link_params import fmt_number, ignored
@@ -21,7 +22,7 @@ from ui.share import share_box
 
 inside_app()
 
-@st.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
+@page_cache.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
 def _calibration(key: tuple[str, float], method: str):
     """The savings-rate model fitted on every ACO-year; None without two consecutive years of one ACO."""
     try:
@@ -30,13 +31,13 @@ def _calibration(key: tuple[str, float], method: str):
         return None
 
 
-@st.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
+@page_cache.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
 def _proof(key: tuple[str, float]):
     """The backtest's figures (aco_model.backtest), computed once per database."""
     return risk.prove(data.all_rows(key))
 
 
-@st.cache_data(show_spinner="Simulating...", max_entries=32)
+@page_cache.cache_data(show_spinner="Simulating...", max_entries=32)
 def _simulation(key, base, method, draws, seed, owing_threshold, offered_only, new_agreement):
     """The per-election summary, box-chart quantiles, the year settled and the size band (no draws kept)."""
     result, summary = risk.run(base, _calibration(key, method), draws, seed, owing_threshold,

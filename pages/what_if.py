@@ -32,7 +32,7 @@ from aco_model.scenario import (
     scenario_from_row,
 )
 from ui import database as db
-from ui import url_state
+from ui import page_cache, url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import money, pct
@@ -46,7 +46,7 @@ BOUND = ("track", "msr", "qs", "q", "bench", "bench_pct", "exp", "n", "rev")
 BIND = {"bind": "query-params"}
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)  # shared, never changed: no copy on every run
+@page_cache.cache_resource(show_spinner=False, max_entries=64)  # shared, never changed: no copy on every run
 def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return payment_curve(scenario), every_track(scenario), quality_curve(scenario)
 
@@ -69,7 +69,7 @@ def _tracks_chart(scenario: Scenario):
     return charts.tracks_chart(_comparisons(scenario)[1], scenario.track)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@page_cache.cache_data(show_spinner=False, max_entries=16)
 def _document(key: db.Key, share_link: str, kind: str) -> bytes:
     """The executive summary of the page's scenario (report/), made when a download button is clicked."""
     from report.pdf import render_pdf
