@@ -133,7 +133,7 @@ points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(cho
 if points.empty:
     st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
 else:
-    ui.chart(charts.quality_scatter(points, scatter_year), key="ov_quality")
+    ui.cached_chart(charts.quality_scatter, points, scatter_year, key="ov_quality")  # built once per view
     st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
                + (f"{unscored:,} without a published quality score or savings rate (e.g. pay-for-reporting "
                   "years) are left out. " if unscored else "")
