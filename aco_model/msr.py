@@ -19,6 +19,7 @@ import numpy as np
 from aco_model.rules import (
     MSR_ELECTIONS,
     TRACK_2_FIXED_MSR,
+    TRACK_2_FIXED_MSR_LAST_START,
     VARIABLE_MSR_BELOW,
     VARIABLE_MSR_BELOW_FROM_YEAR,
     track_rules,
@@ -73,6 +74,12 @@ def _variable_msr_formula(n: np.ndarray) -> np.ndarray:
 # The formula evaluated once for every headcount 0..60,000 (the MSR is flat above), so that settling
 # a million ACO-years is one table lookup per row, bit for bit the formula's value.
 _MSR_BY_HEADCOUNT = _variable_msr_formula(np.arange(_LOOKUP_TOP + 1, dtype=float))
+_MSR_BY_HEADCOUNT.flags.writeable = False
+
+
+def headcount_msr_table() -> tuple[np.ndarray, int]:
+    """The table's MSR for every headcount 0..top (read-only) and top, above which it is flat."""
+    return _MSR_BY_HEADCOUNT, _LOOKUP_TOP
 
 
 def table_msr(assigned_beneficiaries: np.ndarray) -> np.ndarray:
@@ -170,7 +177,8 @@ def corridor_rates_array(
     fixed_t2 = np.zeros(table.shape, dtype=bool)
     if np.any(is_track_2):
         start = np.asarray(agreement_start_year, dtype=float)
-        fixed_t2 = fixed_t2 | (is_track_2 & np.where(np.isnan(start), py < 2016, start <= 2015))
+        last = TRACK_2_FIXED_MSR_LAST_START
+        fixed_t2 = fixed_t2 | (is_track_2 & np.where(np.isnan(start), py <= last, start <= last))
     small = (py >= VARIABLE_MSR_BELOW_FROM_YEAR) & (n < VARIABLE_MSR_BELOW)
     variable = np.broadcast_to(np.isnan(election), table.shape)
     code = select([~two_sided, fixed_t2, small, variable], _CODES[:4], default=_CODES[4])

@@ -53,6 +53,30 @@ LOSS_RULES: tuple[str, ...] = (
     "425.606(f) from PY2021: no quality standard met, 60%",
 )
 
+# How each rule of `SHARING_RULES` sets r_s = r_max x factor: None = the quality score, else the factor.
+SHARING_FACTOR: tuple[float | None, ...] = (None, 1.0, 0.0, 1.0, None, 0.0)
+SHARING_USES_QUALITY = np.array([f is None for f in SHARING_FACTOR])
+# The quality-score rules add -0.0, which leaves every number (and the sign of a zero) unchanged.
+SHARING_CONSTANT = np.array([-0.0 if f is None else f for f in SHARING_FACTOR])
+
+# How each rule of `LOSS_RULES` sets r_l = min(max(1 - r_max x operand, low), high): operand "sharing" is
+# the sharing factor (so 1 - r_s), "quality" the quality score; a bound is 0 ("zero"), none, or the
+# track's fixed loss rate, floor or ceiling. A rule with low = high is that constant.
+LOSS_BOUNDS: tuple[str, ...] = ("zero", "none", "fixed", "floor", "ceiling")
+LOSS_RATE_FORM: tuple[tuple[str, str, str], ...] = (
+    ("sharing", "zero", "zero"),  # one-sided: 0
+    ("sharing", "fixed", "fixed"),  # Track 1+ / BASIC C-E
+    ("sharing", "none", "ceiling"),  # Track 2 to PY2020: min(60%, 1 - r_s)
+    ("sharing", "floor", "ceiling"),  # Track 3 / ENHANCED to PY2020
+    ("quality", "floor", "ceiling"),  # ENHANCED from PY2021
+    ("sharing", "ceiling", "ceiling"),  # ENHANCED, no standard met
+    ("quality", "none", "ceiling"),  # Track 2 from PY2021
+    ("sharing", "ceiling", "ceiling"),  # Track 2 from PY2021, no standard met
+)
+LOSS_USES_QUALITY = np.array([form[0] == "quality" for form in LOSS_RATE_FORM])
+LOSS_LOW = np.array([LOSS_BOUNDS.index(form[1]) for form in LOSS_RATE_FORM])
+LOSS_HIGH = np.array([LOSS_BOUNDS.index(form[2]) for form in LOSS_RATE_FORM])
+
 # First performance year whose loss rate is 1 - r_max x q rather than 1 - r_s, per loss rule.
 QUALITY_SCALED_LOSS_RATE_FROM: dict[str, int] = {
     # 425.610(f)(4) [3P; PUF 2023-24: e.g. PY2024 A5407 q 0.7178 -> FinalLossRate 46.16%].
@@ -84,23 +108,20 @@ def quality_standard_met(
     return np.where(np.isnan(met), derived, met > 0)
 
 
-def final_sharing_rate_array(
+def sharing_rule_code(
     era: np.ndarray,
-    max_sharing_rate: np.ndarray,
-    quality_score: np.ndarray,
     pay_for_reporting: np.ndarray,
     met_standard: np.ndarray,
     met_alternative: np.ndarray,
     met_standard_given: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Final sharing rate r_s and its rule code (index into `SHARING_RULES`), vectorized.
+) -> np.ndarray:
+    """Which rule of `SHARING_RULES` sets the final sharing rate (int8 code), from the era and the flags.
 
     `met_standard` is already resolved (see `quality_standard_met`); in the legacy era only an
     explicitly published failure (`met_standard_given` and not met) removes sharing.
     """
-    q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
     legacy = era == 0
-    code = select(
+    return select(
         [
             legacy & met_standard_given & ~met_standard,
             legacy & pay_for_reporting,
@@ -111,8 +132,47 @@ def final_sharing_rate_array(
         [2, 1, 0, 3, 4],
         default=5,
     ).astype(np.int8)
-    factor = choose(code, [q, np.ones_like(q), np.zeros_like(q), np.ones_like(q), q, np.zeros_like(q)])
+
+
+def final_sharing_rate_array(
+    era: np.ndarray,
+    max_sharing_rate: np.ndarray,
+    quality_score: np.ndarray,
+    pay_for_reporting: np.ndarray,
+    met_standard: np.ndarray,
+    met_alternative: np.ndarray,
+    met_standard_given: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Final sharing rate r_s = r_max x `SHARING_FACTOR` and its rule code (`sharing_rule_code`)."""
+    q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
+    code = sharing_rule_code(era, pay_for_reporting, met_standard, met_alternative, met_standard_given)
+    factor = np.where(SHARING_USES_QUALITY.take(code), q, SHARING_CONSTANT.take(code))
     return max_sharing_rate * factor, code
+
+
+def loss_rule_code(loss_rule: np.ndarray, performance_year: np.ndarray,
+                   met_any_standard: np.ndarray) -> np.ndarray:
+    """Which rule of `LOSS_RULES` sets the final loss rate (int8 code), from the track's loss rule
+    (`LOSS_RULE_CODES`), the year (`QUALITY_SCALED_LOSS_RATE_FROM`) and whether any standard was met."""
+    scaled_from = select(
+        [loss_rule == LOSS_RULE_CODES[rule] for rule in QUALITY_SCALED_LOSS_RATE_FROM],
+        list(QUALITY_SCALED_LOSS_RATE_FROM.values()), default=np.iinfo(np.int64).max,
+    )
+    quality_scaled = np.asarray(performance_year) >= scaled_from
+    track_2, enhanced = loss_rule == 2, loss_rule == 4
+    return select(
+        [
+            loss_rule == 0,
+            loss_rule == 1,
+            track_2 & quality_scaled & ~met_any_standard,
+            track_2 & quality_scaled,
+            track_2,
+            enhanced & quality_scaled & ~met_any_standard,
+            enhanced & quality_scaled,
+        ],
+        [0, 1, 7, 6, 2, 5, 4],
+        default=3,
+    ).astype(np.int8)
 
 
 def final_loss_rate_array(
@@ -126,40 +186,11 @@ def final_loss_rate_array(
     floor: np.ndarray,
     ceiling: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Final loss rate r_l and its rule code (index into `LOSS_RULES`), vectorized."""
+    """Final loss rate r_l (`LOSS_RATE_FORM`) and its rule code (`loss_rule_code`), vectorized."""
     q = np.nan_to_num(np.asarray(quality_score, dtype=float), nan=0.0)
-    complement = np.clip(1.0 - final_sharing_rate, floor, ceiling)
-    scaled_from = select(
-        [loss_rule == LOSS_RULE_CODES[rule] for rule in QUALITY_SCALED_LOSS_RATE_FROM],
-        list(QUALITY_SCALED_LOSS_RATE_FROM.values()), default=np.iinfo(np.int64).max,
-    )
-    quality_scaled = np.asarray(performance_year) >= scaled_from
-    track_2, enhanced = loss_rule == 2, loss_rule == 4
-    code = select(
-        [
-            loss_rule == 0,
-            loss_rule == 1,
-            track_2 & quality_scaled & ~met_any_standard,
-            track_2 & quality_scaled,
-            track_2,
-            enhanced & quality_scaled & ~met_any_standard,
-            enhanced & quality_scaled,
-        ],
-        [0, 1, 7, 6, 2, 5, 4],
-        default=3,
-    ).astype(np.int8)
-    scaled = 1.0 - max_sharing_rate * q
-    rate = choose(
-        code,
-        [
-            np.zeros_like(q),
-            fixed_loss_rate,
-            np.minimum(ceiling, 1.0 - final_sharing_rate),
-            complement,
-            np.clip(scaled, floor, ceiling),
-            ceiling,
-            np.minimum(ceiling, scaled),
-            ceiling,
-        ],
-    )
-    return rate, code
+    code = loss_rule_code(loss_rule, performance_year, met_any_standard)
+    operand = np.where(LOSS_USES_QUALITY.take(code), max_sharing_rate * q, final_sharing_rate)
+    bounds = [np.zeros_like(q), np.full_like(q, -np.inf), fixed_loss_rate, floor, ceiling]
+    low = choose(LOSS_LOW.take(code), bounds)
+    high = choose(LOSS_HIGH.take(code), bounds)
+    return np.minimum(np.maximum(1.0 - operand, low), high), code

@@ -90,6 +90,7 @@ TRACKS: dict[str, TrackRules] = {
 
 # 425.606(b)(1)(i) [CFR15; PUF 2014]: Track 2 agreements starting 2012-2015 had a fixed 2% MSR/MLR.
 TRACK_2_FIXED_MSR = 0.02
+TRACK_2_FIXED_MSR_LAST_START = 2015
 
 # 425.605(b), 425.606(b)(1)(ii), 425.610(b)(1) [CFR15, 3P]: the MSR/MLR choices of a two-sided ACO.
 MSR_ELECTIONS: tuple[float, ...] = (0.0, 0.005, 0.01, 0.015, 0.02)

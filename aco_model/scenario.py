@@ -428,12 +428,13 @@ def quality_curve(scenario: Scenario, scores: np.ndarray = QUALITY_SCORES) -> pd
     frame["quality_score"] = floored
     frame["met_quality_standard"] = np.nan if met is None else met.astype(float)
     frame["met_alternative_quality_standard"] = alternative.astype(float)
-    out = pd.DataFrame({"quality_score": scores, "earned": settle_frame(frame)["earned"].to_numpy(),
+    earned = settle_frame(frame, columns=["earned"])["earned"].to_numpy()
+    out = pd.DataFrame({"quality_score": scores, "earned": earned,
                         "met": np.nan if met is None else met, "alternative": alternative})
     if year_rules(scenario.performance_year).quality_era == "qps_alternative":
         frame["met_quality_standard"] = 0.0
         frame["met_alternative_quality_standard"] = 1.0
-        out["alternative_earned"] = settle_frame(frame)["earned"].to_numpy()
+        out["alternative_earned"] = settle_frame(frame, columns=["earned"])["earned"].to_numpy()
     else:
         out["alternative_earned"] = np.nan
     return out

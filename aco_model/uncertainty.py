@@ -727,10 +727,11 @@ def simulate(base: AcoYear, calibration: Calibration, draws: int, seed: int,
     constant = _constant_columns(base, draws)
     earned = np.empty((len(elections), draws))
     for i, election in enumerate(elections):
-        earned[i] = settle_frame(_frame(constant, election, expenditure, track_codes))["earned"].to_numpy()
+        settled = settle_frame(_frame(constant, election, expenditure, track_codes), columns=["earned"])
+        earned[i] = settled["earned"].to_numpy()
     one = _constant_columns(base, 1)
     current = pd.concat([_frame(one, e, np.array([x]), track_codes) for e in elections], ignore_index=True)
-    at_current = settle_frame(current)["earned"].to_numpy()
+    at_current = settle_frame(current, columns=["earned"])["earned"].to_numpy()
     return SimulationResult(
         base=base, elections=elections, draws=draws, seed=seed, method=calibration.method, band=band,
         savings_rate_change=_frozen(change), savings_rate=_frozen(s0 + change),

@@ -63,14 +63,21 @@ class Bound:
         return inside
 
     def proven_ok(self, values: np.ndarray, performance_year: np.ndarray) -> bool:
-        """True when every row is allowed, from reductions alone (False: check row by row)."""
+        """True when every row is allowed, from reductions alone (False: check row by row).
+
+        Plain float comparisons of two reductions: the engine calls this for every column of every
+        block, so its own overhead counts as much as the passes over the data."""
         if not len(values):
             return True
-        if self.optional:
-            ends = np.array([np.fmin.reduce(values), np.fmax.reduce(values)])
-        else:
-            ends = np.array([values.min(), values.max()])
-        if not self.ok(ends, performance_year.min() if self.up_to_year else self.high).all():
+        if self.optional:  # NaN is allowed: ignored by fmin/fmax unless every value is NaN
+            low, high = float(np.fmin.reduce(values)), float(np.fmax.reduce(values))
+            if low != low:
+                return True
+        else:  # a NaN propagates and fails the comparisons below
+            low, high = float(np.minimum.reduce(values)), float(np.maximum.reduce(values))
+        top = float(np.minimum.reduce(performance_year)) if self.up_to_year else self.high
+        if not ((low > self.low if self.low_open else low >= self.low)
+                and (high < top if self.high_open else high <= top)):
             return False
         if self.election:
             steps = values * (1 / _ELECTION_STEP)
@@ -170,6 +177,13 @@ def all_proven_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarra
     """True when reductions alone prove every present column valid (the engine's fast path)."""
     return all(values is None or BOUND_BY_FIELD[name].proven_ok(values, performance_year)
                for name, values in columns.items() if name in BOUND_BY_FIELD)
+
+
+def all_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarray) -> bool:
+    """True when every row of every present column is allowed (checked row by row)."""
+    with np.errstate(invalid="ignore"):
+        return all(values is None or BOUND_BY_FIELD[name].ok(values, performance_year).all()
+                   for name, values in columns.items() if name in BOUND_BY_FIELD)
 
 
 def settleable(frame: pd.DataFrame) -> np.ndarray:

@@ -7,9 +7,10 @@ read (CMS's own format of any year 2013-2024, or the standardized lower-case one
 normalized `aco_year` table (data/schema.py) and listed in the `source` table. Nothing is written
 unless every file loads: a malformed file stops the build with a one-line error and the existing
 database stays as it was. A row with impossible values or a repeated ACO-year is dropped, named in
-the warnings and counted in `source` (data/row_checks.py; more than a few and the file fails). With no
-CMS file at hand (or --demo) a clearly labelled synthetic database is written instead, so the app
-always has something to show, but never over a database of CMS data unless --demo says so.
+the warnings and counted in `source` (data/cms_files/row_checks.py; more than a few and the file
+fails). With no CMS file at hand (or --demo) a clearly labelled synthetic database is written
+instead, so the app always has something to show, but never over a database of CMS data unless --demo
+says so.
 
 One build at a time per database path (data/build_lock.py); temporary files of a build that was
 killed are removed by the next one.
@@ -29,14 +30,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import aco_ids, lineage, row_checks, six_month
 from data import download as cms_download
+from data import lineage
 from data.build_lock import DEFAULT_WAIT_SECONDS, LockBusy, build_lock
-from data.cms_columns import ColumnIndex
-from data.cms_formats import FileResult, FormatError, normalize
+from data.cms_files import aco_ids, row_checks, six_month, spending
+from data.cms_files.cms_columns import ColumnIndex
+from data.cms_files.cms_formats import FileResult, FormatError, normalize
+from data.cms_files.sources import RawFile, SourceError, discover, read_raw
 from data.demo import demo_tables
 from data.schema import ACO_YEAR_COLUMNS
-from data.sources import RawFile, SourceError, discover, read_raw
 from data.store import database_problem, previous_contents, remove_leftovers, write_database
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "aco.duckdb"
@@ -284,7 +286,8 @@ def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, b
     loaded.warnings += _previous(out, demo, not paths, years, where)
     linked = lineage.link(loaded.aco_year)
     loaded.aco_year["lineage_id"] = linked.lineage_id
-    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables())
+    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables(),
+                   spending.tables(loaded.aco_year))
     report = _report(out, loaded, synthetic=not paths, started=started)
     report.lineage = linked.report(loaded.aco_year)
     return report

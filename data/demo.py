@@ -132,6 +132,16 @@ def _inputs(rng: np.random.Generator, roster: pd.DataFrame) -> pd.DataFrame:
     }, index=roster.index)
 
 
+def _aco_states(roster: pd.DataFrame) -> pd.Series:
+    """CMS published a state for PY2014-2021: the ACO's state, every ninth ACO also the next in _STATES
+    (a multi-state ACO, "NJ,NY"); codes in alphabetical order as the build writes them."""
+    number = roster["aco_id"].str[-4:].astype(int)
+    second = roster["state"].map(lambda s: _STATES[(_STATES.index(s) + 1) % len(_STATES)])
+    both = [",".join(sorted({a, b})) for a, b in zip(roster["state"], second, strict=True)]
+    states = pd.Series(np.where(number % 9 == 0, both, roster["state"]), index=roster.index, dtype="string")
+    return states.where(roster["performance_year"].between(2014, 2021))
+
+
 def demo_aco_year(seed: int = SEED) -> pd.DataFrame:
     """The synthetic `aco_year` rows (schema columns, schema order); the same for the same seed."""
     rng = np.random.default_rng(seed)
@@ -165,6 +175,7 @@ def demo_aco_year(seed: int = SEED) -> pd.DataFrame:
     frame["cms_generated_savings_losses"] = settled["generated_savings_losses"]
     frame["cms_euc_loss_adjustment"] = (0.0 - settled["euc_reduction"]).where(inputs["two_sided"]) + 0.0
     frame["cms_earned_savings_losses"] = settled["earned"].round()
+    frame["aco_state"] = _aco_states(roster)
     frame["synthetic"] = True
     frame["source_file"] = SOURCE_NAME
     for name, _, _ in ACO_YEAR_COLUMNS:

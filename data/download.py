@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from data import content
+from data.cms_files import content
 
 DEFAULT_BASE_URL = "https://data.cms.gov"
 BASE_URL_ENV = "ACO_LENS_CMS_BASE_URL"

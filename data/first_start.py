@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data import download
-from data.sources import discover
+from data.cms_files.sources import discover
 
 DOWNLOAD_ENV = "ACO_LENS_DOWNLOAD"
 DOWNLOAD_DIR_NAME = "cms_download"

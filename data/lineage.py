@@ -1,9 +1,9 @@
 """Lineages: one identity per organization across 2013-2024, whatever id CMS gave it in a year.
 
 CMS's ids do not follow an ACO across the years: the 2013-2017 files use one (encrypted) id series and
-the 2018+ files another, the standardized PY2015-2017 files carry no ids at all (data/aco_ids.py gives
-their rows the id of an exact same-named ACO of 2013-2014 or a surrogate "X-" id), and an ACO that
-leaves and re-enters the program comes back under a new id. So:
+the 2018+ files another, the standardized PY2015-2017 files carry no ids at all
+(data/cms_files/aco_ids.py gives their rows the id of an exact same-named ACO of 2013-2014 or a
+surrogate "X-" id), and an ACO that leaves and re-enters the program comes back under a new id. So:
 
 1. rows with the same published id are one *identity* (an id persists: no evidence needed); rows whose
    id the build derived from a name (files without ids) are each an identity of their own;
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data.aco_ids import SURROGATE_PREFIX
+from data.cms_files.aco_ids import SURROGATE_PREFIX
 from data.schema import LINEAGE_AMBIGUOUS_COLUMNS, LINEAGE_LINK_COLUMNS
 
 LINEAGE_PREFIX = "L-"

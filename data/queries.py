@@ -96,13 +96,46 @@ class AcoDatabase:
             "SELECT * FROM aco_year WHERE aco_id = ? AND performance_year = ?", [aco_id, int(year)]
         )
 
-    def rows(self, years: Sequence[int], tracks: Sequence[str]) -> pd.DataFrame:
-        """Every ACO-year in the chosen years and tracks."""
-        return self.query(
-            "SELECT * FROM aco_year WHERE list_contains(?, performance_year) AND list_contains(?, track) "
-            "ORDER BY performance_year, aco_id",
-            [[int(y) for y in years], list(tracks)],
+    def rows(self, years: Sequence[int], tracks: Sequence[str], *, states: Sequence[str] = (),
+             two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
+        """Every ACO-year in the chosen years and tracks (and filters, see `_narrowed`)."""
+        where, params = self._narrowed(years, tracks, states, two_sided, revenue)
+        return self.query(f"SELECT * FROM aco_year WHERE {where} ORDER BY performance_year, aco_id", params)
+
+    @staticmethod
+    def _narrowed(years: Sequence[int], tracks: Sequence[str], states: Sequence[str],
+                  two_sided: bool | None, revenue: str | None) -> tuple[str, list[object]]:
+        """The WHERE clause (and its parameters) of a choice of years, tracks and the overview's filters.
+
+        `states`: ACO-years whose `aco_state` lists any of these codes (years without a state never
+        match); `two_sided`: the risk model; `revenue`: 'HIGH' or 'LOW' (years without one never match).
+        """
+        where = ["list_contains(?, performance_year)", "list_contains(?, track)"]
+        params: list[object] = [[int(y) for y in years], list(tracks)]
+        if states:
+            where.append("list_has_any(string_split(aco_state, ','), ?)")
+            params.append(list(states))
+        if two_sided is not None:
+            where.append("two_sided = ?")
+            params.append(bool(two_sided))
+        if revenue is not None:
+            where.append("revenue_category = ?")
+            params.append(revenue)
+        return " AND ".join(where), params
+
+    def published(self) -> dict[str, list]:
+        """The years whose files publish an ACO's state and its revenue category; the states named."""
+        years = self.query(
+            "SELECT performance_year, bool_or(aco_state IS NOT NULL) AS state, "
+            "bool_or(revenue_category IS NOT NULL) AS revenue FROM aco_year GROUP BY 1 ORDER BY 1"
         )
+        states = self.query(
+            "SELECT DISTINCT unnest(string_split(aco_state, ',')) AS state FROM aco_year "
+            "WHERE aco_state IS NOT NULL ORDER BY 1"
+        )
+        return {"state_years": [int(y) for y in years.loc[years["state"], "performance_year"]],
+                "revenue_years": [int(y) for y in years.loc[years["revenue"], "performance_year"]],
+                "states": states["state"].tolist()}
 
     def peers(self, year: int, track: str, low: int, high: int) -> pd.DataFrame:
         """ACO-years of the same year and track whose size falls in [low, high]."""
@@ -151,8 +184,10 @@ class AcoDatabase:
         )
 
     # --- program totals ---------------------------------------------------------------------
-    def program_totals(self, years: Sequence[int], tracks: Sequence[str]) -> pd.DataFrame:
+    def program_totals(self, years: Sequence[int], tracks: Sequence[str], *, states: Sequence[str] = (),
+                       two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
         """Per year and track: ACOs, beneficiaries, benchmark, spending, savings, payments, losses."""
+        where, params = self._narrowed(years, tracks, states, two_sided, revenue)
         return self.query(
             "SELECT performance_year, track, count(*) AS acos, "
             "sum(assigned_beneficiaries) AS assigned_beneficiaries, sum(benchmark) AS benchmark, "
@@ -162,9 +197,8 @@ class AcoDatabase:
             "sum(greatest(-cms_earned_savings_losses, 0)) AS losses_owed, "
             "count(*) FILTER (WHERE cms_earned_savings_losses > 0) AS acos_paid, "
             "count(*) FILTER (WHERE cms_earned_savings_losses < 0) AS acos_owing "
-            "FROM aco_year WHERE list_contains(?, performance_year) AND list_contains(?, track) "
-            "GROUP BY ALL ORDER BY performance_year, track",
-            [[int(y) for y in years], list(tracks)],
+            f"FROM aco_year WHERE {where} GROUP BY ALL ORDER BY performance_year, track",
+            params,
         )
 
     # --- lineages (data/lineage.py): one organization across its ids --------------------------------
@@ -238,3 +272,57 @@ class AcoDatabase:
     def _has_table(self, name: str) -> bool:
         found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
         return bool(found["n"].iloc[0])
+
+    # --- spending, utilization and benchmark parts (schema.SPENDING_TABLES) --------------------------
+    # Joined to aco_year on its key; a database written before these tables existed gives no rows.
+    # (six_month_period is NULL but for PY2019's January-June rows: NULL must match NULL.)
+    _SPENDING_JOIN = "FROM aco_year a " + "".join(
+        f"LEFT JOIN {table} {alias} ON {alias}.performance_year = a.performance_year AND {alias}.aco_id = "
+        f"a.aco_id AND {alias}.six_month_period IS NOT DISTINCT FROM a.six_month_period "
+        for table, alias in (("aco_spending", "s"), ("aco_utilization", "u"), ("aco_benchmark_parts", "b"))
+    )
+    _SPENDING_SELECT = (
+        "SELECT a.performance_year, a.aco_id, a.six_month_period, a.aco_name, a.track, "
+        "a.assigned_beneficiaries, a.person_years, a.expenditure_per_capita, a.expenditure, a.benchmark, "
+        "a.historical_benchmark_per_capita, a.updated_benchmark_per_capita, a.regional_adjustment, "
+        "a.prior_savings_adjustment, s.* EXCLUDE (performance_year, aco_id, six_month_period), "
+        "u.* EXCLUDE (performance_year, aco_id, six_month_period), "
+        "b.* EXCLUDE (performance_year, aco_id, six_month_period) "
+    )
+
+    def _has_spending(self) -> bool:
+        return all(self._has_table(t) for t in ("aco_spending", "aco_utilization", "aco_benchmark_parts"))
+
+    def lineage_spending(self, lineage_id: str) -> pd.DataFrame:
+        """The lineage's ACO-years with their spending, utilization and benchmark figures."""
+        if not self._has_spending():
+            return pd.DataFrame()
+        return self.query(
+            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? "
+            "ORDER BY a.performance_year, a.six_month_period", [lineage_id],
+        )
+
+    def peer_spending(self, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+        """Spending figures of the ACO-years of `peers` (same year and track, size in [low, high])."""
+        if not self._has_spending():
+            return pd.DataFrame()
+        return self.query(
+            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE a.performance_year = ? AND a.track = ? "
+            "AND a.assigned_beneficiaries BETWEEN ? AND ?", [int(year), track, int(low), int(high)],
+        )
+
+    def benchmark_parts_published(self) -> pd.DataFrame:
+        """Per year: how many ACO-years have each benchmark part (what CMS published that year)."""
+        if not self._has_spending():
+            return pd.DataFrame()
+        return self.query(
+            "SELECT a.performance_year, count(*) AS acos, "
+            "count(a.historical_benchmark_per_capita) AS historical, "
+            "count(a.updated_benchmark_per_capita) AS updated, count(a.regional_adjustment) AS regional, "
+            "count(a.prior_savings_adjustment) AS prior_savings, "
+            "count(b.regional_trend_update) AS trend_flag, "
+            "count(b.positive_regional_adjustment) AS regional_flag, "
+            "count(b.final_adjustment_category) AS final_category "
+            f"{self._SPENDING_JOIN}"
+            "GROUP BY 1 ORDER BY 1"
+        )

@@ -29,6 +29,8 @@ ACO_YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("aco_name", "VARCHAR", "ACO legal/doing-business name"),
     ("lineage_id", "VARCHAR", "the organization across years and id changes (data/lineage.py): 'L-' and "
                               "the id of its latest row; NULL until the build links the rows"),
+    ("aco_state", "VARCHAR", "ACO_State (PY2014-2021) as USPS codes, comma-separated in alphabetical order "
+                             "('NJ,NY'; data/states.py); NULL where the year publishes no state"),
     ("track", "VARCHAR", "one of schema.TRACKS"),
     ("two_sided", "BOOLEAN", "true when the ACO bears downside risk in this PY"),
     ("track_inferred", "BOOLEAN", "track not published: inferred from FinalShareRate / QualScore (PY2015)"),
@@ -124,4 +126,89 @@ LINEAGE_AMBIGUOUS_COLUMNS: tuple[tuple[str, str, str], ...] = (
 LINEAGE_TABLES: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("lineage_link", LINEAGE_LINK_COLUMNS),
     ("lineage_ambiguous", LINEAGE_AMBIGUOUS_COLUMNS),
+)
+
+# --- What an ACO spends, how its beneficiaries use care, and the published benchmark parts -----------
+# (data/cms_files/spending.py reads them.) Tables beside `aco_year`, one row per ACO-year of it, keyed
+# like it: (performance_year, aco_id, six_month_period). Money in dollars per assigned beneficiary
+# person-year as CMS publishes it (CMS's "per capita"; its `CapAnn_*` columns are annualized), counts of
+# events per 1,000 person-years, rates as fractions. NULL where a year does not publish the column (see
+# `source.missing_columns` and the unit test of the year map).
+_KEY: tuple[tuple[str, str, str], ...] = (
+    ("performance_year", "INTEGER", "PY (aco_year.performance_year)"),
+    ("aco_id", "VARCHAR", "aco_year.aco_id"),
+    ("six_month_period", "VARCHAR", "aco_year.six_month_period (PY2019 January-June rows)"),
+)
+ENROLLMENT_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("esrd", "ESRD", "ESRD"), ("disabled", "DIS", "DISABLED"), ("aged_dual", "AGDU", "AGED/DUAL"),
+    ("aged_non_dual", "AGND", "AGED/NON-DUAL"),
+)
+SPENDING_PERIODS: tuple[str, ...] = ("by1", "by2", "by3", "py")
+SPENDING_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("inpatient", "inpatient, all (CapAnn_INP_All)"),
+    ("inpatient_short_term", "short-term acute inpatient, IPPS and CAH (CapAnn_INP_S_trm)"),
+    ("inpatient_long_term", "long-term care hospital (CapAnn_INP_L_trm)"),
+    ("inpatient_rehab", "inpatient rehabilitation facility (CapAnn_INP_Rehab)"),
+    ("inpatient_psych", "inpatient psychiatric hospital (CapAnn_INP_Psych)"),
+    ("inpatient_other", "other inpatient (CapAnn_INP_Other; PY2013-2019)"),
+    ("hospice", "hospice (CapAnn_HSP)"),
+    ("snf", "skilled nursing facility (CapAnn_SNF)"),
+    ("outpatient", "hospital outpatient (CapAnn_OPD; not in PY2013)"),
+    ("physician_supplier", "physician / supplier, Part B carrier (CapAnn_PB)"),
+    ("ambulance", "ambulance (CapAnn_AmbPay)"),
+    ("home_health", "home health (CapAnn_HHA)"),
+    ("dme", "durable medical equipment (CapAnn_DME)"),
+)
+SPENDING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    *_KEY,
+    *(
+        (f"expenditure_per_capita_{name}_{period}", "DOUBLE",
+         f"Per_Capita_Exp_ALL_{code}_{period.upper()}: $ per {label} person-year in "
+         + ("the performance year" if period == "py" else f"benchmark year {period[-1]}"))
+        for name, code, label in ENROLLMENT_TYPES for period in SPENDING_PERIODS
+    ),
+    *((f"expenditure_per_capita_{name}", "DOUBLE", f"$ per person-year, {meaning}")
+      for name, meaning in SPENDING_SETTINGS),
+)
+UTILIZATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    *_KEY,
+    ("admissions_per_1000", "DOUBLE", "ADM: inpatient admissions (discharges) per 1,000 person-years"),
+    ("admissions_short_term_per_1000", "DOUBLE", "ADM_S_Trm: short-term acute care hospital"),
+    ("admissions_long_term_per_1000", "DOUBLE", "ADM_L_Trm: long-term care hospital"),
+    ("admissions_rehab_per_1000", "DOUBLE", "ADM_Rehab: inpatient rehabilitation facility"),
+    ("admissions_psych_per_1000", "DOUBLE", "ADM_Psych: inpatient psychiatric facility"),
+    ("admissions_chf_per_1000", "DOUBLE", "CHF_ADM: congestive heart failure (PQI 8), PY2013-2020"),
+    ("admissions_copd_per_1000", "DOUBLE", "COPD_ADM: COPD or asthma (PQI 5), PY2013-2020"),
+    ("admissions_pneumonia_per_1000", "DOUBLE", "PNEU_ADM: bacterial pneumonia (PQI 11), PY2013-2016"),
+    ("admissions_acute_composite_per_1000", "DOUBLE", "acute_adm: acute composite (PY2017 CMS file)"),
+    ("readmission_rate", "DOUBLE", "readm_Rate_1000 / 1,000: all-cause 30-day readmissions per "
+                                   "discharge (fraction), PY2013-2017"),
+    ("post_discharge_visits_per_1000_discharges", "DOUBLE",
+     "prov_Rate_1000: provider visits within 30 days of discharge per 1,000 discharges, PY2013-2020"),
+    ("ed_visits_per_1000", "DOUBLE", "P_EDV_Vis: emergency department visits"),
+    ("ed_visits_hospitalized_per_1000", "DOUBLE", "P_EDV_Vis_HOSP: ED visits that led to an admission"),
+    ("ct_events_per_1000", "DOUBLE", "P_CT_VIS: computed tomography events"),
+    ("mri_events_per_1000", "DOUBLE", "P_MRI_VIS: MRI events"),
+    ("em_visits_per_1000", "DOUBLE", "P_EM_Total: primary care (E&M) services, all"),
+    ("em_visits_pcp_per_1000", "DOUBLE", "P_EM_PCP_Vis: with a primary care physician"),
+    ("em_visits_specialist_per_1000", "DOUBLE", "P_EM_SP_Vis: with a specialist"),
+    ("nurse_visits_per_1000", "DOUBLE", "P_Nurse_Vis: with a nurse practitioner, PA or CNS"),
+    ("fqhc_rhc_visits_per_1000", "DOUBLE", "P_FQHC_RHC_Vis: at an FQHC or RHC"),
+    ("snf_admissions_per_1000", "DOUBLE", "P_SNF_ADM: skilled nursing facility admissions (discharges)"),
+    ("snf_length_of_stay", "DOUBLE", "SNF_LOS: average SNF length of stay, days (PY2018, 2021+)"),
+    ("snf_payment_per_stay", "DOUBLE", "SNF_PayperStay: average payment per SNF stay, $ (PY2018, 2021+)"),
+)
+BENCHMARK_PARTS_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    *_KEY,
+    ("regional_trend_update", "BOOLEAN", "RegTrndUpdt (PY2017-2020): benchmark updated by the regional "
+                                         "trend (a rebased second agreement)"),
+    ("positive_regional_adjustment", "BOOLEAN", "PosRegAdj as the 0/1 flag it was before PY2022 (from "
+                                                "PY2022 its dollars are aco_year.regional_adjustment)"),
+    ("final_adjustment_category", "VARCHAR", "FinalAdjCat (PY2024): which adjustment the benchmark took: "
+                                             "'REGIONAL', 'PRIOR_SAVINGS' or 'NONE'"),
+)
+SPENDING_TABLES: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("aco_spending", SPENDING_COLUMNS),
+    ("aco_utilization", UTILIZATION_COLUMNS),
+    ("aco_benchmark_parts", BENCHMARK_PARTS_COLUMNS),
 )

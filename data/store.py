@@ -24,11 +24,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data.schema import ACO_YEAR_COLUMNS, LINEAGE_TABLES, SOURCE_COLUMNS
+from data.schema import ACO_YEAR_COLUMNS, LINEAGE_TABLES, SOURCE_COLUMNS, SPENDING_TABLES
 
 Columns = tuple[tuple[str, str, str], ...]
 TABLES: tuple[tuple[str, Columns], ...] = (("aco_year", ACO_YEAR_COLUMNS), ("source", SOURCE_COLUMNS),
-                                          *LINEAGE_TABLES)
+                                          *LINEAGE_TABLES, *SPENDING_TABLES)
 _TMP_PID = re.compile(r"\.tmp-(\d+)-")
 
 
@@ -62,18 +62,21 @@ def _remove(path: Path) -> None:
 
 
 def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
-                   lineage: Mapping[str, pd.DataFrame] | None = None) -> None:
+                   lineage: Mapping[str, pd.DataFrame] | None = None,
+                   spending: Mapping[str, pd.DataFrame] | None = None) -> None:
     """Write the tables into a temporary file beside `out`, then atomically replace `out`.
 
-    `lineage`: the lineage evidence tables by name (schema.LINEAGE_TABLES); empty ones when not given.
+    `lineage`: the lineage evidence tables by name (schema.LINEAGE_TABLES); `spending`: the spending,
+    utilization and benchmark-part tables (schema.SPENDING_TABLES); empty ones when not given.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
         con = duckdb.connect(str(tmp))
         try:
-            extra = [(t, c, (lineage or {}).get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
-                     for t, c in LINEAGE_TABLES]
+            given = {**(lineage or {}), **(spending or {})}
+            extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
+                     for t, c in (*LINEAGE_TABLES, *SPENDING_TABLES)]
             for table, columns, frame in (("aco_year", ACO_YEAR_COLUMNS, aco_year),
                                           ("source", SOURCE_COLUMNS, source), *extra):
                 con.execute(_ddl(table, columns))

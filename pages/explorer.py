@@ -1,9 +1,11 @@
 """ACO explorer: find an ACO by any name or id it had; all its years (its lineage across CMS's id changes,
-data/lineage.py), and its numbers against peers of its track and size.
+data/lineage.py), and its numbers against peers of its track and size: its results, its spending (by
+setting and enrollment type, use of care) and the bridge from its historical to its updated benchmark.
 
 Thin page: the database (ui.database: lineage_index, lineage_search, lineage_rows, peers), figures and
 tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year shown; any id of the
-lineage opens it) and year (the year compared with peers and opened in the what-if studio). Names and
+lineage opens it), year (the year compared with peers and opened in the what-if studio), view
+(results, spending or benchmark) and money (total, per beneficiary or per member per month). Names and
 ids from the data are shown as text (ui.text.plain), never as markdown.
 """
 
@@ -17,10 +19,11 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
-from data.aco_ids import SURROGATE_PREFIX
+from data.cms_files.aco_ids import SURROGATE_PREFIX
 from data.queries import size_band
 from ui import database as db
 from ui import explorer_charts as charts
+from ui import explorer_views as views
 from ui import widgets as ui
 from ui.link_params import ignored
 from ui.nav import inside_app
@@ -30,6 +33,7 @@ from ui.share import share_box
 inside_app()
 
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
+VIEWS = {"results": "Results", "spending": "Spending", "benchmark": "Benchmark"}
 
 
 def what_if_link(aco: str, year: int) -> None:
@@ -61,6 +65,8 @@ current = db.lineage_of(key, requested, link_year) if requested else None
 if requested is not None and current is None:
     params.warnings.append(ignored("aco", requested, "no such ACO in the data", acos["aco_id"].iloc[0]))
 current = current or acos.index[0]
+view = params.choice("view", list(VIEWS), "results")
+basis = params.choice("money", list(charts.BASES), "total")
 
 
 # The latest id and name; the other ids it went by (selectbox options are shown as text).
@@ -94,7 +100,15 @@ year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(yea
                         key=f"exp_year_{lineage}", format_func=lambda y: f"PY{y}")
 this = frame[frame["performance_year"] == year].iloc[0]
 aco = str(this["aco_id"])  # the id CMS used that year: the what-if studio and the peers go by it
-state = {"aco": aco, "year": str(year)}
+c_view, c_money = st.columns([3, 2])
+view = c_view.segmented_control("View", list(VIEWS), default=view, key="exp_view", required=True,
+                                format_func=VIEWS.get)
+basis = c_money.segmented_control(
+    "Money", list(charts.BASES), default=basis, key="exp_money", required=True, format_func=charts.BASES.get,
+    help="Totals as CMS published them; per beneficiary = per assigned-beneficiary person-year (CMS's "
+         "per capita); PMPM = per member per month (per person-year / 12).")
+state = {"aco": aco, "year": str(year), **({"view": view} if view != "results" else {}),
+         **({"money": basis} if basis != "total" else {})}
 with warnings_box:
     ui.warn(params.warnings)
 st.query_params.from_dict(state)
@@ -126,54 +140,66 @@ reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_repor
 m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
             help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
                  "reporting its measures, so CMS published no score." if reporting_only else None)
-m[4].metric(f"Earned PY{year} (CMS)", ui.money(this["earned"]),
-            help="CMS's published earned shared savings (+) or shared losses owed (-).")
+this_years = float(charts.person_years(frame[frame["performance_year"] == year]).iloc[0])
+own_earned = charts.from_total(this["earned"], this_years, basis)
+m[4].metric(f"Earned PY{year} (CMS)", charts.money_in(own_earned, basis),
+            help="CMS's published earned shared savings (+) or shared losses owed (-)"
+                 f"{charts.BASIS_NOTE[basis]}.")
 if (frame["performance_year"] == year).sum() > 1:
     st.caption(f"{ui.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
                "(six-month periods): the first is shown above; the table lists both.")
 
-c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
-with c_rate:
-    ui.cached_chart(charts.year_chart, "corridor", frame, year, key="exp_corridor")
-with c_earned:
-    ui.cached_chart(charts.year_chart, "earned", frame, year, key="exp_earned")
-with c_quality:
-    ui.cached_chart(charts.year_chart, "quality", frame, year, key="exp_quality")
-st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where nothing is "
-           "shared or owed (one-sided years have no loss side). Green points earned shared savings, red owed "
-           f"losses. Shaded column: PY{year}, the year above.")
-
-# --- against peers -------------------------------------------------------------------------------------
 band, low, high = size_band(this["assigned_beneficiaries"])
-peers = charts.years_frame(db.peers(key, year, this["track"], low, high))
-others = peers[peers["aco_id"] != aco]
-st.subheader(f"Against its peers in PY{year}")
-st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
-           f"({len(others):,} besides {ui.plain(aco)}).")
-if others.empty:
-    st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
-else:
-    position = charts.peer_position(this["savings_rate"], others["savings_rate"])
-    p = st.columns(4)
-    p[0].metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
-                delta=f"of {len(others):,} peers", **QUIET,
-                help="Share of the peers whose savings rate was lower than this ACO's.")
-    p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
-    p[2].metric("Peers' median earned", ui.money(others["earned"].median()),
-                delta=f"{ui.money(this['earned'] - others['earned'].median(), signed=True)} "
-                      f"for {ui.plain(aco)}",
-                delta_color="normal" if pd.notna(this["earned"]) else "off")
-    p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
-                help="Share of the peers that earned shared savings this year.")
-    ui.cached_chart(charts.peers_histogram, others["savings_rate"], this["savings_rate"], aco, this["msr"],
-                    key="exp_peers")
+if view == "results":
+    c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
+    with c_rate:
+        ui.cached_chart(charts.year_chart, "corridor", frame, year, key="exp_corridor")
+    with c_earned:
+        ui.cached_chart(charts.year_chart, "earned", frame, year, basis, key="exp_earned")
+    with c_quality:
+        ui.cached_chart(charts.year_chart, "quality", frame, year, key="exp_quality")
+    st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where "
+               "nothing is shared or owed (one-sided years have no loss side). Green points earned shared "
+               f"savings, red owed losses. Shaded column: PY{year}, the year above.")
 
-# --- every year ----------------------------------------------------------------------------------------
-st.subheader("Year by year")
-raw, shown = charts.years_table(frame)
-ui.table(shown, raw, f"aco_{aco}_years.csv", key="exp_years")
-st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
-           "published them.")
+    # --- against peers -------------------------------------------------------------------------------------
+    peers = charts.years_frame(db.peers(key, year, this["track"], low, high))
+    others = peers[peers["aco_id"] != aco]
+    st.subheader(f"Against its peers in PY{year}")
+    st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
+               f"({len(others):,} besides {ui.plain(aco)}).")
+    if others.empty:
+        st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
+    else:
+        position = charts.peer_position(this["savings_rate"], others["savings_rate"])
+        p = st.columns(4)
+        p[0].metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
+                    delta=f"of {len(others):,} peers", **QUIET,
+                    help="Share of the peers whose savings rate was lower than this ACO's.")
+        p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
+        peer_earned = charts.from_total(others["earned"], charts.person_years(others), basis).median()
+        p[2].metric("Peers' median earned", charts.money_in(peer_earned, basis),
+                    delta=f"{charts.money_in(own_earned - peer_earned, basis, signed=True)} "
+                          f"for {ui.plain(aco)}",
+                    delta_color="normal" if pd.notna(this["earned"]) else "off")
+        p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
+                    help="Share of the peers that earned shared savings this year.")
+        ui.cached_chart(charts.peers_histogram, others["savings_rate"], this["savings_rate"], aco,
+                        this["msr"], key="exp_peers")
+
+    # --- every year ----------------------------------------------------------------------------------------
+    st.subheader("Year by year")
+    raw, shown = charts.years_table(frame, basis)
+    ui.table(shown, raw, f"aco_{aco}_years.csv", key="exp_years")
+    st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
+               f"published them; money{charts.BASIS_NOTE[basis] or ' as totals'}.")
+
+else:
+    shown = views.Shown(key, lineage, aco, year, str(this["track"]), band, low, high, basis)
+    if view == "spending":
+        views.spending_view(shown)
+    else:
+        views.benchmark_view(shown, db.benchmark_parts_published(key))
 
 links, left_apart = db.lineage_evidence(key, lineage)
 if len(links) or len(left_apart):

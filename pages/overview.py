@@ -1,9 +1,12 @@
 """Program overview: every performance year's ACOs, savings, payments and losses, by track.
 
 Thin page: the database (ui.database: program_totals, rows), figures and tables (ui.overview_charts).
-State in the URL: years (a range "2018-2024"), tracks (codes "ENHANCED,BASIC_E"), view ("track" for the
-table by year and track), qyear (the year of the quality against savings-rate scatter); each left out
-when it is the default (every year, every track, by year, the range's last year).
+State in the URL: years (a range "2018-2024"), tracks (codes "ENHANCED,BASIC_E"), the filters states
+("NJ,NY"), risk ("one"/"two") and revenue ("high"/"low") (ui.overview_filters), view ("track" for the
+table by year and track), map (the state map's measure, ui.state_map.MEASURES), qyear (the year of the
+quality against savings-rate scatter); each left out when it is the default (every year, track and state,
+any risk and revenue, by year, ACOs, the range's last year). Every number, chart, table and the map
+follow the filters.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import streamlit as st
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from ui import database as db
 from ui import overview_charts as charts
+from ui import overview_filters as filters_ui
+from ui import state_map
 from ui import widgets as ui
 from ui.link_params import ignored
 from ui.nav import inside_app
@@ -23,9 +28,26 @@ inside_app()
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 
 
-def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...]):
+def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
     """The spread chart, keyed on the choice (not on its thousands of ACO-years) for ui.cached_chart."""
-    return charts.savings_rate_spread(db.rows(db_key, years, tracks))
+    return charts.savings_rate_spread(db.rows(db_key, years, tracks, *filters))
+
+
+def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
+               two_sided: bool | None, revenue: str | None, measure: str, title: str):
+    """The tile map of the chosen ACO-years by state (only the chosen states when filtering by state)."""
+    numbers, _ = _states_table(db_key, years, tracks, states, two_sided, revenue)
+    return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
+                  two_sided: bool | None, revenue: str | None):
+    """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""
+    numbers = state_map.by_state(db.rows(db_key, years, tracks, states, two_sided, revenue), states)
+    return numbers, ui.formatted(numbers, ["earned_savings_losses", "earned_per_beneficiary",
+                                           "shared_savings_paid", "losses_owed"], [],
+                                 ["acos", "assigned_beneficiaries"], rename=state_map.STATE_COLUMNS)
 
 
 key, params, warnings_box = ui.page_start(
@@ -37,8 +59,12 @@ key, params, warnings_box = ui.page_start(
 # --- filters -------------------------------------------------------------------------------------------
 all_years = db.years(key)
 all_tracks = charts.track_order(db.tracks(key))
+published = db.published(key)  # the years with a state / a revenue category, the data's states
 first, last = charts.read_years(params, all_years)
 wanted_tracks = charts.read_tracks(params, all_tracks)
+state_options = filters_ui.known_states(published["states"])
+wanted = filters_ui.read_filters(params, state_options)
+state_years_text = filters_ui.years_text(published["state_years"]) or "no year of these data"
 c_years, c_tracks = st.columns([2, 3])
 if len(all_years) > 1:
     first, last = c_years.select_slider("Performance years", all_years, value=(first, last), key="ov_years")
@@ -46,7 +72,23 @@ else:
     c_years.markdown(f"**Performance year** PY{all_years[0]}")
 chosen_tracks = c_tracks.multiselect("Tracks", all_tracks, default=wanted_tracks, key="ov_tracks",
                                      format_func=charts.label, placeholder="Choose tracks")
+c_states, c_risk, c_revenue = st.columns([3, 1, 1])
+chosen_states = c_states.multiselect(
+    "States", state_options, default=list(wanted.states), key="ov_states",
+    format_func=filters_ui.state_label, placeholder="Every state",
+    help=f"ACOs with participants in any of these states. CMS published a state for {state_years_text} only.")
+risk = c_risk.selectbox("Risk model", list(filters_ui.RISKS), list(filters_ui.RISKS).index(wanted.risk),
+                        format_func=filters_ui.RISKS.get, key="ov_risk",
+                        help="One-sided: shares savings only. Two-sided: also owes shared losses.")
+revenue = c_revenue.selectbox(
+    "Revenue category", list(filters_ui.REVENUES), list(filters_ui.REVENUES).index(wanted.revenue),
+    format_func=filters_ui.REVENUES.get, key="ov_revenue",
+    help=f"CMS's high/low revenue ACO category, published for "
+         f"{filters_ui.years_text(published['revenue_years']) or 'no year of these data'} only.")
+chosen = filters_ui.Filters(tuple(sorted(chosen_states)), risk, revenue)
+narrowing = tuple(chosen.query().values())  # states, two_sided, revenue: db.rows' positional arguments
 view = params.choice("view", ["year", "track"], "year")  # the table's rows (its control is further down)
+measure = params.choice("map", list(state_map.MEASURES), "acos")  # the map's colour (further down too)
 
 chosen_years = tuple(y for y in all_years if first <= y <= last)
 state: dict[str, str] = {}
@@ -54,6 +96,8 @@ if (first, last) != (all_years[0], all_years[-1]):
     state["years"] = charts.years_text(chosen_years)
 if chosen_tracks and set(chosen_tracks) != set(all_tracks):
     state["tracks"] = ",".join(charts.track_order(chosen_tracks))
+state.update(chosen.link())
+filter_line = filters_ui.summary(chosen, chosen_years, published["state_years"], published["revenue_years"])
 
 scatter_year = params.integer("qyear", last, FIRST_YEAR, LAST_YEAR)  # the quality scatter's year
 if scatter_year not in chosen_years:
@@ -69,14 +113,15 @@ if not chosen_tracks:
     st.query_params.from_dict(state)
     st.stop()
 
-totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_tracks)))
+totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_tracks), *narrowing))
 by_year = charts.per_year(totals)
 period = f"PY{first}" if first == last else f"PY{first}-{last}"
 every_track = set(chosen_tracks) == set(all_tracks)
 scope = "every track" if every_track else ui.plain(", ".join(map(charts.label, chosen_tracks)))
 
 if totals.empty:
-    st.info(f"No ACO-years in {period} for {scope}.", icon=":material/filter_alt:")
+    st.info(f"No ACO-years in {period} for {scope}" + (f". {filter_line}" if filter_line else "."),
+            icon=":material/filter_alt:")
     st.query_params.from_dict(state)
     st.stop()
 
@@ -84,6 +129,9 @@ if totals.empty:
 sums = by_year[charts.TOTAL_COLUMNS].sum()
 net = sums["gross_savings"] - sums["shared_savings_paid"] + sums["losses_owed"]
 st.subheader(f"{period}, {scope}")
+line, export = st.columns([3, 1], vertical_alignment="center")
+if filter_line:
+    line.caption(ui.plain(filter_line))
 m = st.columns(6)
 m[0].metric("ACOs" if first == last else "ACO-years", ui.count(sums["acos"]),
             help="ACOs with results in the year; an ACO counts once per year it took part.")
@@ -100,6 +148,12 @@ m[4].metric("Losses owed", ui.money(sums["losses_owed"]),
             help="Shared losses CMS billed two-sided ACOs.")
 m[5].metric("Net to Medicare", ui.money(net),
             help="Gross savings - shared savings paid + losses owed.")
+# Placed beside the filter line, read after the numbers are on screen (the first paint waits for no rows).
+filtered_rows = db.rows(key, chosen_years, tuple(chosen_tracks), *narrowing)
+export.download_button(  # the CSV is made only when clicked: every column of the ACO-years counted above
+    f"These {len(filtered_rows):,} ACO-years (CSV)", lambda: ui.csv_bytes(filtered_rows),
+    file_name=f"mssp_aco_years_{charts.years_text(chosen_years)}.csv", mime="text/csv", key="csv_ov_rows",
+    icon=":material/download:")
 
 # --- charts -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -107,7 +161,7 @@ with left:
     ui.cached_chart(charts.payments_by_track, totals, key="ov_payments")
 with right:
     ui.cached_chart(charts.savings_to_medicare, by_year, key="ov_net")
-ui.cached_chart(_spread, key, chosen_years, tuple(chosen_tracks), key="ov_spread")
+ui.cached_chart(_spread, key, chosen_years, tuple(chosen_tracks), *narrowing, key="ov_spread")
 
 # --- table -------------------------------------------------------------------------------------------
 head, toggle = st.columns([3, 2])
@@ -123,13 +177,41 @@ st.caption("Money as CMS published it (benchmark, spending, earned shared saving
            "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
            "benchmark.")
 
+# --- by state ----------------------------------------------------------------------------------------
+head, pick = st.columns([3, 2], vertical_alignment="bottom")
+head.subheader("By state")
+state_years = tuple(y for y in chosen_years if y in published["state_years"])
+stateless = [y for y in chosen_years if y not in published["state_years"]]
+if not state_years:
+    st.info(f"CMS published no state for {filters_ui.years_text(chosen_years)}: the results files name "
+            f"an ACO's states for {state_years_text} only. Choose one of those years to see the map.",
+            icon=":material/map:")
+else:
+    measure = pick.segmented_control("Map shows", list(state_map.MEASURES), default=measure, key="ov_map",
+                                     required=True, format_func=state_map.MEASURE_LABELS.get)
+    map_title = filters_ui.years_text(state_years) + ("" if every_track else f", {scope}")
+    ui.cached_chart(_state_map, key, state_years, tuple(chosen_tracks), *narrowing, measure, map_title,
+                    key="ov_state_map")
+    states_table, states_shown = _states_table(key, state_years, tuple(chosen_tracks), *narrowing)
+    st.caption(
+        ("ACOs" if len(state_years) == 1 else "ACO-years (an ACO counts once a year)")
+        + " by the states CMS lists for them; an ACO in several states (e.g. \"NJ, NY\") counts, whole, in "
+        "each, so the states add up to more than the program. Grey: no ACO. Earned savings/losses as CMS "
+        "published them; per beneficiary = earned / assigned beneficiaries."
+        + (f" {filters_ui.years_text(stateless)} publish{'es' if len(stateless) == 1 else ''} no state: "
+           "not on the map." if stateless else ""))
+    with st.expander(f"The {len(states_table):,} states and territories on this map",
+                     icon=":material/table:"):
+        ui.table(states_shown, states_table, f"mssp_by_state_{charts.years_text(state_years)}.csv",
+                 key="ov_state_table")
+
 # --- quality against savings rate ----------------------------------------------------------------------
 head, pick = st.columns([3, 1], vertical_alignment="bottom")
 head.subheader("Quality against savings rate")
 scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
                               index=chosen_years[::-1].index(scatter_year), key=f"ov_qyear_{first}_{last}",
                               format_func=lambda y: f"PY{y}")
-points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(chosen_tracks)))
+points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(chosen_tracks), *narrowing))
 if points.empty:
     st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
 else:
@@ -145,6 +227,8 @@ else:
         ui.table(shown_points, points, f"mssp_quality_savings_PY{scatter_year}.csv", key="ov_quality_table")
 if scatter_year != last:
     state["qyear"] = str(scatter_year)
+if measure != "acos":
+    state["map"] = measure
 
 if view != "year":
     state["view"] = view

@@ -217,13 +217,21 @@ def sources(key: Key) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def rows(key: Key, years: tuple[int, ...], tracks: tuple[str, ...]) -> pd.DataFrame:
-    return database(key).rows(years, tracks)
+def rows(key: Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...] = (),
+         two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
+    return database(key).rows(years, tracks, states=states, two_sided=two_sided, revenue=revenue)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def program_totals(key: Key, years: tuple[int, ...], tracks: tuple[str, ...]) -> pd.DataFrame:
-    return database(key).program_totals(years, tracks)
+def program_totals(key: Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...] = (),
+                   two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
+    return database(key).program_totals(years, tracks, states=states, two_sided=two_sided, revenue=revenue)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def published(key: Key) -> dict[str, list]:
+    """The years that publish a state and a revenue category, and the states the data's ACOs are in."""
+    return database(key).published()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -285,3 +293,19 @@ def lineage_evidence(key: Key, lineage_id: str) -> tuple[pd.DataFrame, pd.DataFr
     """(links across id or name changes, cases left apart) of one lineage."""
     found = database(key)
     return found.lineage_links(lineage_id), found.lineage_ambiguous(lineage_id)
+
+
+# --- spending, utilization and benchmark parts (the explorer's spending and benchmark views) -----------
+@st.cache_data(show_spinner=False, max_entries=64)
+def lineage_spending(key: Key, lineage_id: str) -> pd.DataFrame:
+    return database(key).lineage_spending(lineage_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def peer_spending(key: Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+    return database(key).peer_spending(year, track, low, high)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def benchmark_parts_published(key: Key) -> pd.DataFrame:
+    return database(key).benchmark_parts_published()

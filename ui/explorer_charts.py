@@ -12,6 +12,58 @@ from ui.text import chart_text
 
 YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}
 
+# --- money basis: the page's `money` link value ---------------------------------------------------------
+# CMS publishes settlement money as totals and spending "per capita": $ per assigned-beneficiary
+# person-year. Either is shown as a total, per beneficiary (per person-year, CMS's per capita) or per
+# member per month (per person-year / 12).
+BASES = {"total": "Total $", "beneficiary": "Per beneficiary", "pmpm": "PMPM"}
+BASIS_NOTE = {"total": "", "beneficiary": " per beneficiary", "pmpm": " per member per month"}
+
+
+def person_years(frame: pd.DataFrame) -> pd.Series:
+    """The assigned-beneficiary person-years CMS's totals cover: total / per-capita benchmark (PUF: equal to
+    N_AB_Year_PY within 0.04%, and half of it for PY2019's six-month totals), else the published
+    person-years, else the headcount."""
+    covered = frame["benchmark"].astype(float) / frame["updated_benchmark_per_capita"].astype(float)
+    covered = covered.where(covered > 0)
+    return covered.fillna(frame["person_years"].astype(float)).fillna(
+        frame["assigned_beneficiaries"].astype(float))
+
+
+def from_total(values: pd.Series | float, years: pd.Series | float, basis: str) -> pd.Series | float:
+    """A published total in `basis`.
+
+    >>> from_total(1_200_000.0, 1_000.0, "pmpm")
+    100.0
+    """
+    if basis == "total":
+        return values
+    per_year = values / years
+    return per_year / 12 if basis == "pmpm" else per_year
+
+
+def from_per_capita(values: pd.Series | float, years: pd.Series | float, basis: str) -> pd.Series | float:
+    """A published per-capita figure ($ per person-year) in `basis`.
+
+    >>> from_per_capita(12_000.0, 1_000.0, "total"), from_per_capita(12_000.0, 1_000.0, "pmpm")
+    (12000000.0, 1000.0)
+    """
+    if basis == "total":
+        return values * years
+    return values / 12 if basis == "pmpm" else values
+
+
+def money_in(value: float | None, basis: str, *, signed: bool = False) -> str:
+    """Money for people in `basis`: $12.4M as a total, whole dollars per beneficiary or PMPM.
+
+    >>> money_in(936.4, "pmpm"), money_in(-11234.0, "beneficiary", signed=True), money_in(None, "pmpm")
+    ('$936', '-$11,234', '-')
+    """
+    if basis == "total" or value is None or pd.isna(value):
+        return money(value, signed=signed)
+    sign = "-" if round(value) < 0 else ("+" if signed and round(value) > 0 else "")
+    return f"{sign}${abs(value):,.0f}"
+
 
 def years_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per result row of the ACO, with savings rate, MSR and MLR (the corridor) as fractions."""
@@ -62,16 +114,19 @@ def corridor(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def earned(frame: pd.DataFrame) -> go.Figure:
-    """CMS's published earned shared savings (+) or shared losses (-) per year."""
+def earned(frame: pd.DataFrame, basis: str = "total") -> go.Figure:
+    """CMS's published earned shared savings (+) or shared losses (-) per year, in `basis`."""
+    values = from_total(frame["earned"], person_years(frame), basis)
     fig = go.Figure(go.Bar(
-        x=frame["performance_year"], y=frame["earned"], marker_color=_outcome_colors(frame["earned"]),
-        text=[money(v) for v in frame["earned"]], textposition="outside", cliponaxis=False,
+        x=frame["performance_year"], y=values, marker_color=_outcome_colors(frame["earned"]),
+        text=[money_in(v, basis) for v in values], textposition="outside", cliponaxis=False,
         hovertemplate="PY%{x} earned %{y:$,.0f}<extra></extra>",
     ))
     fig.add_hline(y=0, line_color="grey", line_width=1)
-    fig.update_layout(title="Earned (+) or owed (-), as CMS published", height=400,
-                      xaxis=YEAR_AXIS, yaxis=money_axis(frame["earned"]))
+    title = "Earned (+) or owed (-), as CMS published" if basis == "total" else (
+        f"Earned (+) or owed (-){' PMPM' if basis == 'pmpm' else ' per beneficiary'}")
+    fig.update_layout(title=title, height=400,
+                      xaxis=YEAR_AXIS, yaxis=money_axis(values))
     return fig
 
 
@@ -98,9 +153,11 @@ def mark_year(fig: go.Figure, year: int) -> go.Figure:
     return fig
 
 
-def year_chart(kind: str, frame: pd.DataFrame, year: int) -> go.Figure:
+def year_chart(kind: str, frame: pd.DataFrame, year: int, basis: str = "total") -> go.Figure:
     """An every-year chart ("corridor", "earned", "quality") with `year` shaded (for ui.cached_chart)."""
-    build = {"corridor": corridor, "earned": earned, "quality": quality}[kind]
+    if kind == "earned":
+        return mark_year(earned(frame, basis), year)
+    build = {"corridor": corridor, "quality": quality}[kind]
     return mark_year(build(frame), year)
 
 
@@ -141,10 +198,13 @@ TABLE_COLUMNS = {
 }
 
 
-def years_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(raw numbers, the same for display)."""
+def years_table(frame: pd.DataFrame, basis: str = "total") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw numbers, the same for display); money in `basis` (the CSV's money columns say which)."""
     cols = [c for c in TABLE_COLUMNS if c != "six_month_period" or frame[c].notna().any()]
     raw = frame[cols].reset_index(drop=True)
+    years = person_years(frame).reset_index(drop=True)
+    for c in ("benchmark", "expenditure", "earned"):
+        raw[c] = from_total(raw[c].astype(float), years, basis)
     shown = raw.copy()
     shown["performance_year"] = shown["performance_year"].astype(str)
     shown["track"] = shown["track"].map(label)
@@ -153,13 +213,15 @@ def years_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     shown["assigned_beneficiaries"] = shown["assigned_beneficiaries"].map(lambda n: f"{int(n):,}"
                                                                           if not pd.isna(n) else "-")
     for c in ("benchmark", "expenditure", "earned"):
-        shown[c] = shown[c].map(money)
+        shown[c] = shown[c].map(lambda v: money_in(v, basis))
     for c in ("savings_rate", "msr", "mlr", "quality_score"):
         shown[c] = shown[c].map(pct)
     if "pay_for_reporting" in frame:  # no score: quality was pay for reporting that year
         flagged = frame["pay_for_reporting"].fillna(False).astype(bool).to_numpy()
         reported = raw["quality_score"].isna() & flagged
         shown.loc[reported, "quality_score"] = "reported"
+    if basis != "total":
+        raw = raw.rename(columns={c: f"{c}_{basis}" for c in ("benchmark", "expenditure", "earned")})
     return raw, shown.rename(columns=TABLE_COLUMNS)
 
 

@@ -296,7 +296,7 @@ def payment_curves(
                    msr_election=msr_election)
     frame = pd.concat([base.to_frame()] * len(rates), ignore_index=True)
     frame["expenditure"] = benchmark * (1 - rates)
-    mssp = settle_frame(frame)["earned"].to_numpy()
+    mssp = settle_frame(frame, columns=["earned"])["earned"].to_numpy()
     label = f"Pioneer ({arrangement}, year {model_year})"
     return pd.DataFrame({
         "savings_rate": np.concatenate([rates, rates]),

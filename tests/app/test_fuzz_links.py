@@ -32,7 +32,7 @@ RUNS_PER_TEST = 12
 
 # What each page reads from its link, and values that lead into its other branches.
 PARAMETERS: dict[str, tuple[str, ...]] = {
-    "overview.py": ("years", "tracks", "view"),
+    "overview.py": ("years", "tracks", "view", "states", "risk", "revenue", "map"),
     "explorer.py": ("aco", "year"),
     "what_if.py": ("src", "aco", "year", "track", "msr", "qs", "q", "bench", "bench_pct", "exp", "n", "rev"),
     "risk_election.py": ("src", "aco", "year", "t_year", "t_track", "t_n", "t_bench", "t_rate", "t_q",
@@ -48,7 +48,8 @@ BRANCHES: dict[str, dict[str, tuple[str, ...]]] = {
     "what_if.py": {"src": ("aco", "template"), "aco": ("DEMO-0003", "A1026")},
     "risk_election.py": {"src": ("aco", "template")},
     "payment_models.py": {"model": ("upfront", "pioneer"), "src": ("aco", "template")},
-    "overview.py": {"view": ("track",)},
+    "overview.py": {"view": ("track",), "states": ("NJ,NY", "CA"), "risk": ("one", "two"),
+                    "revenue": ("high", "low"), "map": ("earned", "per_beneficiary")},
 }
 HOSTILE = (
     # markdown

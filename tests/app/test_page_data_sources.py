@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model import fidelity
-from data.schema import LINEAGE_TABLES
+from data.schema import LINEAGE_TABLES, SPENDING_TABLES
 from ui import formatting as fmt
 
 PAGE = "data_sources.py"
@@ -112,7 +112,8 @@ def test_mixed_data_leaves_synthetic_rows_out(open_page, tmp_path: Path, demo_db
         con.execute(f"ATTACH '{demo_db}' AS demo (READ_ONLY)")
         con.execute("CREATE TABLE aco_year AS SELECT * FROM demo.aco_year WHERE performance_year = 2022")
         con.execute("CREATE TABLE source AS SELECT * FROM demo.source WHERE performance_year = 2022")
-        for table, _ in LINEAGE_TABLES:  # the current schema's other tables, else the app rebuilds the file
+        # the current schema's other tables, else the app rebuilds the file
+        for table, _ in (*LINEAGE_TABLES, *SPENDING_TABLES):
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM demo.{table}")
         con.execute("UPDATE aco_year SET synthetic = false, cms_earned_savings_losses = 0 "
                     "WHERE aco_id IN (SELECT aco_id FROM aco_year ORDER BY aco_id LIMIT 3)")

@@ -252,3 +252,118 @@ def test_names_are_shown_as_text_not_markdown(open_page, tmp_path: Path, demo_db
     heading = at.subheader[0].value
     assert heading.startswith("\\*\\*Bold\\*\\* \\[click\\]\\(https:")
     assert "](" not in heading.replace("\\]\\(", "") and ":red[" not in heading and "$y$" not in heading
+
+
+# --- money switch, spending view, benchmark bridge (issue 10) --------------------------------------------
+def _covered(db: Path, aco: str, year: int) -> float:
+    """Person-years CMS's totals cover: benchmark / per-capita benchmark (ui.explorer_charts.person_years)."""
+    row = _aco_year(db, aco, year)
+    return float(row["benchmark"] / row["updated_benchmark_per_capita"])
+
+
+def _table(at: AppTest, first_column: str) -> pd.DataFrame:
+    found = [d.value for d in at.dataframe if first_column in d.value.columns]
+    assert found, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+@pytest.mark.parametrize(("basis", "divide"), [("beneficiary", 1), ("pmpm", 12)])
+def test_money_switch_divides_by_person_years(open_page, cms_db: Path, basis: str, divide: int) -> None:
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", money=basis)
+    _no_errors(at)
+    assert dict(at.query_params) == {"aco": "A1001", "year": "2024", "money": basis}
+    row, years = _aco_year(cms_db, "A1001", 2024), _covered(cms_db, "A1001", 2024)
+    per = row["cms_earned_savings_losses"] / years / divide
+    assert _metrics(at)["Earned PY2024 (CMS)"] == f"${per:,.0f}"
+    table = _table(at, "Benchmark")
+    shown = table.loc[table["Year"] == "2024", "Benchmark"].iloc[0]
+    assert shown == f"${row['updated_benchmark_per_capita'] / divide:,.0f}"  # CMS's own per capita
+    assert at.code[0].value == f"explorer?aco=A1001&year=2024&money={basis}"
+
+
+def test_spending_view_against_peers(open_page, cms_db: Path) -> None:
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="spending", money="beneficiary")
+    _no_errors(at)
+    assert dict(at.query_params) == {"aco": "A1001", "year": "2024", "view": "spending",
+                                     "money": "beneficiary"}
+    assert len(at.get("plotly_chart")) == 3  # by setting, by enrollment type, every year
+    spend = _rows(cms_db, "SELECT s.*, a.track, a.assigned_beneficiaries FROM aco_spending s JOIN aco_year a "
+                          "USING (performance_year, aco_id) WHERE performance_year = 2024")
+    this = spend[spend["aco_id"] == "A1001"].iloc[0]
+    _, low, high = size_band(this["assigned_beneficiaries"])
+    peers = spend[(spend["track"] == this["track"]) & spend["assigned_beneficiaries"].between(low, high)
+                  & (spend["aco_id"] != "A1001")]
+    table = _table(at, "Item").set_index("Item")
+    snf = table.loc["Skilled nursing"]
+    assert snf["ACO"] == f"${this['expenditure_per_capita_snf']:,.0f}"
+    assert snf["Peers' median"] == f"${peers['expenditure_per_capita_snf'].median():,.0f}"
+    assert snf["Peers"] == str(len(peers))
+    difference = this["expenditure_per_capita_snf"] / peers["expenditure_per_capita_snf"].median() - 1
+    assert snf["ACO vs median"] == fmt.pct(difference, 0, signed=True)
+    assert "Inpatient: acute" in table.index and "Hospital outpatient" in table.index
+    types = _table(at, "Enrollment type").set_index("Enrollment type")
+    assert types.loc["ESRD", "Performance year"] == f"${this['expenditure_per_capita_esrd_py']:,.0f}"
+    by1 = this["expenditure_per_capita_aged_non_dual_by1"]
+    assert types.loc["Aged, non-dual", "Base year 1"] == f"${by1:,.0f}"
+    use = _table(at, "Unit").set_index("Item")
+    admissions = _rows(cms_db, "SELECT admissions_per_1000 FROM aco_utilization WHERE aco_id = 'A1001' "
+                               "AND performance_year = 2024").iloc[0, 0]
+    assert use.loc["Hospital admissions", "ACO"] == f"{admissions:,.0f}"
+
+
+def test_spending_view_totals_multiply_by_person_years(open_page, cms_db: Path) -> None:
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="spending")
+    _no_errors(at)
+    snf = _rows(cms_db, "SELECT expenditure_per_capita_snf FROM aco_spending WHERE aco_id = 'A1001' "
+                        "AND performance_year = 2024").iloc[0, 0]
+    table = _table(at, "Item").set_index("Item")
+    assert table.loc["Skilled nursing", "ACO"] == fmt.money(snf * _covered(cms_db, "A1001", 2024))
+
+
+def test_benchmark_bridge_adds_up(open_page, cms_db: Path) -> None:
+    at = open_page(PAGE, cms_db, aco="A1001", year="2024", view="benchmark", money="beneficiary")
+    _no_errors(at)
+    row = _aco_year(cms_db, "A1001", 2024)
+    bridge = _table(at, "Step").set_index("Step")["Amount"]
+    assert bridge["Historical benchmark"] == f"${row['historical_benchmark_per_capita']:,.0f}"
+    assert bridge["Regional adjustment"] == f"${row['regional_adjustment']:,.0f}"  # FinalAdjCat: regional
+    rest = (row["updated_benchmark_per_capita"] - row["historical_benchmark_per_capita"]
+            - row["regional_adjustment"])
+    assert bridge["Trend, risk and other updates"] == f"${rest:,.0f}"
+    assert bridge["Updated benchmark"] == f"${row['updated_benchmark_per_capita']:,.0f}"
+    parts = _table(at, "Part").set_index("Part")["Years published"]
+    assert parts["Which adjustment applied"] == "PY2024"
+    assert parts["Regional adjustment, $ per capita"] == "PY2022–2024"
+    assert parts["Prior savings adjustment, $ per capita"] == "PY2018, PY2024"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_benchmark_bridge_of_a_year_with_flags_and_prior_savings(open_page, cms_db: Path) -> None:
+    aco = _rows(cms_db, "SELECT aco_id FROM aco_year WHERE performance_year = 2018 "
+                        "AND prior_savings_adjustment > 0 ORDER BY aco_id LIMIT 1").iloc[0, 0]
+    at = open_page(PAGE, cms_db, aco=aco, year="2018", view="benchmark", money="pmpm")
+    _no_errors(at)
+    row = _aco_year(cms_db, aco, 2018)
+    bridge = _table(at, "Step").set_index("Step")["Amount"]
+    assert list(bridge.index) == ["Historical benchmark", "Prior savings adjustment",
+                                  "Trend, risk and other updates", "Updated benchmark"]
+    assert bridge["Prior savings adjustment"] == f"${row['prior_savings_adjustment'] / 12:,.0f}"
+    said = "This year CMS published only flags: the benchmark was updated by the regional trend"
+    assert said in _captions(at)
+
+
+@pytest.mark.parametrize("view", ["spending", "benchmark"])
+def test_new_views_on_demo_data(open_page, demo_db: Path, view: str) -> None:
+    at = open_page(PAGE, demo_db, view=view)
+    _no_errors(at)
+    assert at.query_params["view"] == view
+    if view == "spending":
+        assert any("publishes no spending" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(("params", "says"), [({"view": "<b>x</b>"}, "view"), ({"money": "euros"}, "money")])
+def test_bad_view_or_money_warns_and_falls_back(open_page, demo_db: Path, params, says: str) -> None:
+    at = open_page(PAGE, demo_db, **params)
+    _no_errors(at)
+    assert at.warning and says in at.warning[0].value and "<b>" not in at.warning[0].value.replace("\\<", "")
+    assert "view" not in at.query_params and "money" not in at.query_params

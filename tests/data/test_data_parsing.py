@@ -8,9 +8,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as hs
 
-from data import aco_ids, six_month, tracks
-from data.cms_columns import ColumnIndex, is_ignored, year_from_columns, year_from_name
-from data.parsing import (
+from data.cms_files import aco_ids, six_month, tracks
+from data.cms_files.cms_columns import ColumnIndex, is_ignored, year_from_columns, year_from_name
+from data.cms_files.parsing import (
     parse_bool,
     parse_date,
     parse_int,
@@ -19,7 +19,7 @@ from data.parsing import (
     rate_scale,
     ratio_scale,
 )
-from data.py2013 import LayoutError, adapt_2013
+from data.cms_files.py2013 import LayoutError, adapt_2013
 
 
 def s(*values: object) -> pd.Series:

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data import content, row_checks
 from data.build import BuildError, build_database, main
+from data.cms_files import content, row_checks
 
 NAME = "mssp_puf_py2024.csv"
 

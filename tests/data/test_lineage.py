@@ -192,12 +192,14 @@ def test_ambiguous_cases_are_listed_in_the_database_and_the_build_output(cms_bui
         links = con.sql("SELECT * FROM lineage_link").df()
         lineage_of = dict(con.execute("SELECT performance_year || ' ' || aco_id, lineage_id FROM aco_year")
                           .fetchall())
-    # "Physicians ACO, LLC" (A03682, PY2014) went on under two names in the id-less PY2015 file:
-    # which one continues it is not guessed.
-    case = ambiguous[(ambiguous["from_aco_id"] == "A03682") & (ambiguous["from_year"] == 2014)]
-    assert set(case["to_aco_id"]) == {"A03682", "X-D15B8746"}
-    assert lineage_of["2014 A03682"] != lineage_of["2015 X-D15B8746"]
-    assert lineage_of["2014 A03682"] != lineage_of["2015 A03682"]
+    # "Physicians ACO, LLC" (A03682, PY2014, Texas, first start 2012-07) went on under two names in the
+    # id-less PY2015 file. Without states that was listed as ambiguous; the published ACO_State tells them
+    # apart: the Texas one became X-D15B8746 and then A1393, the Florida one (first start 2015) A2551.
+    assert lineage_of["2014 A03682"] == lineage_of["2015 X-D15B8746"] == lineage_of["2018 A1393"]
+    assert lineage_of["2015 A03682"] == lineage_of["2018 A2551"] != lineage_of["2014 A03682"]
+    evidence = links[(links["from_aco_id"] == "A03682") & (links["from_year"] == 2014)]["evidence"]
+    assert evidence.str.contains("state TX").all() and len(evidence) == 1
+    assert not ambiguous.empty
     # Every pair listed as ambiguous stayed apart.
     for pair in ambiguous.itertuples():
         earlier, later = f"{pair.from_year} {pair.from_aco_id}", f"{pair.to_year} {pair.to_aco_id}"

@@ -173,3 +173,41 @@ def ratio_scale(values: pd.Series, reference: pd.Series) -> tuple[float, int]:
     scale = RATE_SCALES[int(np.argmin(errors))]
     mismatched = int((np.abs(v * scale - r) > 1e-3).sum())
     return scale, mismatched
+
+
+def parse_number_block(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`parse_number` for many columns at once: (values, bad cells, infinite cells), frames like `raw`.
+
+    The same results as `parse_number` column by column, for a fraction of the cost over the ~60
+    columns of a year's descriptive figures: plain numbers go through float() in one pass, and only
+    the cells it does not read as a finite number ("$76,897.40", "12,845", "(5)", CMS's suppression
+    marks, "inf", "1_000", junk) through the cell loop of `parse_number`.
+    """
+    cells = raw.to_numpy(dtype=object).ravel(order="F").tolist()
+    numbers: list[float] = []
+    append = numbers.append
+    for cell in cells:
+        try:
+            number = float(cell)
+        except (TypeError, ValueError):
+            try:  # "$613084880.40", "12,845": the marks parse_number drops
+                number = float(cell.replace(",", "").replace("$", ""))
+            except (AttributeError, ValueError):
+                number = math.nan
+        if type(cell) is str and "_" in cell:  # float() takes "1_000": left to the cell loop
+            number = math.nan
+        append(number)
+    values = np.array(numbers, dtype=float)
+    bad = np.zeros(len(cells), dtype=bool)
+    infinite = np.zeros(len(cells), dtype=bool)
+    odd = np.flatnonzero(~np.isfinite(values))
+    if len(odd):
+        slow = _numeric(pd.Series([cells[i] for i in odd], dtype=object), "$,")
+        values[odd] = slow.values.to_numpy()
+        bad[odd] = slow.bad.to_numpy()
+        infinite[odd] = slow.non_finite.to_numpy() if slow.non_finite is not None else False
+
+    def shaped(array: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(array.reshape(raw.shape, order="F"), index=raw.index, columns=raw.columns)
+
+    return shaped(values), shaped(bad), shaped(infinite)

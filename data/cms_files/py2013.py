@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.parsing import parse_number
+from data.cms_files.parsing import parse_number
 
 BENCHMARK = "Total benchmark expenditures ($)"
 TOTAL = "Total savings/losses ($)"

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data.cms_columns import ColumnIndex
-from data.parsing import parse_bool
+from data.cms_files.cms_columns import ColumnIndex
+from data.cms_files.parsing import parse_bool
 from data.schema import TRACKS
 
 CODES: dict[str, str] = {

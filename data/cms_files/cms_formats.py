@@ -1,6 +1,6 @@
 """One CMS results file (any year 2013-2024, CMS's format or the standardized one) -> `aco_year` rows.
 
-Values are parsed per column kind (data/parsing.py); rate units are not taken from notes but read
+Values are parsed per column kind (data/cms_files/parsing.py); rate units are not taken from notes but read
 from the data: the savings rate is checked against BnchmkMinExp / ABtotBnchmk, the other rates by
 their magnitude (see `parsing.rate_scale`). What each year turned out to use (all files here):
 
@@ -15,7 +15,7 @@ their magnitude (see `parsing.rate_scale`). What each year turned out to use (al
 
 Errors that make a file unusable raise `FormatError` (one line, with row and column where known);
 a row whose benchmark, expenditure or beneficiary count is impossible (infinite, zero or negative:
-data/row_checks.py) is dropped and listed in `FileResult.refused`; anything else becomes NULL plus a
+data/cms_files/row_checks.py) is dropped and listed in `FileResult.refused`; anything else becomes NULL plus a
 counted warning in the returned `FileResult`.
 """
 
@@ -26,9 +26,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data import row_checks, six_month, tracks
-from data.cms_columns import FIELDS, REGIONAL_DOLLARS_FROM, RISK_MODEL, SIX_MONTHS, ColumnIndex, Field
-from data.parsing import (
+from data.cms_files import row_checks, six_month, spending, tracks
+from data.cms_files.cms_columns import (
+    FIELDS,
+    REGIONAL_DOLLARS_FROM,
+    RISK_MODEL,
+    SIX_MONTHS,
+    STATE,
+    ColumnIndex,
+    Field,
+)
+from data.cms_files.parsing import (
     Parsed,
     parse_bool,
     parse_date,
@@ -39,8 +47,9 @@ from data.parsing import (
     rate_scale,
     ratio_scale,
 )
-from data.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
+from data.cms_files.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
 from data.schema import ACO_YEAR_COLUMNS
+from data.states import state_codes
 
 _READERS = {"text": parse_text, "int": parse_int, "number": parse_number, "rate": parse_rate,
             "bool": parse_bool, "date": parse_date}
@@ -54,6 +63,7 @@ P4R_UNSCORED_UNTIL = 2017
 _AGREEMENT_TYPES = {"initial": "Initial", "renewal": "Renewal", "re-entering": "Re-entering",
                     "reentering": "Re-entering"}
 _PAIRED = ("expenditure", "cms_benchmark_minus_expenditure")
+MAX_STATE_WARNINGS = 5  # unrecognized ACO_State texts named one by one; the rest counted
 
 
 class FormatError(ValueError):
@@ -299,6 +309,31 @@ class _Mapper:
         risk = self.index.find(RISK_MODEL)
         self.out["two_sided"] = tracks.two_sided(track, self.raw[risk] if risk else None)
 
+    def states(self) -> None:
+        """`aco_state` from ACO_State (names or codes, several to a cell): codes "NJ,NY", see data/states.py.
+
+        A part that names no state is left out (the rest of the cell kept) with a warning naming the row
+        and the text; a year without the column gets NULL.
+        """
+        column = self.index.find(STATE)
+        if column is None:
+            self.out["aco_state"] = pd.Series(pd.NA, index=self.out.index, dtype="string")
+            return
+        cells = self.raw[column].astype("string")
+        read = {text: state_codes(text) for text in cells.dropna().unique().tolist()}  # ~200 texts a year
+        self.out["aco_state"] = cells.map({text: codes for text, (codes, _) in read.items()}).astype("string")
+        unread = [text for text, (_, parts) in read.items() if parts]
+        bad = [(index, part) for index, text in cells[cells.isin(unread)].items() for part in read[text][1]]
+        for index, part in bad[:MAX_STATE_WARNINGS]:
+            self.result.warnings.append(
+                f"column {column!r}: row {_row(index)} (ACO {self.out.at[index, 'aco_id']}): "
+                f"{part!r} is not a US state or territory; left out of aco_state"
+            )
+        if len(bad) > MAX_STATE_WARNINGS:
+            self.result.warnings.append(
+                f"column {column!r}: {len(bad) - MAX_STATE_WARNINGS} more unrecognized state(s) left out"
+            )
+
     def six_months(self) -> None:
         result = pd.Series(pd.NA, index=self.out.index, dtype="string")
         if self.year == six_month.SIX_MONTH_YEAR:
@@ -333,12 +368,17 @@ def normalize(raw: pd.DataFrame, year: int, file_name: str) -> FileResult:
     mapper.categories()
     mapper.track()
     mapper.six_months()
-    out = mapper.out
+    mapper.states()
+    side = spending.read(mapper.raw, mapper.index, year)
+    out = pd.concat([mapper.out, side.frame], axis=1)
     out["performance_year"] = year
     out["synthetic"] = False
     out["source_file"] = file_name
     result = mapper.result
-    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS])  # lineage_id: the build's
+    # aco_year's columns (lineage_id: the build's), then the spending tables' (split off by the build)
+    result.frame = out.reindex(columns=[c for c, _, _ in ACO_YEAR_COLUMNS] + list(spending.NAMES))
     result.unknown = mapper.index.unknown()
     result.notes = notes + result.notes
+    result.missing += side.missing
+    result.warnings += side.warnings
     return result

@@ -3,7 +3,7 @@
 CMS renamed columns over the years (ACO_Num -> ACO_ID, Sav_rate -> Sav_Rate -> Sav_rate, ...) and the
 standardized files lower-case everything, so names are matched case-insensitively against an ordered
 alias list: the first alias present in a file wins. Columns the project deliberately does not load
-(utilization, risk scores, quality measures, demographics) are listed as patterns so that only truly
+(risk scores, quality measures, demographics) are listed as patterns so that only truly
 unexpected columns are reported as unknown.
 """
 
@@ -89,23 +89,22 @@ TRACK_COLUMNS: tuple[str, ...] = (
     "Current_BASIC_E", "Current_ENHANCED",
 )
 RISK_MODEL = "Risk_Model"
+STATE = "ACO_State"  # read by cms_formats._Mapper.states (data/states.py)
 SIX_MONTHS = "Participation_Six_Months"
 
 # Columns CMS publishes that the normalized table does not carry (matched case-insensitively).
 IGNORED_PATTERNS: tuple[str, ...] = (
-    r"ACO_State", r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
+    r"year", r"performance_year", r"Assign_Type", r"SNF_Waiver",
     r"Initial_(Track_\w+|BASIC_\w|ENHANCED)", r"Met_(30|40)pctl",
-    r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)", r"RegTrndUpdt",
-    r"PosRegAdj", r"FinalAdjCat",
-    r"Per_Capita_Exp_ALL_\w+", r"CMS_HCC_RiskScore_\w+", r"Demog_RiskScore_\w+", r"RR_weight_\w+",
-    r"N_AB_Year_\w+", r"N_Ben_\w+", r"CapAnn_\w+", r"ADM(_\w+)?", r"(chf|copd|pneu|acute)_adm",
-    r"(readm|prov)_Rate_1000", r"P_\w+", r"SNF_(LOS|PayperStay)",
+    r"Met_SSP_quality_reporting_requirements", r"Report_\w+", r"Recvd(Mean|30p|40p)",
+    r"CMS_HCC_RiskScore_\w+", r"Demog_RiskScore_\w+", r"RR_weight_\w+",
+    r"N_AB_Year_\w+", r"N_Ben_\w+",
     r"N_(CAH|FQHC|RHC|ETA|Hosp|Fac_Other|PCP|Spec|NP|PA|CNS)", r"Perc_\w+", r"CAHPS_\d+",
     r"Measure_\w+", r"QualityID_[\w.\-]+", r"ACO\d+", r"DM_Comp",
-    # PY2013's verbose labels for the same families.
+    # PY2013's verbose labels for the same families. (Its "Total performance year spending per assigned
+    # beneficiary" holds another column's data, the file being shifted: never read.)
     r"Interim payment election", r"Total number of .*", r"Total .*person years",
-    r"Total (performance year )?(spending|expenditures) per assigned .*", r".* spending per assigned .*",
-    r".* per 1,000 .*", r"Number of .*",
+    r"Total performance year spending per assigned beneficiary", r"Number of .*",
 )
 _IGNORED = re.compile("|".join(f"(?:{p})" for p in IGNORED_PATTERNS), re.IGNORECASE)
 

@@ -4,7 +4,7 @@ pandas silently pads short rows and drops extra fields in some layouts, so rows 
 csv module and every row's field count is checked against the header: a file with a wrong count is
 malformed and stops the build (naming the line), rather than loading shifted values.
 
-Before that, the bytes are looked at (data/content.py): a file over the size limit, a spreadsheet,
+Before that, the bytes are looked at (data/cms_files/content.py): a file over the size limit, a spreadsheet,
 an archive, a PDF, an HTML page or binary data is refused with a message saying what it is; UTF-16
 (a spreadsheet's "Unicode text", tab-separated) is read.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data import content
-from data.cms_columns import ColumnIndex, year_from_columns, year_from_name
+from data.cms_files import content
+from data.cms_files.cms_columns import ColumnIndex, year_from_columns, year_from_name
 
 FIRST_YEAR, CHECKED_UP_TO = 2013, 2024
 _MSSP_NAME = re.compile(r"mssp|shared.?savings|financial.?and.?quality", re.IGNORECASE)
