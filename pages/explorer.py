@@ -72,12 +72,8 @@ view = params.choice("view", list(VIEWS), "results")
 basis = params.choice("money", list(charts.BASES), "total")
 
 
-def lineage_label(lineage: str) -> str:
-    """The latest id and name; the other ids it went by (selectbox options are shown as text)."""
-    row = acos.loc[lineage]
-    others = [i for i in str(row["ids"]).split(", ") if i != row["aco_id"]]
-    also = f" (also {', '.join(others)})" if others else ""
-    return f"{row['aco_id']} - {row['aco_name'] or 'unnamed'}{also}"
+# The latest id and name; the other ids it went by (selectbox options are shown as text).
+lineage_label = db.lineage_labels(key).__getitem__
 
 
 c_search, c_aco, c_year = st.columns([2, 4, 1.2])

@@ -33,7 +33,7 @@ from aco_model.scenario import (
     scenario_from_row,
 )
 from ui import database as db
-from ui import print_view, url_state
+from ui import page_cache, print_view, url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
 from ui.formatting import dollars, money, pct
@@ -48,12 +48,30 @@ WRITTEN = ("src", "aco", "year", "bench", "exp", "rev")  # by the page: the mone
 BIND = {"bind": "query-params"}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@page_cache.cache_resource(show_spinner=False, max_entries=64)  # shared, never changed: no copy on every run
 def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return payment_curve(scenario), every_track(scenario), quality_curve(scenario)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# The charts, keyed on the scenario (hashed in well under a millisecond) rather than on the frames drawn
+# (hashing the three frames took about 20 ms a run): ui.cached_chart builds each once per scenario.
+def _waterfall(scenario: Scenario):
+    return charts.waterfall(scenario.settle())
+
+
+def _payment_curve(scenario: Scenario):
+    return charts.payment_curve(_comparisons(scenario)[0], scenario.settle())
+
+
+def _quality_chart(scenario: Scenario, title: str):
+    return charts.quality_chart(_comparisons(scenario)[2], scenario, scenario.settle(), title)
+
+
+def _tracks_chart(scenario: Scenario):
+    return charts.tracks_chart(_comparisons(scenario)[1], scenario.track)
+
+
+@page_cache.cache_data(show_spinner=False, max_entries=16)
 def _document(key: db.Key, share_link: str, kind: str) -> bytes:
     """The executive summary of the page's scenario (report/), made when a download button is clicked."""
     from report.pdf import render_pdf
@@ -245,7 +263,7 @@ else:
 for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
     st.warning(caveat)
 
-curve, by_track, by_quality = _comparisons(scenario)
+_, by_track, by_quality = _comparisons(scenario)
 why_not = charts.quality_flat_reason(scenario, result, by_quality)
 below_standard = line is not None and scenario.quality_score < line
 if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
@@ -254,7 +272,7 @@ ident = f"{aco or 'template'}_{year}"
 tab_steps, tab_curve, tab_quality, tab_tracks = ui.tabs(
     ["Settlement step by step", "Payment curve", "Quality", "Every track"])
 with tab_steps:
-    ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
+    ui.cached_chart(_waterfall, scenario, key="wi_waterfall")
     steps = charts.settlement_table(result)
     ui.table(steps.assign(amount=steps["amount"].map(money)), charts.settlement_csv(steps, link),
              f"settlement_{ident}.csv", key="steps",
@@ -262,15 +280,15 @@ with tab_steps:
                             "amount": st.column_config.TextColumn(width="small"),
                             "rule": st.column_config.TextColumn(width="large")})
 with tab_curve:
-    ui.cached_chart(charts.payment_curve, curve, result, key="wi_curve")
+    ui.cached_chart(_payment_curve, scenario, key="wi_curve")
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
                "and the loss limit. Marker: this scenario.")
 with tab_quality:
     title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
-    ui.cached_chart(charts.quality_chart, by_quality, scenario, result, title, key="wi_quality")
+    ui.cached_chart(_quality_chart, scenario, title, key="wi_quality")
     st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
-    ui.cached_chart(charts.tracks_chart, by_track, track, key="wi_tracks")
+    ui.cached_chart(_tracks_chart, scenario, key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
     st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
                "and below which it bills shared losses (its MSR and MLR for this scenario).")

@@ -167,9 +167,7 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         case = pay.UpfrontCase(**{**case.__dict__, "terminated_on": terminate})
         state["terminate"] = f"{terminate:%Y-%m}"
 
-    schedule = case.schedule()
-    timeline = case.timeline()
-    comparison = pay.comparison(case, timeline)
+    schedule, timeline, comparison = _case_views(case)
     st.subheader(title)
     st.info(ui.plain(story.structure(case.program)), icon=":material/payments:")
     for note in case.notes:
@@ -191,38 +189,7 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         help=f"{case.beneficiaries:,} beneficiaries{rate_text}.",
     )
 
-    fig = go.Figure()
-    # Paid to date as a shaded area: until the first recoupment "still owed" equals it and would hide it.
-    fig.add_scatter(x=timeline["date"], y=timeline["cumulative_paid"], name="Paid to date", mode="lines",
-                    line_shape="hv", line={"color": "#1f77b4", "width": 1}, fill="tozeroy",
-                    fillcolor="rgba(31,119,180,0.15)")
-    fig.add_scatter(x=timeline["date"], y=timeline["cumulative_recouped"], name="Recouped to date",
-                    mode="lines", line_shape="hv", line={"color": "#2e7d32", "width": 3})
-    fig.add_scatter(x=timeline["date"], y=timeline["outstanding"], name="Still owed (model)", mode="lines",
-                    line_shape="hv", line={"color": "#d62728", "width": 3, "dash": "dash"})
-    if case.published is not None and "published_balance_left" in comparison:
-        pub = comparison.dropna(subset=["published_balance_left"])
-        when = [settlement_date(int(y)) for y in pub["performance_year"]]
-        fig.add_scatter(
-            x=when,
-            y=pub["published_balance_left"],
-            name="Left after recoupment (CMS)",
-            mode="markers",
-            marker={"size": 11, "symbol": "diamond", "color": "#ff7f0e"},
-        )
-        fig.add_scatter(
-            x=when,
-            y=pub["model_balance_left"],
-            name="Left after recoupment (model)",
-            mode="markers",
-            marker={"size": 8, "symbol": "circle-open", "color": "#000000"},
-        )
-    fig.update_layout(
-        title="Up-front payments and their recoupment",
-        yaxis={"title": "$", "tickprefix": "$"},
-        legend_orientation="h",
-    )
-    ui.chart(fig, key="pay_upfront_chart", file_name=f"upfront-payments-{title}")
+    ui.cached_chart(upfront_chart, case, key="pay_upfront_chart", file_name=f"upfront-payments-{title}")
     st.caption(pay.settlement_dates_note())
 
     st.markdown("**Recoupment by performance year: the model beside CMS's published numbers**")
@@ -276,3 +243,47 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
             key="pay_timeline",
         )
     return state
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # shared by every viewer, never changed
+def _case_views(case: pay.UpfrontCase) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(payment schedule, timeline of payments and recoupments, recoupment beside CMS's) of a case."""
+    timeline = case.timeline()
+    return case.schedule(), timeline, pay.comparison(case, timeline)
+
+
+def upfront_chart(case: pay.UpfrontCase) -> go.Figure:
+    """Paid, recouped and still owed over time, with CMS's published balances (built once: cached_chart)."""
+    _, timeline, comparison = _case_views(case)
+    fig = go.Figure()
+    # Paid to date as a shaded area: until the first recoupment "still owed" equals it and would hide it.
+    fig.add_scatter(x=timeline["date"], y=timeline["cumulative_paid"], name="Paid to date", mode="lines",
+                    line_shape="hv", line={"color": "#1f77b4", "width": 1}, fill="tozeroy",
+                    fillcolor="rgba(31,119,180,0.15)")
+    fig.add_scatter(x=timeline["date"], y=timeline["cumulative_recouped"], name="Recouped to date",
+                    mode="lines", line_shape="hv", line={"color": "#2e7d32", "width": 3})
+    fig.add_scatter(x=timeline["date"], y=timeline["outstanding"], name="Still owed (model)", mode="lines",
+                    line_shape="hv", line={"color": "#d62728", "width": 3, "dash": "dash"})
+    if case.published is not None and "published_balance_left" in comparison:
+        pub = comparison.dropna(subset=["published_balance_left"])
+        when = [settlement_date(int(y)) for y in pub["performance_year"]]
+        fig.add_scatter(
+            x=when,
+            y=pub["published_balance_left"],
+            name="Left after recoupment (CMS)",
+            mode="markers",
+            marker={"size": 11, "symbol": "diamond", "color": "#ff7f0e"},
+        )
+        fig.add_scatter(
+            x=when,
+            y=pub["model_balance_left"],
+            name="Left after recoupment (model)",
+            mode="markers",
+            marker={"size": 8, "symbol": "circle-open", "color": "#000000"},
+        )
+    fig.update_layout(
+        title="Up-front payments and their recoupment",
+        yaxis={"title": "$", "tickprefix": "$"},
+        legend_orientation="h",
+    )
+    return fig

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import print_view
+from ui import fast_figure, print_view
 from ui.formatting import (
     DOLLARS_HINT,
     DOLLARS_PATTERN,
@@ -107,7 +107,10 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
         config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
-    st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
+    # The CSV is made only when the button is clicked: writing and hashing every table's CSV on every page
+    # run cost CPU every viewer waits on.
+    st.download_button("Download CSV", functools.partial(csv_bytes, raw), file_name=file_name,
+                       mime="text/csv", key=f"csv_{key}", on_click="ignore")
 
 
 def tabs(names: Sequence[str]) -> list:
@@ -177,10 +180,7 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
 
     @functools.wraps(build)
     def finished(theme: str, *args: object) -> go.Figure:
-        fig = build(*args)
-        _finish(fig, theme)
-        spec = fig.to_dict()
-        fig.to_dict = lambda: spec  # read by st.plotly_chart only, never changed (tests/unit/test_serving.py)
+        fig = fast_figure.finished(build(*args), MARGIN, _CHART_TEXT[theme])  # to_dict() is made once
         setattr(fig, SHARED, True)
         return fig
 
@@ -196,7 +196,19 @@ def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
     figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
     view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
     """
-    chart(_built_once(build)(_theme(), *args), key=key, file_name=file_name)
+    chart(_built_once(_named(build))(_theme(), *args), key=key, file_name=file_name)
+
+
+_BUILDERS: dict[tuple[str, str, str, int], Callable[..., go.Figure]] = {}
+
+
+def _named(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """One builder per file and name: a page's own builder is a new function object every run (the page
+    script runs afresh), and `_built_once` keeps one entry per function object."""
+    code = getattr(build, "__code__", None)
+    name = (getattr(build, "__module__", ""), build.__qualname__, code.co_filename if code else "",
+            code.co_firstlineno if code else 0)
+    return _BUILDERS.setdefault(name, build)
 
 
 def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
@@ -204,8 +216,8 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
 
     The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
     """
-    if not getattr(fig, SHARED, False):
-        _finish(fig, _theme())
+    if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
+        fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
