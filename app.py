@@ -11,12 +11,16 @@ import logging
 
 import streamlit as st
 
+from ui import print_view
 from ui.database import db_key
 from ui.nav import pages
 
 _LOG = logging.getLogger("aco_lens")
 
-st.set_page_config(page_title="ACO Lens", page_icon=":material/monitoring:", layout="wide")
+printing = print_view.start()  # ?print=1: a sheet's width, no sidebar (ui.print_view)
+st.set_page_config(page_title="ACO Lens", page_icon=":material/monitoring:",
+                   layout="centered" if printing else "wide",
+                   initial_sidebar_state="collapsed" if printing else "auto")
 db_key()
 page = st.navigation(pages())
 try:

@@ -6,10 +6,10 @@ opens a page from a link (a mix of the seven pages, with their query parameters)
 one of its controls, again and again, now and then opening another link in a new tab, with no pause
 between runs (a closed loop: the server is kept busy, so runs a second is the server's throughput).
 Each page run is timed from the rerun request to Streamlit's script-finished message. Prints p50/p95
-page-run time, page runs a second, errors (an exception element, a page not found, a run over the time
-limit, a dropped connection) and the server's CPU per page run. Bounded: each session makes at most
---runs page runs, each level stops starting runs after --seconds, a run waits at most --timeout; the
-server is stopped at the end, whatever happens. Asserts nothing.
+page-run time, page runs a second, errors (an exception or st.error element, a page not found, a run
+over the time limit, a dropped connection) and the server's CPU per page run. Bounded: each session
+makes at most --runs page runs, each level stops starting runs after --seconds, a run waits at most
+--timeout; the server is stopped at the end, whatever happens. Asserts nothing.
 
 The protocol, as Streamlit 1.67's frontend speaks it (streamlit/proto/BackMsg.proto, ForwardMsg.proto):
 - connect to ws://HOST/_stcore/stream with subprotocol "streamlit" and the page's Origin;
@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -240,6 +241,8 @@ class Session:
                 etype = element.WhichOneof("type")
                 if etype == "exception":
                     error = error or f"exception shown: {element.exception.type}: {element.exception.message}"
+                elif etype == "alert" and element.alert.format == Alert.ERROR:  # e.g. an unreadable database:
+                    error = error or f"error shown: {element.alert.body[:120]}"  # fast runs that show nothing
                 elif etype in CHANGEABLE:
                     proto = getattr(element, etype)
                     seen[proto.id] = (etype, proto)

@@ -72,12 +72,8 @@ view = params.choice("view", list(VIEWS), "results")
 basis = params.choice("money", list(charts.BASES), "total")
 
 
-def lineage_label(lineage: str) -> str:
-    """The latest id and name; the other ids it went by (selectbox options are shown as text)."""
-    row = acos.loc[lineage]
-    others = [i for i in str(row["ids"]).split(", ") if i != row["aco_id"]]
-    also = f" (also {', '.join(others)})" if others else ""
-    return f"{row['aco_id']} - {row['aco_name'] or 'unnamed'}{also}"
+# The latest id and name; the other ids it went by (selectbox options are shown as text).
+lineage_label = db.lineage_labels(key).__getitem__
 
 
 c_search, c_aco, c_year = st.columns([2, 4, 1.2])
@@ -136,7 +132,7 @@ if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
                  "years published none.")
 with link:
     what_if_link(aco, year)
-m = st.columns(5)
+m = st.columns([1.5, 1, 1, 1, 1.1])  # the track ("BASIC Level E") whole at 1280 px
 two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
 m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
 m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))

@@ -17,7 +17,7 @@ from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from ui import database as db
 from ui import overview_charts as charts
 from ui import overview_filters as filters_ui
-from ui import state_map
+from ui import page_cache, state_map
 from ui import widgets as ui
 from ui.link_params import ignored
 from ui.nav import inside_app
@@ -40,7 +40,7 @@ def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], 
     return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@page_cache.cache_data(show_spinner=False, max_entries=64)  # decorated once (ui.page_cache)
 def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
                   two_sided: bool | None, revenue: str | None):
     """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""
@@ -215,7 +215,7 @@ points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(cho
 if points.empty:
     st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
 else:
-    ui.chart(charts.quality_scatter(points, scatter_year), key="ov_quality")
+    ui.cached_chart(charts.quality_scatter, points, scatter_year, key="ov_quality")  # built once per view
     st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
                + (f"{unscored:,} without a published quality score or savings rate (e.g. pay-for-reporting "
                   "years) are left out. " if unscored else "")

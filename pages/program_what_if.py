@@ -10,9 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from aco_model.program import apply_rule_change
+from aco_model.program import ProgramComparison, apply_rule_change
 from aco_model.rules import TRACKS, YEARS
 from ui import database as data
+from ui import page_cache
 from ui import program_what_if as prog
 from ui import widgets as ui
 from ui.nav import inside_app
@@ -20,6 +21,40 @@ from ui.share import share_box
 from ui.text import plain
 
 inside_app()
+
+
+@page_cache.cache_resource(show_spinner=False, max_entries=32)  # shared by every viewer, never changed
+def _comparison(db_key: data.Key, year: int, change) -> ProgramComparison:
+    """Every ACO of the year settled as it was and as changed: once per year and rule change."""
+    return apply_rule_change(data.year_rows(db_key, year), change)
+
+
+def _by_track_chart(db_key: data.Key, year: int, change) -> go.Figure:
+    """Paid (+) and collected (-) by track, as was and as changed (built once: ui.cached_chart)."""
+    bt = _comparison(db_key, year, change).by_track
+    fig = go.Figure()
+    for suffix, name, color in (("before", "As was", "#9e9e9e"), ("after", "As changed", "#1f77b4")):
+        fig.add_bar(
+            x=bt["track_label"],
+            y=bt[f"shared_savings_paid_{suffix}"],
+            name=f"Paid, {name.lower()}",
+            marker_color=color,
+        )
+        fig.add_bar(
+            x=bt["track_label"],
+            y=-bt[f"losses_collected_{suffix}"],
+            name=f"Collected, {name.lower()}",
+            marker_color=color,
+            marker_pattern_shape="/",
+        )
+    fig.update_layout(
+        barmode="group",
+        title="Shared savings paid (+) and losses collected (-) by track",
+        yaxis={"title": "$", "tickprefix": "$"},
+        legend_orientation="h",
+    )
+    return fig
+
 
 def _rate_input(
     column,
@@ -198,7 +233,7 @@ with warnings_box:
 st.query_params.from_dict(state.to_params())
 
 change = state.rule_change()
-comparison = apply_rule_change(rows, change)
+comparison = _comparison(key, state.year, change)
 totals = comparison.totals
 
 # --- headline -----------------------------------------------------------------------------------------
@@ -268,28 +303,7 @@ ui.table(
 # --- by track -------------------------------------------------------------------------------------------
 st.subheader("By track")
 bt = comparison.by_track
-fig = go.Figure()
-for suffix, name, color in (("before", "As was", "#9e9e9e"), ("after", "As changed", "#1f77b4")):
-    fig.add_bar(
-        x=bt["track_label"],
-        y=bt[f"shared_savings_paid_{suffix}"],
-        name=f"Paid, {name.lower()}",
-        marker_color=color,
-    )
-    fig.add_bar(
-        x=bt["track_label"],
-        y=-bt[f"losses_collected_{suffix}"],
-        name=f"Collected, {name.lower()}",
-        marker_color=color,
-        marker_pattern_shape="/",
-    )
-fig.update_layout(
-    barmode="group",
-    title="Shared savings paid (+) and losses collected (-) by track",
-    yaxis={"title": "$", "tickprefix": "$"},
-    legend_orientation="h",
-)
-ui.chart(fig, key="prog_by_track_chart")
+ui.cached_chart(_by_track_chart, key, state.year, change, key="prog_by_track_chart")
 track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
 track_counts = [c for c in bt.columns if c.startswith("acos")]
 ui.table(
@@ -303,6 +317,10 @@ ui.table(
     bt,
     f"program_what_if_{state.year}_by_track.csv",
     key="prog_by_track",
+    # On screen what changed (the chart shows as was beside it); the CSV has every column.
+    hidden=[f"{label} ({when})" for m, label in prog.METRIC_LABELS.items() for when in ("as was", "change")
+            if m.startswith("acos") or when == "as was"]
+    + [f"{prog.METRIC_LABELS['gross_savings']} ({when})" for when in ("as changed", "change")],
 )
 
 # --- the ACOs whose result changes most ------------------------------------------------------------------
@@ -337,6 +355,7 @@ ui.table(
     comparison.per_aco,
     f"program_what_if_{state.year}_per_aco.csv",
     key="prog_per_aco",
+    hidden=["Year"],  # the page's one year
 )
 st.caption("The CSV holds every ACO of the year.")
 share_box("program_what_if", state.to_params(), "rule change")

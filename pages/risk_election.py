@@ -7,13 +7,13 @@ all_elections, max_owe_pct, owe_over.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from aco_model.inputs import from_aco_year_row
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
 from aco_model.uncertainty import MAY, MAY_NOT, calibrate
 from ui import database as data
+from ui import page_cache
 from ui import risk_election as risk
 from ui import widgets as ui
 from ui.link_params import fmt_number, ignored
@@ -22,7 +22,7 @@ from ui.share import share_box
 
 inside_app()
 
-@st.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
+@page_cache.cache_resource(show_spinner="Calibrating on the history...", max_entries=4)
 def _calibration(key: tuple[str, float], method: str):
     """The savings-rate model fitted on every ACO-year; None without two consecutive years of one ACO."""
     try:
@@ -31,13 +31,13 @@ def _calibration(key: tuple[str, float], method: str):
         return None
 
 
-@st.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
+@page_cache.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
 def _proof(key: tuple[str, float]):
     """The backtest's figures (aco_model.backtest), computed once per database."""
     return risk.prove(data.all_rows(key))
 
 
-@st.cache_data(show_spinner="Simulating...", max_entries=32)
+@page_cache.cache_data(show_spinner="Simulating...", max_entries=32)
 def _simulation(key, base, method, draws, seed, owing_threshold, offered_only, new_agreement):
     """The per-election summary, box-chart quantiles, the year settled and the size band (no draws kept)."""
     result, summary = risk.run(base, _calibration(key, method), draws, seed, owing_threshold,
@@ -222,15 +222,13 @@ with st.expander("Simulation and risk appetite", expanded=True):
         key="risk_max_owe",
         value=params.number("max_owe_pct", risk.DEFAULT_MAX_PROB_OWING * 100, 0.0, 100.0),
     )
-    owe_over = a2.number_input(
-        "... of owing more than ($)",
-        0.0,
-        1e10,
-        step=100_000.0,
-        format="%.0f",
-        key="risk_owe_over",
-        value=params.number("owe_over", risk.DEFAULT_OWING_THRESHOLD, 0.0, 1e10, shown_default="$1,000,000"),
+    owe_over, bad_amount = ui.money_input(  # reads $1,000,000, takes "$1M" or "750k"
+        a2, "... of owing more than", key="risk_owe_over", limits=(0.0, 1e10),
+        current=params.number("owe_over", risk.DEFAULT_OWING_THRESHOLD, 0.0, 1e10,
+                              shown_default="$1,000,000"),
     )
+    if bad_amount:  # holds the viewer's own text
+        st.warning(ui.plain(bad_amount), icon=":material/error:")
 
 state.update(
     {
@@ -348,8 +346,8 @@ if proof is None:
             "on history.")
 else:
     st.write(risk.trust_sentence(proof))
-    ui.chart(risk.reliability_figure(proof), key="risk_reliability",
-             file_name="risk-forecast-calibration-backtest")
+    ui.cached_chart(risk.reliability_figure, proof, key="risk_reliability",  # the same for every viewer
+                    file_name="risk-forecast-calibration-backtest")
     st.caption(
         "Each point gathers the ACO-years whose forecast chance fell in one 10-point bin (bigger points: "
         f"more ACO-years; bins of fewer than {risk.MIN_BIN_COUNT} left out); on the dotted line the chance "
@@ -370,33 +368,8 @@ visible = ((allowed["may_elect"] != MAY_NOT) | bool(all_elections)).to_numpy()
 closed = set(allowed.loc[allowed["may_elect"] == MAY_NOT, "election"])
 
 # --- distributions side by side ---------------------------------------------------------------------
-fig = go.Figure()
-for b in boxes[visible].itertuples():
-    color = "#2e7d32" if best is not None and b.election == best["election"] else "#1f77b4"
-    fig.add_trace(
-        go.Box(
-            y=[b.election],
-            q1=[b.p25],
-            median=[b.median],
-            q3=[b.p75],
-            lowerfence=[b.p05],
-            upperfence=[b.p95],
-            mean=[b.mean],
-            boxmean=True,
-            orientation="h",
-            name=b.election,
-            showlegend=False,
-            marker_color="#b8b8b8" if b.election in closed else color,
-        )
-    )
-fig.add_vline(x=0, line_dash="dot", line_color="grey")
-fig.update_layout(
-    title=f"Next year's payment by election, PY{target} ({int(draws):,} draws)",
-    xaxis={"title": "Shared savings (+) / losses (-)", "tickprefix": "$"},
-    height=max(320, 26 * int(visible.sum()) + 120),
-    yaxis={"autorange": "reversed"},
-)
-ui.chart(fig, key="risk_chart")
+ui.chart(risk.election_boxes(boxes, visible, best["election"] if best is not None else None, closed, target,
+                             int(draws)), key="risk_chart")
 st.caption("Box: 25th-75th percentile with the median; whiskers: 5th-95th percentile; dashed: the mean; "
            "green: the recommendation" + ("; grey: closed to this ACO." if all_elections and closed else "."))
 

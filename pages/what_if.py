@@ -2,7 +2,8 @@
 
 Thin page: the database (ui.database), the model (aco_model.scenario), charts (ui.what_if_charts).
 Everything on it is in the URL (aco_model.scenario.QUERY_KEYS): the controls are bound to their query
-parameters (track, msr, qs, q, bench, bench_pct, exp, n, rev); src, aco and year are set by the page.
+parameters (track, msr, qs, q, bench_pct, n); the page writes src, aco, year and the dollar amounts (bench,
+exp, rev: typed as people write money, "$1.65B", and carried exactly, aco_model.scenario.url_number).
 """
 
 from __future__ import annotations
@@ -32,26 +33,45 @@ from aco_model.scenario import (
     scenario_from_row,
 )
 from ui import database as db
-from ui import url_state
+from ui import page_cache, print_view, url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
-from ui.formatting import money, pct
+from ui.formatting import dollars, money, pct
 from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.share import share_box
 
 inside_app()
 
-BOUND = ("track", "msr", "qs", "q", "bench", "bench_pct", "exp", "n", "rev")
+BOUND = ("track", "msr", "qs", "q", "bench_pct", "n")
+WRITTEN = ("src", "aco", "year", "bench", "exp", "rev")  # by the page: the money boxes are text boxes
 BIND = {"bind": "query-params"}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@page_cache.cache_resource(show_spinner=False, max_entries=64)  # shared, never changed: no copy on every run
 def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return payment_curve(scenario), every_track(scenario), quality_curve(scenario)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# The charts, keyed on the scenario (hashed in well under a millisecond) rather than on the frames drawn
+# (hashing the three frames took about 20 ms a run): ui.cached_chart builds each once per scenario.
+def _waterfall(scenario: Scenario):
+    return charts.waterfall(scenario.settle())
+
+
+def _payment_curve(scenario: Scenario):
+    return charts.payment_curve(_comparisons(scenario)[0], scenario.settle())
+
+
+def _quality_chart(scenario: Scenario, title: str):
+    return charts.quality_chart(_comparisons(scenario)[2], scenario, scenario.settle(), title)
+
+
+def _tracks_chart(scenario: Scenario):
+    return charts.tracks_chart(_comparisons(scenario)[1], scenario.track)
+
+
+@page_cache.cache_data(show_spinner=False, max_entries=16)
 def _document(key: db.Key, share_link: str, kind: str) -> bytes:
     """The executive summary of the page's scenario (report/), made when a download button is clicked."""
     from report.pdf import render_pdf
@@ -65,8 +85,10 @@ def _document(key: db.Key, share_link: str, kind: str) -> bytes:
 def _base(row: pd.Series, aco: str) -> Scenario:
     """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
     base = scenario_from_row(row.to_dict(), aco)
-    for name, shown in (("bench", "benchmark"), ("exp", "expenditure"), ("n", "assigned beneficiaries")):
-        value, (lo, hi) = _controls(base)[name], LIMITS[name]
+    for name, shown, value in (("bench", "benchmark", base.base_benchmark),
+                               ("exp", "expenditure", base.expenditure),
+                               ("n", "assigned beneficiaries", base.assigned_beneficiaries)):
+        lo, hi = LIMITS[name]
         if not lo <= value <= hi:  # a value its control cannot take
             raise ValueError(f"{shown} {value:,.0f} outside {lo:,.0f} to {hi:,.0f}")
     return base
@@ -82,11 +104,11 @@ def _fraction(control: float, linked: float) -> float:
 
 
 def _controls(s: Scenario) -> dict[str, object]:
-    """The bound controls' values for a scenario (in their units: percentages, dollars)."""
+    """The controls' values for a scenario (percentages as numbers, dollars as the money boxes show them)."""
     return {"track": s.track, "msr": election_text(s.msr_election), "qs": s.quality_standard,
-            "q": float(percent_text(s.quality_score)), "bench": float(s.base_benchmark),
-            "bench_pct": float(percent_text(s.benchmark_change)), "exp": float(s.expenditure),
-            "n": float(s.assigned_beneficiaries), "rev": float(s.participant_revenue or 0.0)}
+            "q": float(percent_text(s.quality_score)), "bench": dollars(s.base_benchmark),
+            "bench_pct": float(percent_text(s.benchmark_change)), "exp": dollars(s.expenditure),
+            "n": float(s.assigned_beneficiaries), "rev": dollars(s.participant_revenue or 0.0)}
 
 
 key, _, warnings_box = ui.page_start(
@@ -146,12 +168,14 @@ if ("template" if linked_template else "aco") == src and wanted.aco_id in (None,
     warnings += control_warnings
 else:
     linked = base
-url_state.seed(start, _controls(linked), marker="wi_start")
+controls = _controls(linked)
+if "rev" not in st.session_state:  # its box is shown for some tracks only; ui.money_input fills it then
+    del controls["rev"]
+url_state.seed(start, controls, marker="wi_start")
 with warnings_box:
     ui.warn(warnings)
 
 # --- the controls (each bound to its query parameter) ------------------------------------------------
-ss = st.session_state
 with st.container(border=True):
     r1 = st.columns(4)
     track = r1[0].selectbox("Track / level", list(TRACKS), index=list(TRACKS).index(base.track), key="track",
@@ -172,30 +196,30 @@ with st.container(border=True):
                             + route_sentence(aco, year, base.quality_route, base.quality_route_score)))
     quality_why_not = st.empty()  # filled once the settlement is known
     r2 = st.columns(4)
-    benchmark = r2[0].number_input(f"Base benchmark ({money(ss.get('bench', base.base_benchmark))})",
-                                   *LIMITS["bench"], value=float(base.base_benchmark), step=1_000_000.0,
-                                   format="%.0f", key="bench", **BIND)
+    benchmark, bad_benchmark = ui.money_input(r2[0], "Base benchmark", key="bench",
+                                              current=linked.base_benchmark, limits=LIMITS["bench"])
     change = r2[1].slider("Benchmark change (%)", *LIMITS["bench_pct"], value=0.0, step=0.1, key="bench_pct",
                           **BIND)
-    expenditure = r2[2].number_input(f"Expenditure ({money(ss.get('exp', base.expenditure))})",
-                                     *LIMITS["exp"], value=float(base.expenditure), step=1_000_000.0,
-                                     format="%.0f", key="exp", **BIND)
+    expenditure, bad_expenditure = ui.money_input(r2[2], "Expenditure", key="exp", current=linked.expenditure,
+                                                  limits=LIMITS["exp"])
     # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
     # and does not catch the OverflowError of n=inf or n=1e400; a float input drops such a value itself.
     beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(float, LIMITS["n"]), step=500.0,
                                        value=float(base.assigned_beneficiaries), format="%.0f", key="n",
                                        **BIND)
-    revenue = 0.0
+    revenue, bad_revenue = 0.0, None
     if TRACKS[track].loss_limit_revenue_share is not None:
-        shown = ss.get("rev", base.participant_revenue or 0.0)
-        revenue = st.number_input(
-            f"Participants' Parts A+B revenue ({money(shown) if shown else 'unknown'})", *LIMITS["rev"],
-            value=float(base.participant_revenue or 0.0), step=1_000_000.0, format="%.0f", key="rev", **BIND,
-            help="Sets the revenue-based loss limit of BASIC C-E and Track 1+; 0 = unknown, so only the "
+        revenue, bad_revenue = ui.money_input(
+            st, "Participants' Parts A+B revenue", key="rev", current=linked.participant_revenue or 0.0,
+            limits=LIMITS["rev"], zero="unknown",
+            help="Sets the revenue-based loss limit of BASIC C-E and Track 1+; $0 = unknown, so only the "
                  "benchmark-based limit applies.")
         if base.participant_revenue:
             st.caption(f"Starts at {money(base.participant_revenue)}: the revenue CMS's loss implies, since "
                        "its revenue-based loss limit bound that year (no public file carries the revenue).")
+    for problem in (bad_benchmark, bad_expenditure, bad_revenue):
+        if problem:  # holds the viewer's own text
+            st.warning(ui.plain(problem), icon=":material/error:")
 
 scenario = replace(
     base, track=track, base_benchmark=float(benchmark),
@@ -205,7 +229,7 @@ scenario = replace(
     participant_revenue=float(revenue) or None,
 )
 link = scenario.to_query_params()
-url_state.set_unbound({k: link[k] for k in ("src", "aco", "year") if k in link}, bound=BOUND)
+url_state.set_unbound({k: link[k] for k in WRITTEN if k in link}, bound=BOUND)
 
 # --- the answer -----------------------------------------------------------------------------------
 result = scenario.settle()
@@ -239,16 +263,16 @@ else:
 for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
     st.warning(caveat)
 
-curve, by_track, by_quality = _comparisons(scenario)
+_, by_track, by_quality = _comparisons(scenario)
 why_not = charts.quality_flat_reason(scenario, result, by_quality)
 below_standard = line is not None and scenario.quality_score < line
 if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
     quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
 ident = f"{aco or 'template'}_{year}"
-tab_steps, tab_curve, tab_quality, tab_tracks = st.tabs(
+tab_steps, tab_curve, tab_quality, tab_tracks = ui.tabs(
     ["Settlement step by step", "Payment curve", "Quality", "Every track"])
 with tab_steps:
-    ui.cached_chart(charts.waterfall, result, key="wi_waterfall")
+    ui.cached_chart(_waterfall, scenario, key="wi_waterfall")
     steps = charts.settlement_table(result)
     ui.table(steps.assign(amount=steps["amount"].map(money)), charts.settlement_csv(steps, link),
              f"settlement_{ident}.csv", key="steps",
@@ -256,28 +280,29 @@ with tab_steps:
                             "amount": st.column_config.TextColumn(width="small"),
                             "rule": st.column_config.TextColumn(width="large")})
 with tab_curve:
-    ui.cached_chart(charts.payment_curve, curve, result, key="wi_curve")
+    ui.cached_chart(_payment_curve, scenario, key="wi_curve")
     st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
                "and the loss limit. Marker: this scenario.")
 with tab_quality:
     title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
-    ui.cached_chart(charts.quality_chart, by_quality, scenario, result, title, key="wi_quality")
+    ui.cached_chart(_quality_chart, scenario, title, key="wi_quality")
     st.caption(charts.quality_caption(scenario, by_quality, why_not))
 with tab_tracks:
-    ui.cached_chart(charts.tracks_chart, by_track, track, key="wi_tracks")
+    ui.cached_chart(_tracks_chart, scenario, key="wi_tracks")
     ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
     st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
                "and below which it bills shared losses (its MSR and MLR for this scenario).")
 
 share = share_box("what_if", link, "scenario")
-d_pdf, d_pptx, _ = st.columns([1, 1, 2])
-d_pdf.download_button("Executive summary (PDF)", lambda: _document(key, share, "pdf"), on_click="ignore",
-                      file_name=f"executive_summary_{ident}.pdf", mime="application/pdf", key="wi_pdf",
-                      icon=":material/picture_as_pdf:",
-                      help="One page: the payment, CMS's figure, the waterfall, the payment curve, every "
-                           "track, the rules applied, the data and this link.")
-d_pptx.download_button("Slides (PPTX)", lambda: _document(key, share, "pptx"), on_click="ignore",
-                       file_name=f"executive_summary_{ident}.pptx", key="wi_pptx",
-                       icon=":material/slideshow:",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       help="Five slides with native PowerPoint charts.")
+if not print_view.printing():  # nothing to download on paper
+    d_pdf, d_pptx, _ = st.columns([1, 1, 2])
+    d_pdf.download_button("Executive summary (PDF)", lambda: _document(key, share, "pdf"), on_click="ignore",
+                          file_name=f"executive_summary_{ident}.pdf", mime="application/pdf", key="wi_pdf",
+                          icon=":material/picture_as_pdf:",
+                          help="One page: the payment, CMS's figure, the waterfall, the payment curve, every "
+                               "track, the rules applied, the data and this link.")
+    d_pptx.download_button("Slides (PPTX)", lambda: _document(key, share, "pptx"), on_click="ignore",
+                           file_name=f"executive_summary_{ident}.pptx", key="wi_pptx",
+                           icon=":material/slideshow:",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           help="Five slides with native PowerPoint charts.")

@@ -198,20 +198,9 @@ def pioneer(params: Params) -> dict[str, str]:
         key="pio_table",
     )
 
-    curves = pay.payment_curves(
-        model_year, b, int(n), quality, arrangement=arrangement, mssp_track=track, msr_election=election
-    )
-    fig = go.Figure()
-    for program, part in curves.groupby("program", sort=False):
-        fig.add_scatter(x=part["savings_rate"] * 100, y=part["earned"], name=program, mode="lines")
-    fig.add_vline(x=float(rate), line_dash="dot", line_color="grey", annotation_text="this ACO")
-    fig.update_layout(
-        title="Payment (+) or loss (-) against the savings rate",
-        xaxis_title="Savings rate (%)",
-        yaxis={"title": "$", "tickprefix": "$"},
-        legend_orientation="h",
-    )
-    ui.chart(fig, key="pio_curve")
+    curve_inputs = (model_year, b, int(n), quality, arrangement, track, election)
+    curves = _curves(*curve_inputs)
+    ui.cached_chart(curve_chart, curve_inputs, float(rate), key="pio_curve")
     st.caption(
         "Flat stretches around zero are the MSR/MLR corridors; flat ends are the savings and loss caps."
     )
@@ -232,8 +221,8 @@ def pioneer(params: Params) -> dict[str, str]:
     share = float(pbp_share) / 100 if pbp_on or not pbp_allowed else 0.0
     years = story.pioneer_years(b, x, int(n), quality if quality is not None else float(q) / 100,
                                 arrangement=arrangement, pbp_share=share, projected_ffs=float(ffs) * 1e6)
-    ui.chart(years_chart(years, model_year), key="pio_years",
-             file_name=f"pioneer-years-1-5-{arrangement}")
+    ui.cached_chart(years_chart, years, model_year, key="pio_years",  # built once per (years, year)
+                    file_name=f"pioneer-years-1-5-{arrangement}")
     st.caption(ui.plain(
         f"The same ACO each year: benchmark {ui.money(b)}, savings rate {float(rate):g}%, "
         f"{ui.money(float(ffs) * 1e6)} of expected fee-for-service revenue. From year "
@@ -272,6 +261,30 @@ def pioneer(params: Params) -> dict[str, str]:
     if pbp_on:
         state.update({"pbp_share": fmt_number(pbp_share), "ffs": fmt_number(ffs)})
     return state
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # shared by every viewer, never changed
+def _curves(model_year: int, benchmark: float, n: int, quality: float | None, arrangement: str, track: str,
+            election: float | None) -> pd.DataFrame:
+    """Pioneer's and the MSSP track's payment against the savings rate (121 settlements each)."""
+    return pay.payment_curves(model_year, benchmark, n, quality, arrangement=arrangement, mssp_track=track,
+                              msr_election=election)
+
+
+def curve_chart(curve_inputs: tuple, rate: float) -> go.Figure:
+    """The curves of `_curves(*curve_inputs)`, a dotted line at this ACO's savings rate (in %)."""
+    curves = _curves(*curve_inputs)
+    fig = go.Figure()
+    for program, part in curves.groupby("program", sort=False):
+        fig.add_scatter(x=part["savings_rate"] * 100, y=part["earned"], name=program, mode="lines")
+    fig.add_vline(x=rate, line_dash="dot", line_color="grey", annotation_text="this ACO")
+    fig.update_layout(
+        title="Payment (+) or loss (-) against the savings rate",
+        xaxis_title="Savings rate (%)",
+        yaxis={"title": "$", "tickprefix": "$"},
+        legend_orientation="h",
+    )
+    return fig
 
 
 def years_chart(years: pd.DataFrame, shown_year: int) -> go.Figure:

@@ -32,6 +32,7 @@ from aco_model.uncertainty import (
     simulate,
     summarize,
 )
+from ui import fast_figure as ff
 
 DRAW_CHOICES: tuple[int, ...] = (1_000, 2_000, 5_000, 10_000, 20_000)
 DEFAULT_DRAWS = 5_000
@@ -261,6 +262,26 @@ def reliability_figure(proof: Proof) -> go.Figure:
         height=450, legend={"orientation": "h", "y": -0.22, "x": 0},
     )
     return fig
+
+
+def election_boxes(boxes: pd.DataFrame, visible: np.ndarray, best: str | None, closed: set[str],
+                   target: int, draws: int) -> go.Figure:
+    """Next year's payment by election as horizontal boxes (quantiles from `box_stats`): the recommendation
+    green, elections closed to the ACO grey, a dotted line at zero. Written as plotly's JSON (ui.fast_figure):
+    the page redraws it whenever the simulation changes."""
+    traces = []
+    for b in boxes[visible].itertuples():
+        color = "#b8b8b8" if b.election in closed else "#2e7d32" if b.election == best else "#1f77b4"
+        traces.append({"boxmean": True, "lowerfence": [b.p05], "marker": {"color": color},
+                       "mean": [b.mean], "median": [b.median], "name": b.election, "orientation": "h",
+                       "q1": [b.p25], "q3": [b.p75], "showlegend": False, "upperfence": [b.p95],
+                       "y": [b.election], "type": "box"})
+    return ff.figure(traces, {
+        "shapes": [ff.vline(0, "grey", "dot")],
+        "title": {"text": f"Next year's payment by election, PY{target} ({draws:,} draws)"},
+        "xaxis": {"title": {"text": "Shared savings (+) / losses (-)"}, "tickprefix": "$"},
+        "height": max(320, 26 * int(visible.sum()) + 120), "yaxis": {"autorange": "reversed"},
+    })
 
 
 def track_choices() -> list[str]:

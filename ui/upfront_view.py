@@ -167,9 +167,7 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         case = pay.UpfrontCase(**{**case.__dict__, "terminated_on": terminate})
         state["terminate"] = f"{terminate:%Y-%m}"
 
-    schedule = case.schedule()
-    timeline = case.timeline()
-    comparison = pay.comparison(case, timeline)
+    schedule, timeline, comparison = _case_views(case)
     st.subheader(title)
     st.info(ui.plain(story.structure(case.program)), icon=":material/payments:")
     for note in case.notes:
@@ -181,15 +179,82 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     k3.metric(f"Still owed ({last['date']:%b %Y})", ui.money(last["outstanding"]),
               help="Everything paid less everything recouped; the table below sets it beside what CMS "
                    "publishes.")
-    rate_text = f", ${case.rate:,.2f} a quarter" if case.rate is not None else ""
-    k4.metric(
+    rate_text = f" at ${case.rate:,.2f} a quarter each" if case.rate is not None else ""
+    k4.metric(  # the rate in the help: the note under the number stays whole at 1280 px
         "Schedule",
         f"{len(schedule)} payments",
-        f"{case.beneficiaries:,} beneficiaries{rate_text}",
+        f"{case.beneficiaries:,} beneficiaries",
         delta_color="off",
         delta_arrow="off",
+        help=f"{case.beneficiaries:,} beneficiaries{rate_text}.",
     )
 
+    ui.cached_chart(upfront_chart, case, key="pay_upfront_chart", file_name=f"upfront-payments-{title}")
+    st.caption(pay.settlement_dates_note())
+
+    st.markdown("**Recoupment by performance year: the model beside CMS's published numbers**")
+    money_cols = [c for c in comparison.columns if c != "performance_year"]
+    ui.table(
+        ui.formatted(
+            comparison,
+            money_cols,
+            rename={
+                "performance_year": "PY",
+                "earned_savings": "Earned savings",
+                "model_balance": "Recoupable (model)",
+                "model_recouped": "Recouped (model)",
+                "model_balance_left": "Left (model)",
+                "model_outstanding": "All owed (model)",
+                "published_balance": "Balance (CMS)",
+                "published_recouped": "Recouped (CMS)",
+                "published_balance_left": "Left (CMS)",
+                "recouped_difference": "Recouped: model - CMS",
+            },
+        ),
+        comparison,
+        "upfront_recoupment.csv",
+        key="pay_comparison",
+    )
+    st.markdown("**What the ACO owes: the three figures on this page, reconciled**")
+    debts = story.owed(timeline, comparison)
+    ui.table(
+        ui.formatted(debts, ["model", "cms"], rename={"figure": "Figure", "when": "When", "model": "Model",
+                                                      "cms": "CMS published", "includes": "What it counts"}),
+        debts, "upfront_owed.csv", key="pay_owed", hidden=["What it counts"],
+    )
+    for figure, includes in zip(debts["figure"], debts["includes"], strict=True):  # sentences wrap here
+        st.caption(f"**{ui.plain(figure)}**: {ui.plain(includes)}.")
+
+    with st.expander("Every payment and recoupment"):
+        shown = timeline.drop(columns=["recoupable_balance", "period"]).assign(
+            date=pd.to_datetime(timeline["date"]).dt.strftime("%d %b %Y"))
+        ui.table(
+            ui.formatted(
+                shown,
+                ["paid", "cumulative_paid", "earned_savings", "recouped", "cumulative_recouped",
+                 "outstanding"],
+                rename={"date": "Date", "event": "Event", "performance_year": "PY", "paid": "Paid",
+                        "cumulative_paid": "Paid to date", "earned_savings": "Earned savings",
+                        "recouped": "Recouped", "cumulative_recouped": "Recouped to date",
+                        "outstanding": "Still owed"},
+            ),
+            timeline,
+            "upfront_timeline.csv",
+            key="pay_timeline",
+        )
+    return state
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # shared by every viewer, never changed
+def _case_views(case: pay.UpfrontCase) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(payment schedule, timeline of payments and recoupments, recoupment beside CMS's) of a case."""
+    timeline = case.timeline()
+    return case.schedule(), timeline, pay.comparison(case, timeline)
+
+
+def upfront_chart(case: pay.UpfrontCase) -> go.Figure:
+    """Paid, recouped and still owed over time, with CMS's published balances (built once: cached_chart)."""
+    _, timeline, comparison = _case_views(case)
     fig = go.Figure()
     # Paid to date as a shaded area: until the first recoupment "still owed" equals it and would hide it.
     fig.add_scatter(x=timeline["date"], y=timeline["cumulative_paid"], name="Paid to date", mode="lines",
@@ -221,56 +286,4 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         yaxis={"title": "$", "tickprefix": "$"},
         legend_orientation="h",
     )
-    ui.chart(fig, key="pay_upfront_chart", file_name=f"upfront-payments-{title}")
-    st.caption(pay.settlement_dates_note())
-
-    st.markdown("**Recoupment by performance year: the model beside CMS's published numbers**")
-    money_cols = [c for c in comparison.columns if c != "performance_year"]
-    ui.table(
-        ui.formatted(
-            comparison,
-            money_cols,
-            rename={
-                "performance_year": "PY",
-                "earned_savings": "Earned savings",
-                "model_balance": "Recoupable (model)",
-                "model_recouped": "Recouped (model)",
-                "model_balance_left": "Left (model)",
-                "model_outstanding": "All owed (model)",
-                "published_balance": "Balance (CMS)",
-                "published_recouped": "Recouped (CMS)",
-                "published_balance_left": "Left (CMS)",
-                "recouped_difference": "Recouped: model - CMS",
-            },
-        ),
-        comparison,
-        "upfront_recoupment.csv",
-        key="pay_comparison",
-    )
-    st.markdown("**What the ACO owes: the three figures on this page, reconciled**")
-    debts = story.owed(timeline, comparison)
-    ui.table(
-        ui.formatted(debts, ["model", "cms"], rename={"figure": "Figure", "when": "When", "model": "Model",
-                                                      "cms": "CMS published", "includes": "What it counts"}),
-        debts, "upfront_owed.csv", key="pay_owed",
-        column_config={"What it counts": st.column_config.TextColumn(width="large")},
-    )
-
-    with st.expander("Every payment and recoupment"):
-        shown = timeline.drop(columns=["recoupable_balance", "period"]).assign(
-            date=pd.to_datetime(timeline["date"]).dt.strftime("%d %b %Y"))
-        ui.table(
-            ui.formatted(
-                shown,
-                ["paid", "cumulative_paid", "earned_savings", "recouped", "cumulative_recouped",
-                 "outstanding"],
-                rename={"date": "Date", "event": "Event", "performance_year": "PY", "paid": "Paid",
-                        "cumulative_paid": "Paid to date", "earned_savings": "Earned savings",
-                        "recouped": "Recouped", "cumulative_recouped": "Recouped to date",
-                        "outstanding": "Still owed"},
-            ),
-            timeline,
-            "upfront_timeline.csv",
-            key="pay_timeline",
-        )
-    return state
+    return fig

@@ -8,7 +8,9 @@ no control's (the ACO picked from a searchable list, the year) are written with 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -54,5 +56,34 @@ def full_link(page_path: str, params: Mapping[str, str], *, safe: str = "") -> s
     The browser's address is taken without its query; `page_path` ("" for the home page) stands in when
     it is unknown. `safe`: characters left unescaped, e.g. "," for lists that read better as a,b.
     """
-    base = (st.context.url or page_path).split("?")[0]
+    base = page_address(st.context.url, page_path) if st.context.url else page_path
     return f"{base}?{urlencode(params, safe=safe)}" if params else (base or "/")
+
+
+def page_address(context_url: str, page_path: str) -> str:
+    """The page's address from st.context.url, repaired where Streamlit cut it wrongly.
+
+    Streamlit 1.67 takes the first page path that ends the browser's address off it before adding the
+    current page's: on /program_what_if it takes "what_if" off and gives ".../program_/program_what_if".
+
+    >>> page_address("http://lens.example/program_/program_what_if", "program_what_if")
+    'http://lens.example/program_what_if'
+    >>> page_address("http://lens.example/p/what_if?x=1", "what_if"), page_address("http://h/", "")
+    ('http://lens.example/p/what_if', 'http://h/')
+    """
+    base = context_url.split("?")[0]
+    if not page_path or not base.endswith("/" + page_path):
+        return base
+    root = base.removesuffix("/" + page_path)
+    for other in _page_paths():
+        leftover = page_path.removesuffix(other)
+        if other != page_path and leftover != page_path and root.endswith("/" + leftover):
+            root = root.removesuffix("/" + leftover)
+            break
+    return f"{root}/{page_path}"
+
+
+@functools.cache
+def _page_paths() -> tuple[str, ...]:
+    """Every page's URL path (ui.nav: a page's path is its file name)."""
+    return tuple(sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "pages").glob("*.py")))

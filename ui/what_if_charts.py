@@ -1,4 +1,8 @@
-"""Charts and tables of the what-if studio (plotly figures; no Streamlit here)."""
+"""Charts and tables of the what-if studio (plotly figures; no Streamlit here).
+
+The figures are written as plotly's JSON (ui.fast_figure): a slider moved rebuilds all four, and plotly.py's
+validation of each property cost 15-70 ms a figure. tests/unit/test_fast_figure.py has plotly validate them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from aco_model.quality_routes import SCORE_FREE, threshold
 from aco_model.reconciliation import Settlement, Step
 from aco_model.rules import TRACKS
 from aco_model.scenario import Scenario
+from ui import fast_figure as ff
 from ui.formatting import money, pct
 from ui.overview_charts import money_axis
 
@@ -71,21 +76,27 @@ def waterfall(result: Settlement) -> go.Figure:
     measures = ["absolute"] + ["relative"] * (len(rows) - 2) + ["total"]
     values = [amount for _, amount, _ in rows[:-1]] + [0.0]
     running = np.cumsum(values[:-1]).tolist() + [result.earned]
-    fig = go.Figure(go.Waterfall(
-        x=ticks, measure=measures, y=values, customdata=rules,
-        text=[money(v) for v in values[:-1]] + [money(result.earned)], textposition="outside",
-        cliponaxis=False, textfont={"size": 15},  # the amounts are what a board reads first
-        hovertemplate="%{y:$,.0f}<br>%{customdata}<extra></extra>",
-        increasing={"marker": {"color": PAY}}, decreasing={"marker": {"color": OWE}},
-        totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "rgba(128,128,128,0.5)"}},
-    ))
-    fig.update_yaxes(**money_axis([*running, 0.0]), zeroline=True)
-    fig.update_layout(
-        title=(f"From benchmark {money(result.inputs.benchmark)} - expenditure "
-               f"{money(result.inputs.expenditure)} to settlement"),
-        showlegend=False, height=450,
-    )
-    return fig
+    trace = {
+        "cliponaxis": False, "connector": {"line": {"color": "rgba(128,128,128,0.5)"}}, "customdata": rules,
+        "decreasing": {"marker": {"color": OWE}},
+        "hovertemplate": "%{y:$,.0f}<br>%{customdata}<extra></extra>",
+        "increasing": {"marker": {"color": PAY}}, "measure": measures,
+        "text": [money(v) for v in values[:-1]] + [money(result.earned)],
+        "textfont": {"size": 15},  # the amounts are what a board reads first
+        "textposition": "outside", "totals": {"marker": {"color": NEUTRAL}}, "x": ticks, "y": values,
+        "type": "waterfall",
+    }
+    title = (f"From benchmark {money(result.inputs.benchmark)} - expenditure "
+             f"{money(result.inputs.expenditure)} to settlement")
+    return ff.figure([trace], {"yaxis": _money_yaxis([*running, 0.0], zeroline=True),
+                               "title": {"text": title}, "showlegend": False, "height": 450})
+
+
+def _money_yaxis(values, title: str | None = None, **more: object) -> dict[str, object]:
+    """ui.overview_charts.money_axis as a layout dict (its title, if any, as plotly writes it)."""
+    axis = {**money_axis(values), "title": {"text": title} if title else {}}
+    axis.update({k: ([float(x) for x in v] if isinstance(v, list) else v) for k, v in more.items()})
+    return axis
 
 
 def _wrap(text: str, width: int = 22) -> str:
@@ -120,56 +131,58 @@ def settlement_csv(steps: pd.DataFrame, link: dict[str, str]) -> pd.DataFrame:
 def payment_curve(curve: pd.DataFrame, result: Settlement) -> go.Figure:
     """Earned amount against savings rate, with corridor, payment limit, loss limit and the scenario."""
     track = TRACKS[result.inputs.track]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=curve["savings_rate"], y=curve["earned"], mode="lines", name=track.label,
-        line={"color": NEUTRAL, "width": 3},
-        hovertemplate="savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
-    ))
+    line = {"hovertemplate": "savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
+            "line": {"color": NEUTRAL, "width": 3}, "mode": "lines", "name": track.label,
+            "x": ff.array(curve["savings_rate"].to_numpy()), "y": ff.array(curve["earned"].to_numpy()),
+            "type": "scatter"}
     msr = result.minimum_savings_rate
     mlr = result.minimum_loss_rate if result.minimum_loss_rate is not None else 0.0
-    fig.add_vrect(x0=-mlr if track.two_sided else curve["savings_rate"].min(), x1=msr,
-                  fillcolor="gray", opacity=0.15, line_width=0,
-                  annotation_text="corridor: nothing paid or owed", annotation_position="top left")
-    fig.add_hline(y=result.payment_limit, line_dash="dash", line_color=PAY,
-                  annotation_text=f"payment limit {money(result.payment_limit)}",
-                  annotation_position="bottom right")
+    x0 = -mlr if track.two_sided else float(curve["savings_rate"].min())
+    shapes = [ff.vrect(x0, msr, "gray", 0.15), ff.hline(result.payment_limit, PAY, "dash")]
+    notes = [ff.vrect_note(x0, "corridor: nothing paid or owed", "top left"),
+             ff.hline_note(result.payment_limit, f"payment limit {money(result.payment_limit)}",
+                           "bottom right")]
     if result.loss_limit is not None:
-        fig.add_hline(y=-result.loss_limit, line_dash="dash", line_color=OWE,
-                      annotation_text=f"loss limit {money(-result.loss_limit)}",
-                      annotation_position="top right")
-    fig.add_trace(go.Scatter(
-        x=[result.savings_rate], y=[result.earned], mode="markers+text", name="this scenario",
-        marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
-                "line": {"width": 2, "color": "white"}},
-        text=[f"{pct(result.savings_rate)} -> {money(result.earned)}"], textposition="top left",
-        hovertemplate="this scenario<br>savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
-    ))
-    top = max(curve["earned"].max(), result.payment_limit, 1.0)
-    bottom = min(curve["earned"].min(), -(result.loss_limit or 0.0))
+        shapes.append(ff.hline(-result.loss_limit, OWE, "dash"))
+        notes.append(ff.hline_note(-result.loss_limit, f"loss limit {money(-result.loss_limit)}",
+                                   "top right"))
+    marker = _marker(result.savings_rate, result.earned,
+                     f"{pct(result.savings_rate)} -> {money(result.earned)}", "top left",
+                     "this scenario<br>savings rate %{x:.2%}<br>earned %{y:$,.0f}<extra></extra>",
+                     result.earned)
+    top = max(float(curve["earned"].max()), result.payment_limit, 1.0)
+    bottom = min(float(curve["earned"].min()), -(result.loss_limit or 0.0))
     pad = 0.08 * (top - bottom)
-    fig.update_yaxes(**money_axis([bottom, top]), range=[bottom - pad, top + pad], zeroline=True)
-    fig.update_yaxes(title="earned (+) / owed (-)")
-    fig.update_xaxes(tickformat=".0%", title="savings rate (benchmark - expenditure) / benchmark")
     title = f"Payment against savings rate: {track.label}, PY{result.inputs.performance_year}"
-    fig.update_layout(title=title, height=430, legend={"orientation": "h", "y": -0.25})
-    return fig
+    return ff.figure([line, marker], {
+        "shapes": shapes, "annotations": notes,
+        "yaxis": _money_yaxis([bottom, top], "earned (+) / owed (-)", range=[bottom - pad, top + pad],
+                              zeroline=True),
+        "xaxis": {"tickformat": ".0%",
+                  "title": {"text": "savings rate (benchmark - expenditure) / benchmark"}},
+        "legend": {"orientation": "h", "y": -0.25}, "title": {"text": title}, "height": 430,
+    })
+
+
+def _marker(x: float, y: float, text: str, position: str, hover: str, earned: float) -> dict[str, object]:
+    """The scenario's own point: green when it is paid, red when it owes."""
+    return {"hovertemplate": hover,
+            "marker": {"color": PAY if earned >= 0 else OWE, "line": {"color": "white", "width": 2},
+                       "size": 14},
+            "mode": "markers+text", "name": "this scenario", "text": [text], "textposition": position,
+            "x": [x], "y": [y], "type": "scatter"}
 
 
 def tracks_chart(by_track: pd.DataFrame, current: str) -> go.Figure:
     colors = [PAY if e >= 0 else OWE for e in by_track["earned"]]
     widths = [3 if t == current else 0 for t in by_track["track"]]
-    fig = go.Figure(go.Bar(
-        x=by_track["label"], y=by_track["earned"], marker={"color": colors, "line": {"width": widths,
-                                                                                   "color": "black"}},
-        text=[money(v) for v in by_track["earned"]], textposition="outside",
-        hovertemplate="%{x}: %{y:$,.0f}<extra></extra>",
-    ))
-    fig.update_yaxes(**money_axis([*by_track["earned"], 0.0]))
-    fig.update_yaxes(title="earned (+) / owed (-)")
-    fig.update_traces(cliponaxis=False)
-    fig.update_layout(title="The same scenario under every track", height=400)
-    return fig
+    bar = {"hovertemplate": "%{x}: %{y:$,.0f}<extra></extra>",
+           "marker": {"color": colors, "line": {"color": "black", "width": widths}},
+           "text": [money(v) for v in by_track["earned"]], "textposition": "outside",
+           "x": by_track["label"].tolist(), "y": ff.array(by_track["earned"].to_numpy()), "type": "bar",
+           "cliponaxis": False}
+    return ff.figure([bar], {"yaxis": _money_yaxis([*by_track["earned"], 0.0], "earned (+) / owed (-)"),
+                             "title": {"text": "The same scenario under every track"}, "height": 400})
 
 
 def tracks_table(by_track: pd.DataFrame) -> pd.DataFrame:
@@ -209,46 +222,44 @@ def quality_chart(curve: pd.DataFrame, scenario: Scenario, result: Settlement, t
     `curve` is aco_model.scenario.quality_curve's frame. The dashed line is what only the alternative
     standard would pay (PY2023+: the maximum sharing rate x the score, 425.512(a)(5)).
     """
-    x = curve["quality_score"] * 100
-    fig = go.Figure(go.Scatter(
-        x=x, y=curve["earned"], mode="lines", name=f"quality standard: {scenario.quality_standard}",
-        line={"color": NEUTRAL, "width": 3, "shape": "hv"},
-        hovertemplate="quality score %{x:.1f}<br>earned %{y:$,.0f}<extra></extra>",
-    ))
+    x = ff.array((curve["quality_score"] * 100).to_numpy())
+    traces = [{"hovertemplate": "quality score %{x:.1f}<br>earned %{y:$,.0f}<extra></extra>",
+               "line": {"color": NEUTRAL, "shape": "hv", "width": 3}, "mode": "lines",
+               "name": f"quality standard: {scenario.quality_standard}", "x": x,
+               "y": ff.array(curve["earned"].to_numpy()), "type": "scatter"}]
     if _shows_alternative(curve, scenario):
-        fig.add_trace(go.Scatter(
-            x=x, y=curve["alternative_earned"], mode="lines", name="if only the alternative standard is met",
-            line={"color": "#6d4c41", "width": 2, "dash": "dash"},
-            hovertemplate="alternative standard only<br>quality score %{x:.1f}<br>earned %{y:$,.0f}"
-                          "<extra></extra>",
-        ))
+        traces.append({"hovertemplate": "alternative standard only<br>quality score %{x:.1f}<br>earned "
+                                        "%{y:$,.0f}<extra></extra>",
+                       "line": {"color": "#6d4c41", "dash": "dash", "width": 2}, "mode": "lines",
+                       "name": "if only the alternative standard is met", "x": x,
+                       "y": ff.array(curve["alternative_earned"].to_numpy(dtype=float)), "type": "scatter"})
+    shapes, notes = [], []
     line = threshold(scenario.performance_year)
     if line is not None:
-        fig.add_vline(x=line * 100, line_color="#333333", line_width=2,
-                      annotation_text=f"PY{scenario.performance_year} standard {line * 100:.2f}",
-                      annotation_position="top right")
+        shapes.append(ff.vline(line * 100, "#333333", width=2))
+        notes.append(ff.vline_note(line * 100, f"PY{scenario.performance_year} standard {line * 100:.2f}",
+                                   "top right"))
     route_score = scenario.quality_route_score
     if (scenario.quality_route and scenario.quality_route not in SCORE_FREE and route_score is not None
             and line is not None and route_score < line):
-        fig.add_vline(x=route_score * 100, line_color="#6d4c41", line_dash="dot",
-                      annotation_text=f"CMS: {scenario.quality_route} at {route_score * 100:.2f}",
-                      annotation_position="bottom left")
-    fig.add_trace(go.Scatter(
-        x=[scenario.quality_score * 100], y=[result.earned], mode="markers+text", name="this scenario",
-        marker={"size": 14, "color": PAY if result.earned >= 0 else OWE,
-                "line": {"width": 2, "color": "white"}},
-        text=[f"this scenario: {scenario.quality_score * 100:.2f} -> {money(result.earned)}  "],
-        textposition="bottom left",
-        hovertemplate="this scenario<br>quality score %{x:.2f}<br>earned %{y:$,.0f}<extra></extra>",
-    ))
+        shapes.append(ff.vline(route_score * 100, "#6d4c41", "dot"))
+        cms = f"CMS: {scenario.quality_route} at {route_score * 100:.2f}"
+        notes.append(ff.vline_note(route_score * 100, cms, "bottom left"))
+    traces.append(_marker(scenario.quality_score * 100, result.earned,
+                          f"this scenario: {scenario.quality_score * 100:.2f} -> {money(result.earned)}  ",
+                          "bottom left",
+                          "this scenario<br>quality score %{x:.2f}<br>earned %{y:$,.0f}<extra></extra>",
+                          result.earned))
     values = [*curve["earned"], *curve["alternative_earned"].dropna(), result.earned, 0.0]
-    top, bottom = max(values), min(values)
+    top, bottom = float(max(values)), float(min(values))
     pad = 0.1 * ((top - bottom) or 1.0)
-    fig.update_yaxes(**money_axis(values), range=[bottom - pad, top + pad], zeroline=True)
-    fig.update_yaxes(title="earned (+) / owed (-)")
-    fig.update_xaxes(title="quality score", range=[0, 100], dtick=10)
-    fig.update_layout(title=title, height=430, legend={"orientation": "h", "y": -0.25})
-    return fig
+    layout = {"yaxis": _money_yaxis(values, "earned (+) / owed (-)", range=[bottom - pad, top + pad],
+                                    zeroline=True),
+              "xaxis": {"title": {"text": "quality score"}, "range": [0, 100], "dtick": 10},
+              "legend": {"orientation": "h", "y": -0.25}, "title": {"text": title}, "height": 430}
+    if shapes:
+        layout = {"shapes": shapes, "annotations": notes, **layout}
+    return ff.figure(traces, layout)
 
 
 def standard_help(year: int) -> str:

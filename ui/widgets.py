@@ -15,10 +15,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.formatting import count, money, pct
+from ui import fast_figure, print_view
+from ui.formatting import (
+    DOLLARS_HINT,
+    DOLLARS_PATTERN,
+    count,
+    dollars,
+    money,
+    parse_dollars,
+    pct,
+    read_dollars,
+)
 from ui.text import plain
 
-__all__ = ["cached_chart", "chart", "count", "formatted", "money", "pct", "plain", "table", "warn"]
+__all__ = ["cached_chart", "chart", "count", "formatted", "money", "money_input", "pct", "plain", "table",
+           "tabs", "warn"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
@@ -45,12 +56,89 @@ def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Seq
     return out.rename(columns=dict(rename or {}))
 
 
+PRINTED_ROWS = 200  # a printed table stops here (the page's CSV holds every row)
+# Shorter headers for the app's longest column names, so that wide tables read whole at 1440 px; the full
+# name stays the header's tooltip (and the CSV's column). "X (as changed)" / "X (change)" read "X" / "X, Δ".
+SHORT_HEADERS = {
+    "Shared savings paid": "Savings paid", "Net savings to Medicare": "Net to Medicare",
+    "Losses collected": "Collected", "ACOs paid": "# paid", "ACOs owing": "# owing",
+    "Recouped: model - CMS": "Model - CMS", "Earned savings": "Earned",
+    "Within quality rounding": "In rounding", "From public inputs": "Public inputs",
+    "CMS (before EUC relief)": "CMS", "Model (public inputs)": "Model (public)",
+    "Public inputs alone": "Public alone", "Outcome column read": "Outcome read",
+}
+
+
+def short_header(name: object) -> str | None:
+    """The shorter header for a column name, or None to keep it.
+
+    >>> short_header("ACOs owing (change)"), short_header("Shared savings paid"), short_header("Year")
+    ('# owing, Δ', 'Savings paid', None)
+    """
+    text = str(name)
+    for suffix, shown in ((" (as changed)", "{}"), (" (change)", "{}, Δ"), (" (as was)", "{}, was")):
+        if text.endswith(suffix):
+            stem = text[: -len(suffix)]
+            return shown.format(SHORT_HEADERS.get(stem, stem))
+    return SHORT_HEADERS.get(text)
+
+
 def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
-          height: int | None = None, column_config: Mapping[str, object] | None = None) -> None:
-    """Show `display` and offer `raw` (numbers unformatted) as CSV."""
+          height: int | None = None, column_config: Mapping[str, object] | None = None,
+          hidden: Sequence[str] = ()) -> None:
+    """Show `display` and offer `raw` (numbers unformatted) as CSV.
+
+    Long headers are shortened (`short_header`, the full name as the header's tooltip) and `hidden`
+    columns left off the screen (they stay in the CSV), so that wide tables read whole at 1440 px; a table
+    of 8 columns or more keeps its first column in view when scrolled sideways. Printing
+    (ui.print_view): a static table that wraps instead.
+    """
+    if print_view.printing():
+        static_table(display.drop(columns=[c for c in hidden if c in display.columns]))
+        return
+    config: dict[str, object] = dict(column_config or {})
+    for column in display.columns:
+        label = short_header(column)
+        if column in hidden:
+            config[column] = None  # Streamlit hides a column configured as None
+        elif label is not None and column not in config:
+            config[column] = st.column_config.Column(label, help=str(column))
+    if len(display.columns) >= 8 and display.columns[0] not in config:
+        config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
-    st.dataframe(display, hide_index=True, width="stretch", column_config=column_config, **kwargs)
-    st.download_button("Download CSV", csv_bytes(raw), file_name=file_name, mime="text/csv", key=f"csv_{key}")
+    st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
+    # The CSV is made only when the button is clicked: writing and hashing every table's CSV on every page
+    # run cost CPU every viewer waits on.
+    st.download_button("Download CSV", functools.partial(csv_bytes, raw), file_name=file_name,
+                       mime="text/csv", key=f"csv_{key}", on_click="ignore")
+
+
+def tabs(names: Sequence[str]) -> list:
+    """st.tabs, or, printing (ui.print_view), one headed section after another: paper shows every tab."""
+    if not print_view.printing():
+        return list(st.tabs(list(names)))
+    sections = []
+    for name in names:
+        section = st.container()
+        section.subheader(name)
+        sections.append(section)
+    return sections
+
+
+PRINTED_COLUMNS = 9  # a sheet's width: a wider table prints as several, each led by the first column
+
+
+def static_table(display: pd.DataFrame) -> None:
+    """`display` as static tables (st.table: wraps, prints whole), every cell and header shown as text."""
+    head = display.head(PRINTED_ROWS)
+    shown = head.astype(object).where(head.notna(), "-").map(plain)
+    first, rest = list(shown.columns[:1]), list(shown.columns[1:])
+    step = PRINTED_COLUMNS - 1
+    for start in range(0, max(len(rest), 1), step):
+        part = shown[first + rest[start:start + step]]
+        st.table(part.rename(columns=lambda c: plain(c)), hide_index=True)
+    if len(display) > PRINTED_ROWS:
+        st.caption(f"The first {PRINTED_ROWS:,} of {len(display):,} rows.")
 
 
 def csv_bytes(raw: pd.DataFrame) -> bytes:
@@ -92,10 +180,7 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
 
     @functools.wraps(build)
     def finished(theme: str, *args: object) -> go.Figure:
-        fig = build(*args)
-        _finish(fig, theme)
-        spec = fig.to_dict()
-        fig.to_dict = lambda: spec  # read by st.plotly_chart only, never changed (tests/unit/test_serving.py)
+        fig = fast_figure.finished(build(*args), MARGIN, _CHART_TEXT[theme])  # to_dict() is made once
         setattr(fig, SHARED, True)
         return fig
 
@@ -111,7 +196,19 @@ def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
     figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
     view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
     """
-    chart(_built_once(build)(_theme(), *args), key=key, file_name=file_name)
+    chart(_built_once(_named(build))(_theme(), *args), key=key, file_name=file_name)
+
+
+_BUILDERS: dict[tuple[str, str, str, int], Callable[..., go.Figure]] = {}
+
+
+def _named(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """One builder per file and name: a page's own builder is a new function object every run (the page
+    script runs afresh), and `_built_once` keeps one entry per function object."""
+    code = getattr(build, "__code__", None)
+    name = (getattr(build, "__module__", ""), build.__qualname__, code.co_filename if code else "",
+            code.co_firstlineno if code else 0)
+    return _BUILDERS.setdefault(name, build)
 
 
 def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
@@ -119,8 +216,8 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
 
     The PNG is named after the chart (`file_name`, else its title), not "plot-image.png".
     """
-    if not getattr(fig, SHARED, False):
-        _finish(fig, _theme())
+    if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
+        fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
@@ -136,6 +233,36 @@ def image_name(title: str) -> str:
     """
     text = re.sub(r"<[^>]+>", " ", title).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "aco-lens-chart"
+
+
+def money_input(place, label: str, *, key: str, current: float, limits: tuple[float, float],
+                help: str | None = None, zero: str | None = None) -> tuple[float, str | None]:
+    """A dollar box that reads as money ("$1,650,927,172") and takes what people type ("$1.65B", "750k").
+
+    Returns (the amount, None), or (`current`, a one-line message) when the text cannot be used: `current`
+    is the amount in force (the link's, exact) and the box shows it as `dollars` does until it is edited
+    (seeded so when the session does not hold it yet). The label carries the short form
+    of the amount (`zero` in its place for $0, e.g. "unknown"). The browser refuses text that is not an
+    amount (`DOLLARS_PATTERN`) before sending it; whatever still arrives is checked here. (A number_input
+    cannot show thousands separators.)
+    """
+    if key not in st.session_state:  # a box not shown on the last run (Streamlit forgot it): as it stands
+        st.session_state[key] = dollars(current)
+    value, problem = read_dollars(st.session_state.get(key), current, *limits, name=label)
+    shown = zero if zero is not None and value == 0 else money(value)
+    place.text_input(f"{label} ({shown})", key=key, help=help, on_change=_tidy_dollars, args=(key,),
+                     validate=(DOLLARS_PATTERN, DOLLARS_HINT))
+    return value, problem
+
+
+def _tidy_dollars(key: str) -> None:
+    """After an edit, show the amount typed ("1.65b") in full ("$1,650,000,000") when that loses nothing."""
+    try:
+        value = parse_dollars(st.session_state[key])
+    except (ValueError, KeyError):
+        return
+    if parse_dollars(dollars(value)) == value:
+        st.session_state[key] = dollars(value)
 
 
 def warn(messages: Sequence[str]) -> None:

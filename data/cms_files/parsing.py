@@ -104,12 +104,18 @@ def parse_rate(raw: pd.Series) -> Parsed:
     return _numeric(raw, "%,")
 
 
+MAX_COUNT = 2.0**53
+
+
 def parse_int(raw: pd.Series) -> Parsed:
-    """Whole counts (beneficiaries, agreement period); "60845.0" is fine, 1.5 is not a count."""
+    """Whole counts (beneficiaries, agreement period); "60845.0" is fine, 1.5 is not a count, and neither is
+    1E100 (past 2**53 a float no longer holds every whole number, and past 2**63 no int64 holds it)."""
     number = parse_number(raw)
     fractional = number.values.notna() & ((number.values - number.values.round()).abs() > 1e-6)
-    values = number.values.round().astype("Int64").mask(fractional)
-    return Parsed(values, number.bad | fractional, number.non_finite)
+    huge = number.values.notna() & (number.values.abs() > MAX_COUNT)
+    not_count = fractional | huge
+    values = number.values.where(~not_count).round().astype("Int64")
+    return Parsed(values, number.bad | not_count, number.non_finite)
 
 
 def parse_bool(raw: pd.Series) -> Parsed:

@@ -149,7 +149,8 @@ def test_controls_drive_the_simulation(app, demo_db: Path) -> None:
     at.selectbox(key="risk_draws").select(2_000).run()
     at.number_input(key="risk_seed").set_value(7).run()
     at.number_input(key="risk_max_owe").set_value(25.0).run()
-    at.number_input(key="risk_owe_over").set_value(500_000.0).run()
+    at.text_input(key="risk_owe_over").input("$500K").run()  # a money box: typed as people write money
+    assert at.text_input(key="risk_owe_over").value == "$500,000"
     _no_errors(at)
     summary, allowed = _expected(demo_db, aco, 2022, draws=2_000, seed=7, owe_over=500_000.0)
     table, shown = _table(at), _shown(summary, allowed)

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aco_model.scenario import TEMPLATE, scenario_from_row
-from ui.formatting import money
+from ui.formatting import money, parse_dollars
 from ui.text import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "what_if.py")
@@ -104,7 +104,7 @@ def test_template_from_the_link(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch, src="template", year="2023", track="ENHANCED", q="90", exp="140000000")
     assert not at.exception and not at.warning
     assert at.selectbox(key="track").value == "ENHANCED"
-    assert at.number_input(key="exp").value == 140_000_000
+    assert at.text_input(key="exp").value == "$140,000,000"
     expected = replace(TEMPLATE, performance_year=2023, track="ENHANCED", quality_score=0.9,
                        expenditure=140_000_000).settle()
     label = "Payment to the ACO" if expected.earned >= 0 else "Bill to the ACO"
@@ -137,7 +137,7 @@ def test_revenue_limited_loss_starts_from_the_implied_revenue(cms_db, open_page)
     """PY2023 A1241 (BASIC E): CMS's loss is below the 4%-of-benchmark limit, so the revenue limit bound."""
     at = open_page("what_if.py", cms_db, aco="A1241", year="2023")
     assert not at.exception
-    assert at.number_input(key="rev").value == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
+    assert parse_dollars(at.text_input(key="rev").value) == pytest.approx(1_149_065 / 0.08 + 823_342 / 0.08)
     assert _metrics(at)["CMS settled"][1] == "same as this scenario"
 
 
@@ -220,3 +220,51 @@ def test_a_difference_within_the_quality_rounding_says_so(cms_db, monkeypatch):
     assert delta.endswith("here: quality score rounding") and "-$713" in delta
     help_text = next(m.help for m in at.metric if m.label == "CMS settled")
     assert "rounded to 4 decimals" in help_text
+
+
+def test_money_boxes_read_as_money_and_take_what_people_type(cms_db, monkeypatch):
+    """Issue 9: the benchmark box showed 600514210; now $600,514,210; it takes "$650M" or "650,000,000"."""
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert at.text_input(key="bench").value == "$600,514,210"
+    assert at.text_input(key="exp").value == "$577,772,388"
+    assert at.text_input(key="bench").label == "Base benchmark ($600.5M)"
+    at.text_input(key="bench").input("$650M").run()
+    assert not at.exception and not at.warning
+    assert at.text_input(key="bench").value == "$650,000,000"  # tidied after the edit
+    assert at.text_input(key="bench").label == "Base benchmark ($650.0M)"
+    assert at.query_params["bench"] == "650000000" and _shared_link(at)["bench"] == "650000000"
+    base = scenario_from_row(_row(cms_db, "A1026", 2024).to_dict())
+    expected = replace(base, base_benchmark=650_000_000.0).settle()
+    assert _metrics(at)["Payment to the ACO"][0] == money(expected.earned)
+    at.text_input(key="exp").input("600,000,000").run()
+    assert _shared_link(at)["exp"] == "600000000"
+    reopened = _open(cms_db, monkeypatch, **_shared_link(at))
+    assert _metrics(reopened) == _metrics(at) and not reopened.warning
+    assert reopened.text_input(key="bench").value == "$650,000,000"
+
+
+def test_money_box_with_bad_text_says_so_in_one_line_and_keeps_the_amount(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    paid = _metrics(at)["Payment to the ACO"][0]
+    at.text_input(key="bench").input("lots [click](http://x.example)").run()
+    assert not at.exception
+    assert len(at.warning) == 1
+    text = shown(at.warning[0].value)
+    assert text.startswith("Base benchmark: “lots [click](http://x.example)” is not an amount in dollars")
+    assert "keeping $600,514,210" in text and "\n" not in at.warning[0].value
+    assert _metrics(at)["Payment to the ACO"][0] == paid and at.query_params["bench"] == "600514210"
+    at.text_input(key="exp").input("-5").run()
+    assert ("Expenditure: “-5” is not an amount in dollars (e.g. 1,650,927,172 or $1.65B); keeping "
+            "$577,772,388.") in [shown(w.value) for w in at.warning]
+    at.text_input(key="bench").input("$5").run()
+    assert "Base benchmark: $5 is outside $1,000,000 to $100,000,000,000; keeping $600,514,210." in [
+        shown(w.value) for w in at.warning]
+
+
+def test_a_link_with_cents_keeps_them_while_the_box_shows_whole_cents(demo_db, monkeypatch):
+    """The box shows $880,028,641.13; the link's 880028641.1251 stays exact until the box is edited."""
+    at = _open(demo_db, monkeypatch, src="template", year="2024", bench="880028641.1251")
+    assert at.text_input(key="bench").value == "$880,028,641.13"
+    assert _shared_link(at)["bench"] == "880028641.1251"
+    at.slider(key="q").set_value(90.0).run()
+    assert _shared_link(at)["bench"] == "880028641.1251"

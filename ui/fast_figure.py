@@ -1,0 +1,175 @@
+"""Plotly figures written as the JSON plotly.js reads, without plotly.py's property machinery.
+
+plotly.py checks every property of a figure as it is set: building one of the what-if's charts took
+15-70 ms of CPU (add_hline and add_vrect alone about 10 ms each), and adding margins and text colours
+(`update_layout`, `update_xaxes`) another 10-30 ms, on the one core every viewer's page runs share
+(benchmarks/load.py). The dict is what Streamlit sends anyway (`st.plotly_chart` asks the figure for
+`to_dict()` and encodes that), so the charts on the hot paths write it directly: `figure(data, layout)`
+returns a go.Figure that answers `to_dict()` with that dict, plotly's default template included, so the
+browser draws exactly what plotly.py would have sent. Arrays go as plotly's typed arrays (base64).
+
+`finish(spec, theme_color)` applies the margins and text colours to such a dict, and `finished(fig)`
+makes the dict of any figure (built with plotly.py or here) and finishes that: the same JSON as
+`fig.update_layout(...)`, without the validation (tests/unit/test_fast_figure.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import re
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+SPEC = "_aco_lens_spec"  # set on a figure made here: its dict, what to_dict() returns
+_AXIS = re.compile(r"^[xy]axis\d*$")
+_DTYPES = {"float64": "f8", "float32": "f4", "int64": "i8", "int32": "i4", "int16": "i2", "int8": "i1",
+           "uint8": "u1", "uint16": "u2", "uint32": "u4"}
+
+
+def template() -> dict:
+    """The default template, as go.Figure() puts it in every figure's layout (shared: never changed).
+
+    Importing streamlit makes its own template ("streamlit", colours the browser fills in) the default.
+    """
+    name = pio.templates.default
+    return _template(name) if isinstance(name, str) else go.Figure().to_dict()["layout"]["template"]
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    return go.Figure().to_dict()["layout"]["template"]
+
+
+def array(values: Iterable) -> object:
+    """A column of numbers as plotly.py sends it: numeric numpy data as a typed array, else a list.
+
+    >>> array(np.array([1.0, 2.0]))
+    {'dtype': 'f8', 'bdata': 'AAAAAAAA8D8AAAAAAAAAQA=='}
+    >>> array(["a", "b"])
+    ['a', 'b']
+    """
+    data = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    code = _DTYPES.get(str(data.dtype))
+    if code is None or data.ndim != 1:
+        return data.tolist() if isinstance(values, np.ndarray) or hasattr(values, "tolist") else list(values)
+    return {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(data).tobytes()).decode("ascii")}
+
+
+def figure(data: list[dict], layout: Mapping[str, object]) -> go.Figure:
+    """A figure whose to_dict() is {"data": data, "layout": layout + plotly's template}, unvalidated.
+
+    Each trace dict names its `type` last, as plotly.py writes it; the layout's keys are plotly's.
+    """
+    spec = {"data": data, "layout": {**layout, "template": template()}}
+    return wrap(spec)
+
+
+def wrap(spec: dict) -> go.Figure:
+    """A go.Figure standing for `spec`: to_dict() returns the dict itself (never change it afterwards).
+
+    The figure object carries only the title (chart file names read it), so that nothing is validated.
+    """
+    fig = go.Figure(layout={"title": {"text": _title(spec)}}, _validate=False)
+    fig.to_dict = lambda: spec  # read by st.plotly_chart (and tests): the dict stands for the figure
+    setattr(fig, SPEC, spec)
+    return fig
+
+
+def _title(spec: Mapping) -> str | None:
+    title = spec.get("layout", {}).get("title")
+    return title.get("text") if isinstance(title, Mapping) else title
+
+
+def finished(fig: go.Figure, margin: Mapping[str, int], color: str) -> go.Figure:
+    """`fig` with margins and text in `color`, as a new figure made here (fig itself unchanged)."""
+    own = getattr(fig, SPEC, None)
+    if own is None:
+        spec = fig.to_dict()
+    else:  # a copy of what finish changes only: the data and the template stay shared
+        layout = {k: copy.deepcopy(v) if k in _FINISHED or _AXIS.match(k) else v
+                  for k, v in own.get("layout", {}).items()}
+        spec = {**own, "layout": layout}
+    finish(spec, margin, color)
+    return wrap(spec)
+
+
+_FINISHED = frozenset({"margin", "legend", "title"})
+
+
+def finish(spec: dict, margin: Mapping[str, int], color: str) -> None:
+    """Margins and text colour set in a figure's dict, as ui.widgets used to with update_layout:
+    layout margin, legend and title font colour, and on every x and y axis tick font (13 px) and title
+    font colour (`xaxis` and `yaxis` always, as update_xaxes writes them even for a pie)."""
+    layout = spec.setdefault("layout", {})
+    _merge(layout, {"margin": dict(margin), "legend": {"font": {"color": color}},
+                    "title": {"font": {"color": color}}})
+    axes = [k for k in layout if _AXIS.match(k)]
+    axes += [name for name in ("xaxis", "yaxis") if name not in axes]  # plotly adds them to any figure
+    for name in axes:
+        _merge(layout.setdefault(name, {}), {"tickfont": {"size": 13, "color": color},
+                                             "title": {"font": {"color": color}}})
+
+
+def _merge(into: dict, update: Mapping) -> None:
+    for key, value in update.items():
+        if isinstance(value, Mapping):
+            current = into.get(key)
+            if not isinstance(current, dict):
+                current = {} if current is None else {"text": current} if key == "title" else {}
+                into[key] = current
+            _merge(current, value)
+        else:
+            into[key] = value
+
+
+# --- shapes and annotations as plotly's add_hline / add_vline / add_vrect write them -----------------
+def hline(y: float, color: str | None = None, dash: str | None = None, width: float | None = None) -> dict:
+    return {"line": _line(color, dash, width), "type": "line", "x0": 0, "x1": 1, "xref": "x domain",
+            "y0": y, "y1": y, "yref": "y"}
+
+
+def vline(x: float, color: str | None = None, dash: str | None = None, width: float | None = None) -> dict:
+    return {"line": _line(color, dash, width), "type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0,
+            "y1": 1, "yref": "y domain"}
+
+
+def vrect(x0: float, x1: float, fillcolor: str, opacity: float, line_width: float = 0) -> dict:
+    return {"fillcolor": fillcolor, "line": {"width": line_width}, "opacity": opacity, "type": "rect",
+            "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+
+
+def _line(color: str | None, dash: str | None, width: float | None) -> dict:
+    out: dict[str, object] = {}
+    if color is not None:
+        out["color"] = color
+    if dash is not None:
+        out["dash"] = dash
+    if width is not None:
+        out["width"] = width
+    return out
+
+
+def hline_note(y: float, text: str, position: str) -> dict:
+    """add_hline's annotation: "bottom right" sits under the line at the right end, "top right" above."""
+    vertical, horizontal = position.split()
+    return {"showarrow": False, "text": text, "x": 1 if horizontal == "right" else 0, "xanchor": horizontal,
+            "xref": "x domain", "y": y, "yanchor": "top" if vertical == "bottom" else "bottom", "yref": "y"}
+
+
+def vline_note(x: float, text: str, position: str) -> dict:
+    """add_vline's annotation: "top right" at the top, right of the line; "bottom left" at the bottom."""
+    vertical, horizontal = position.split()
+    return {"showarrow": False, "text": text, "x": x, "xanchor": "left" if horizontal == "right" else "right",
+            "xref": "x", "y": 1 if vertical == "top" else 0, "yanchor": vertical, "yref": "y domain"}
+
+
+def vrect_note(x0: float, text: str, position: str) -> dict:
+    """add_vrect's annotation at "top left": inside the rectangle at its top left corner."""
+    vertical, horizontal = position.split()
+    return {"showarrow": False, "text": text, "x": x0, "xanchor": horizontal, "xref": "x",
+            "y": 1 if vertical == "top" else 0, "yanchor": vertical, "yref": "y domain"}
