@@ -146,6 +146,8 @@ def numbers(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     >>> values, warnings = numbers(pd.DataFrame({"a": ["1,234", "-", "9.5%"], "b": ["^", "2", None]}))
     >>> values.to_dict("list"), warnings
     ({'a': [1234.0, nan, 9.5], 'b': [nan, 2.0, nan]}, [])
+    >>> numbers(pd.DataFrame({"a": ["9.5%", "junk", "3"]}))[0]["a"].tolist()  # the slow path reads "9.5%" too
+    [9.5, nan, 3.0]
     >>> for warning in numbers(pd.DataFrame({"a": ["1", "n.a", "1e999"]}))[1]:
     ...     print(warning)
     column 'a': 1 unreadable value(s) set to NULL (e.g. row 2: 'n.a')
@@ -195,6 +197,9 @@ def _numbers_strict(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     out, warnings = {}, []
     for column in block.columns:
         raw = block[column].mask(block[column].isin(NO_VALUE))
+        # The fast path drops "%" (CMS's "9.5%" cells): so must this one, or one junk cell in a block
+        # would make every percent cell beside it unreadable.
+        raw = raw.where(raw.isna(), raw.astype(str).str.replace("%", "", regex=False))
         parsed = parse_number(raw)
         values = parsed.values.mask(parsed.bad)
         if parsed.bad_count:
