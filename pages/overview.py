@@ -65,15 +65,15 @@ wanted_tracks = charts.read_tracks(params, all_tracks)
 state_options = filters_ui.known_states(published["states"])
 wanted = filters_ui.read_filters(params, state_options)
 state_years_text = filters_ui.years_text(published["state_years"]) or "no year of these data"
-c_years, c_tracks = st.columns([2, 3])
+c_years, c_risk, c_revenue = st.columns([2, 1, 1])
 if len(all_years) > 1:
     first, last = c_years.select_slider("Performance years", all_years, value=(first, last), key="ov_years")
 else:
     c_years.markdown(f"**Performance year** PY{all_years[0]}")
-chosen_tracks = c_tracks.multiselect("Tracks", all_tracks, default=wanted_tracks, key="ov_tracks",
-                                     format_func=charts.label, placeholder="Choose tracks")
-c_states, c_risk, c_revenue = st.columns([3, 1, 1])
-chosen_states = c_states.multiselect(
+# Pills wrap onto a second line: eleven tracks as multiselect chips were cut off at 1440 px.
+chosen_tracks = st.pills("Tracks", all_tracks, selection_mode="multi", default=wanted_tracks, key="ov_tracks",
+                         format_func=lambda t: ui.plain(charts.label(t))) or []  # pills read markdown
+chosen_states = st.multiselect(
     "States", state_options, default=list(wanted.states), key="ov_states",
     format_func=filters_ui.state_label, placeholder="Every state",
     help=f"ACOs with participants in any of these states. CMS published a state for {state_years_text} only.")
@@ -151,7 +151,7 @@ m[5].metric("Net to Medicare", ui.money(net),
 # Placed beside the filter line, read after the numbers are on screen (the first paint waits for no rows).
 filtered_rows = db.rows(key, chosen_years, tuple(chosen_tracks), *narrowing)
 export.download_button(  # the CSV is made only when clicked: every column of the ACO-years counted above
-    f"These {len(filtered_rows):,} ACO-years (CSV)", lambda: ui.csv_bytes(filtered_rows),
+    f"CSV: {len(filtered_rows):,} ACO-years", lambda: ui.csv_bytes(filtered_rows),
     file_name=f"mssp_aco_years_{charts.years_text(chosen_years)}.csv", mime="text/csv", key="csv_ov_rows",
     icon=":material/download:")
 

@@ -101,9 +101,9 @@ def test_default_view_is_every_year_and_track(open_page, demo_db: Path) -> None:
 def test_filters_drive_the_numbers_and_the_link(open_page, demo_db: Path) -> None:
     at = open_page(PAGE, demo_db)
     at.select_slider(key="ov_years").set_range(2020, 2022).run()
-    at.multiselect(key="ov_tracks").unselect("TRACK_1").unselect("TRACK_1_PLUS").run()
+    at.button_group(key="ov_tracks").unselect("TRACK_1").unselect("TRACK_1_PLUS").run()
     _no_errors(at)
-    tracks = [t for t in at.multiselect(key="ov_tracks").value]
+    tracks = [t for t in at.button_group(key="ov_tracks").value]
     assert "TRACK_1" not in tracks and tracks
     _check_headline(at, _totals(demo_db, [2020, 2021, 2022], tracks))
     assert at.query_params["years"] == "2020-2022"
@@ -130,14 +130,14 @@ def test_one_year_one_track(open_page, demo_db: Path) -> None:
     _no_errors(at)
     assert not at.warning
     assert at.select_slider(key="ov_years").value == (2023, 2023)
-    assert at.multiselect(key="ov_tracks").value == ["ENHANCED"]
+    assert at.button_group(key="ov_tracks").value == ["ENHANCED"]
     _check_headline(at, _totals(demo_db, [2023], ["ENHANCED"]))
     assert dict(at.query_params) == {"years": "2023", "tracks": "ENHANCED"}
 
 
 def test_no_track_chosen_says_so(open_page, demo_db: Path) -> None:
     at = open_page(PAGE, demo_db, tracks="ENHANCED")
-    at.multiselect(key="ov_tracks").unselect("ENHANCED").run()
+    at.button_group(key="ov_tracks").unselect("ENHANCED").run()
     _no_errors(at)
     assert any("at least one track" in i.value for i in at.info)
     assert not at.metric
@@ -146,7 +146,7 @@ def test_no_track_chosen_says_so(open_page, demo_db: Path) -> None:
 def test_shared_link_reopens_the_same_view(open_page, demo_db: Path) -> None:
     first = open_page(PAGE, demo_db)
     first.select_slider(key="ov_years").set_range(2019, 2021).run()
-    first.multiselect(key="ov_tracks").set_value(["BASIC_E", "ENHANCED"]).run()
+    first.button_group(key="ov_tracks").set_value(["BASIC_E", "ENHANCED"]).run()
     first.segmented_control(key="ov_view").set_value("track").run()
     link = dict(first.query_params)
     assert link == {"years": "2019-2021", "tracks": "BASIC_E,ENHANCED", "view": "track"}
@@ -310,7 +310,7 @@ def test_filters_narrow_every_number_and_round_trip(open_page, demo_db: Path) ->
     table = at.dataframe[0].value
     assert table["ACOs"].tolist() == [fmt.count(_totals(demo_db, [y], **chosen)["acos"]) for y in years]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert f"These {int(expected['acos']):,} ACO-years (CSV)" in labels
+    assert f"CSV: {int(expected['acos']):,} ACO-years" in labels
     where, params = _where([2021], **chosen)
     with duckdb.connect(str(demo_db), read_only=True) as con:
         scored = con.execute("SELECT count(*) FROM aco_year WHERE quality_score IS NOT NULL AND "

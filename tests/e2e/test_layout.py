@@ -7,10 +7,11 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-# Text Streamlit cuts with an ellipsis when it does not fit: widget labels, metric labels/values/notes, tabs.
+# Text Streamlit cuts with an ellipsis when it does not fit: widget labels, metric labels/values/notes, tabs,
+# button and pill text, multiselect chips.
 CUT_TEXT = """() => [...document.querySelectorAll(
     'label, [data-testid=stMetricLabel] *, [data-testid=stMetricValue] *, [data-testid=stMetricDelta] *, '
-    + '[role=tab] p, h1, h2, h3')]
+    + '[role=tab] p, h1, h2, h3, button p, [data-baseweb=tag] span')]
   .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText.slice(0, 60))"""
 
