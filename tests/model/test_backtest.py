@@ -50,18 +50,20 @@ def cli_output(cms_db: Path) -> tuple[int, str]:
 
 def test_the_random_walk_misses_mean_reversion_and_year_shocks(cms_rows: pd.DataFrame) -> None:
     pairs = year_pairs(cms_rows)
-    assert len(pairs) == 3_686
+    # 3,686 before PY2015-17 ids by name needed a shared state: Texas A03682 (PY2014) -> Florida (PY2015) was
+    # one false pair.
+    assert len(pairs) == 3_685
     slope = np.polyfit(pairs["savings_rate"], pairs["change"], 1)[0]
     assert round(slope, 2) == -0.33
     assert round(np.corrcoef(pairs["savings_rate"], pairs["change"])[0, 1], 3) == -0.395
     fifths = pairs.groupby(pd.qcut(pairs["savings_rate"], 5, labels=False))["change"].mean()
-    assert round(fifths.iloc[-1] * 100, 2) == -1.28 and round(fifths.iloc[0] * 100, 2) == 2.53
+    assert round(fifths.iloc[-1] * 100, 2) == -1.27 and round(fifths.iloc[0] * 100, 2) == 2.53
     assert round(pairs.loc[pairs["performance_year"] == 2019, "change"].mean() * 100, 2) == 1.46
 
 
 def test_fitted_parameters_on_cms_history(cms_rows: pd.DataFrame) -> None:
     cal = calibrate(cms_rows)
-    assert cal.pairs == 3_686 and cal.renewal_pairs > 500
+    assert cal.pairs == 3_685 and cal.renewal_pairs > 500
     assert -0.35 < cal.slope < -0.15  # within an agreement: a quarter of the distance given back
     assert cal.renewal_slope < cal.slope - 0.2  # a rebased benchmark takes back much more
     effects = dict(cal.year_effects)
