@@ -306,28 +306,22 @@ def participants_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["participant_type", "aco", "peers_median", "more_than_share_of_peers"])
 
 
-def participants_chart(table: pd.DataFrame, aco_id: str) -> go.Figure:
-    labels = table["participant_type"].iloc[::-1]
+def _against_peers(labels: list[str] | pd.Series, aco: pd.Series, peers_median: pd.Series, aco_id: str,
+                   shown: str, hover: str) -> go.Figure:
+    """Horizontal bars, first row on top: the peers' median and the ACO's value (text `shown`, hover
+    format `hover`, e.g. ",.0f")."""
     fig = go.Figure()
-    fig.add_bar(
-        y=labels,
-        x=table["peers_median"].iloc[::-1],
-        orientation="h",
-        name="Peers' median",
-        marker_color=PEERS,
-        hovertemplate="%{y}: %{x:,.0f}<extra>peers' median</extra>",
-    )
-    fig.add_bar(
-        y=labels,
-        x=table["aco"].iloc[::-1],
-        orientation="h",
-        name=chart_text(aco_id),
-        marker_color=NEUTRAL,
-        text=[count(v) for v in table["aco"].iloc[::-1]],
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{x:,.0f}<extra>" + chart_text(aco_id) + "</extra>",
-    )
+    fig.add_bar(y=labels, x=peers_median.iloc[::-1], orientation="h", name="Peers' median",
+                marker_color=PEERS, hovertemplate="%{y}: %{x:" + hover + "}<extra>peers' median</extra>")
+    fig.add_bar(y=labels, x=aco.iloc[::-1], orientation="h", name=chart_text(aco_id), marker_color=NEUTRAL,
+                text=shown, textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}: %{x:" + hover + "}<extra>" + chart_text(aco_id) + "</extra>")
+    return fig
+
+
+def participants_chart(table: pd.DataFrame, aco_id: str) -> go.Figure:
+    fig = _against_peers(table["participant_type"].iloc[::-1], table["aco"], table["peers_median"], aco_id,
+                         [count(v) for v in table["aco"].iloc[::-1]], ",.0f")
     fig.update_layout(
         title="Participants by type, against the peers' median",
         barmode="group",
@@ -400,26 +394,8 @@ def mix_table(frame: pd.DataFrame, enrollment: pd.DataFrame) -> pd.DataFrame:
 
 def mix_chart(table: pd.DataFrame, aco_id: str) -> go.Figure:
     labels = [f"{g}: {c}" for g, c in zip(table["group"], table["category"], strict=True)][::-1]
-    fig = go.Figure()
-    fig.add_bar(
-        y=labels,
-        x=table["peers_median_share"].iloc[::-1],
-        orientation="h",
-        name="Peers' median",
-        marker_color=PEERS,
-        hovertemplate="%{y}: %{x:.1%}<extra>peers' median</extra>",
-    )
-    fig.add_bar(
-        y=labels,
-        x=table["aco_share"].iloc[::-1],
-        orientation="h",
-        name=chart_text(aco_id),
-        marker_color=NEUTRAL,
-        text=[pct(v, 1) for v in table["aco_share"].iloc[::-1]],
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1%}<extra>" + chart_text(aco_id) + "</extra>",
-    )
+    fig = _against_peers(labels, table["aco_share"], table["peers_median_share"], aco_id,
+                         [pct(v, 1) for v in table["aco_share"].iloc[::-1]], ".1%")
     fig.update_layout(
         title="Beneficiary mix: shares of assigned beneficiaries, against the peers' median",
         barmode="group",
