@@ -43,6 +43,7 @@ _ACO_WORDS = re.compile(r"\baccountable care organi[sz]ations?\b|\ba\s*c\s*o\b")
 SIMILAR = 0.75  # least `similarity` of two names for a renamed ACO (with a start date in common)
 MIN_SHARE_OF_LONGER = 0.4
 CLOSE_SPELLING = 0.88  # difflib ratio above which two names are one spelled two ways
+_STATE_SEPARATOR = re.compile(r"\s*[,;/]\s*")
 SIZE_STEPS: tuple[tuple[float, float], ...] = ((1.15, 0.5), (1.5, 0.25), (2.5, 0.0))
 
 
@@ -151,10 +152,13 @@ def _states(rows: pd.DataFrame) -> dict[str, frozenset[str]]:
     if "aco_state" not in rows:
         return {}
     named = rows[["identity", "aco_state"]].dropna().drop_duplicates()
-    parts = named.assign(state=named["aco_state"].astype(str).str.lower().str.split(r"\s*[,;/]\s*"))
-    parts = parts.explode("state")
-    parts = parts[parts["state"].str.len() > 0]
-    return {i: frozenset(s) for i, s in parts.groupby("identity")["state"]}
+    states: dict[str, set[str]] = {}
+    pairs = zip(named["identity"].tolist(), named["aco_state"].astype(str).tolist(), strict=True)
+    for identity, text in pairs:
+        parts = [p for p in _STATE_SEPARATOR.split(text.lower()) if p]
+        if parts:
+            states.setdefault(identity, set()).update(parts)
+    return {i: frozenset(s) for i, s in states.items()}
 
 
 def _date(value: object) -> str:

@@ -5,15 +5,22 @@ cells that held something but could not be read, and (numbers) a mask of the cel
 infinite number ("1e999", "inf"), kept out of the values. Keeping them apart lets the caller decide
 what a bad cell means: a clear error or a refused row in a required column, NULL plus a counted
 warning elsewhere.
+
+A column holds a few hundred cells and a build reads some 600 columns, so the readers work on a
+column's distinct cells (flags, dates, text) or on a block of columns at once (numbers) rather than
+cell by cell: the strict cell loop (`_numeric`) sees only the cells the fast path could not read.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 # CMS's "not applicable / suppressed / missing" marks, compared after strip() and upper().
 NULL_TOKENS: frozenset[str] = frozenset(
@@ -22,6 +29,7 @@ NULL_TOKENS: frozenset[str] = frozenset(
 _TRUE = frozenset({"1", "1.0", "Y", "YES", "TRUE", "T"})
 _FALSE = frozenset({"0", "0.0", "N", "NO", "FALSE", "F"})
 _DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%Y/%m/%d")
+_DATE_PART = re.compile(r"[\sT]")  # "07/01/2012 12:00:00 AM", "2012-07-01T00:00": the date before it
 # Scale factors tried, in order, to bring a rate column to fractions (1 = already fractions).
 RATE_SCALES: tuple[float, ...] = (1.0, 0.01, 100.0)
 
@@ -56,6 +64,21 @@ def _cells(raw: pd.Series) -> list[str | None]:
         text = None if cell is None or cell is pd.NA or cell != cell else str(cell).strip()
         cells.append(None if text is None or text.upper() in NULL_TOKENS else text)
     return cells
+
+
+def _clean_cell(cell: str) -> str | None:
+    text = cell.strip()
+    return None if text.upper() in NULL_TOKENS else text
+
+
+def _coded(raw: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """(codes, cells): each cell is `cells[code]`, cleaned as `_cells` cleans it; code -1 (a missing
+    cell) is the last entry, None. A column of strings is cleaned once per distinct cell."""
+    array = raw.to_numpy(dtype=object)
+    if infer_dtype(array, skipna=True) not in ("string", "empty"):  # other objects: cell by cell
+        return np.arange(len(array)), [*_cells(raw), None]
+    codes, distinct = pd.factorize(array)  # None, NaN and pd.NA -> -1
+    return codes, [*map(_clean_cell, distinct.tolist()), None]
 
 
 def _numeric(raw: pd.Series, decoration: str) -> Parsed:
@@ -94,14 +117,26 @@ def _numeric(raw: pd.Series, decoration: str) -> Parsed:
                   pd.Series(infinite, index=index))
 
 
+# The marks dropped from a money or count cell, from a rate cell, and from a descriptive figure
+# (profile_columns: counts, "9.5%" shares and measure rates alike).
+MONEY, PERCENT, FIGURE = "$,", "%,", "$,%"
+
+
+def _column(raw: pd.Series, decoration: str) -> Parsed:
+    values, bad, infinite = _read_block(raw.to_numpy(dtype=object).reshape(-1, 1), decoration)
+    index = raw.index
+    return Parsed(pd.Series(values[:, 0], index=index), pd.Series(bad[:, 0], index=index),
+                  pd.Series(infinite[:, 0], index=index))
+
+
 def parse_number(raw: pd.Series) -> Parsed:
     """Money and counts: "$613084880.40", "77,947", "$-9187354.55", "1.5E+07" -> float."""
-    return _numeric(raw, "$,")
+    return _column(raw, MONEY)
 
 
 def parse_rate(raw: pd.Series) -> Parsed:
     """A rate in whatever unit the file uses, "%" dropped; see `rate_scale` for the unit."""
-    return _numeric(raw, "%,")
+    return _column(raw, PERCENT)
 
 
 MAX_COUNT = 2.0**53
@@ -120,29 +155,35 @@ def parse_int(raw: pd.Series) -> Parsed:
 
 def parse_bool(raw: pd.Series) -> Parsed:
     """0/1, Y/N, Yes/No, True/False (any case) -> nullable boolean."""
-    cells = [None if c is None else c.upper() for c in _cells(raw)]
-    true = np.array([c in _TRUE for c in cells], dtype=bool)
-    known = true | np.array([c in _FALSE for c in cells], dtype=bool)
+    codes, cells = _coded(raw)
+    upper = [None if c is None else c.upper() for c in cells]
+    true = np.array([c in _TRUE for c in upper], dtype=bool)
+    known = true | np.array([c in _FALSE for c in upper], dtype=bool)
+    present = np.array([c is not None for c in upper], dtype=bool)
+    true, known, present = true[codes], known[codes], present[codes]
     values = pd.Series(pd.arrays.BooleanArray(true, ~known), index=raw.index)
-    present = np.array([c is not None for c in cells], dtype=bool)
     return Parsed(values, pd.Series(present & ~known, index=raw.index))
 
 
 def parse_date(raw: pd.Series) -> Parsed:
     """"07/01/2012 12:00:00 AM", "7/1/12 00:00", "7/1/2012", "2012-07-01" -> datetime64 (date part)."""
-    text = clean(raw).str.split(r"[\sT]", n=1, regex=True).str[0]
-    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    codes, cells = _coded(raw)  # a file has a few dozen distinct dates: each is read once
+    text = pd.Series([None if c is None else _DATE_PART.split(c, maxsplit=1)[0] for c in cells], dtype=object)
+    values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for fmt in _DATE_FORMATS:
         todo = values.isna() & text.notna()
         if not todo.any():
             break
-        values[todo] = pd.to_datetime(text[todo].astype(object), format=fmt, errors="coerce")
-    return Parsed(values, text.notna() & values.isna())
+        values[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    bad = text.notna().to_numpy() & values.isna().to_numpy()
+    return Parsed(pd.Series(values.to_numpy()[codes], index=raw.index),
+                  pd.Series(bad[codes], index=raw.index))
 
 
 def parse_text(raw: pd.Series) -> Parsed:
     """Free text, stripped; only the suppression tokens become NULL."""
-    text = clean(raw)
+    codes, cells = _coded(raw)
+    text = pd.Series(np.array(cells, dtype=object)[codes], index=raw.index, dtype="string")
     return Parsed(text, pd.Series(False, index=raw.index))
 
 
@@ -181,48 +222,101 @@ def ratio_scale(values: pd.Series, reference: pd.Series) -> tuple[float, int]:
     return scale, mismatched
 
 
-def parse_number_block(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def parse_number_block(raw: pd.DataFrame, decoration: str = MONEY,
+                       no_value: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """`parse_number` for many columns at once: (values, bad cells, infinite cells), frames like `raw`.
 
-    The same results as `parse_number` column by column, for a fraction of the cost over the ~60
-    columns of a year's descriptive figures: plain numbers go through float() in one pass, and only
-    the cells it does not read as a finite number ("$76,897.40", "12,845", "(5)", CMS's suppression
-    marks, "inf", "1_000", junk) through the cell loop of `parse_number`.
+    The same results as `parse_number` column by column (`parse_rate` with decoration=PERCENT), for a
+    fraction of the cost; `no_value` names further cells that mean "no value" (as the suppression
+    marks do). See `_read_block`.
     """
     block = raw.to_numpy(dtype=object)
-    values = np.full(block.shape, np.nan)
-    for j in range(block.shape[1]):
-        column = block[:, j]
-        try:  # numpy calls float() per cell in C: a column of plain numbers in one step
-            if "_" in "".join(column):  # float() takes "1_000": left to the cell loop (a None: TypeError)
-                raise ValueError
-            values[:, j] = column.astype(float)
-        except (TypeError, ValueError):
-            values[:, j] = [_plain_float(cell) for cell in column]
-    cells = block.ravel(order="F").tolist()
-    values = values.ravel(order="F")
-    bad = np.zeros(len(cells), dtype=bool)
-    infinite = np.zeros(len(cells), dtype=bool)
-    odd = np.flatnonzero(~np.isfinite(values))
-    if len(odd):
-        slow = _numeric(pd.Series([cells[i] for i in odd], dtype=object), "$,")
-        values[odd] = slow.values.to_numpy()
-        bad[odd] = slow.bad.to_numpy()
-        infinite[odd] = slow.non_finite.to_numpy() if slow.non_finite is not None else False
+    if no_value:
+        block = np.where(np.isin(block, list(no_value)), None, block)
+    values, bad, infinite = _read_block(block, decoration)
 
     def shaped(array: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(array.reshape(raw.shape, order="F"), index=raw.index, columns=raw.columns)
+        return pd.DataFrame(array, index=raw.index, columns=raw.columns)
 
     return shaped(values), shaped(bad), shaped(infinite)
 
 
-def _plain_float(cell: object) -> float:
-    """float() of a cell, "$" and "," dropped; NaN for anything else (the cell loop decides what it is)."""
+def null_warnings(raw: pd.DataFrame, bad: pd.DataFrame, infinite: pd.DataFrame) -> list[str]:
+    """The warnings for `parse_number_block`'s unreadable, then infinite cells (set to NULL), one per
+    column, with the count and the first cell by its data row (1-based: the frame's index + 1)."""
+    warnings = []
+    for what, mask in (("unreadable value(s)", bad), ("non-finite value(s)", infinite)):
+        flags = mask.to_numpy()
+        for j in np.flatnonzero(flags.any(axis=0)):
+            first = int(np.argmax(flags[:, j]))
+            warnings.append(f"column {raw.columns[j]!r}: {int(flags[:, j].sum())} {what} set to NULL "
+                            f"(e.g. row {int(raw.index[first]) + 1}: {raw.iat[first, j]!r})")
+    return warnings
+
+
+_SEPARATOR = "\x1f"  # between the cells of a line of the block's text (never in CMS's cells)
+# Read as NaN by the C reader, so that a blank or marked cell leaves its column readable; every NaN
+# then goes through the strict loop (which tells a mark from "$" alone, say).
+_NA_TEXTS = sorted({"", *NULL_TOKENS, *(t.lower() for t in NULL_TOKENS), *(t.title() for t in NULL_TOKENS)})
+
+
+def _read_block(block: np.ndarray, decoration: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, bad, infinite) arrays of a 2-D array of cells.
+
+    The block goes through pandas' C reader as one text, the decoration and blanks dropped (its
+    converter rounds correctly, as float() does); a column it cannot read as
+    numbers, and every cell it reads as NaN or infinite (blanks, CMS's marks, "inf"), then go through
+    the strict cell loop of `_numeric`, which decides what they are.
+    """
+    rows, width = block.shape
+    values = np.full(block.shape, np.nan)
+    strict = np.ones(block.shape, dtype=bool)
+    if rows and width:
+        for j, column in _fast_columns(block, decoration):
+            values[:, j] = column
+            strict[:, j] = ~np.isfinite(column)
+    bad = np.zeros(block.shape, dtype=bool)
+    infinite = np.zeros(block.shape, dtype=bool)
+    where = np.nonzero(strict)
+    if len(where[0]):
+        slow = _numeric(pd.Series(block[where], dtype=object), decoration)
+        values[where] = slow.values.to_numpy()
+        bad[where] = slow.bad.to_numpy()
+        infinite[where] = slow.non_finite.to_numpy()  # type: ignore[union-attr]
+    return values, bad, infinite
+
+
+def _text(cell: object) -> str:
+    if isinstance(cell, str):
+        return cell
+    return "" if cell is None or cell is pd.NA or cell != cell else str(cell)
+
+
+def _fast_columns(block: np.ndarray, decoration: str) -> list[tuple[int, np.ndarray]]:
+    """The columns of `block` pandas' C reader reads as numbers, by position (see `_read_block`)."""
+    rows, width = block.shape
+    lines = block.tolist()
     try:
-        number = float(cell)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        try:  # "$613084880.40", "12,845": the marks parse_number drops
-            number = float(cell.replace(",", "").replace("$", ""))  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
-            return math.nan
-    return math.nan if isinstance(cell, str) and "_" in cell else number
+        text = "\n".join(_SEPARATOR.join(line) for line in lines)
+    except TypeError:  # a missing cell (None, NaN, pd.NA) is blank; another object, its text
+        text = "\n".join(_SEPARATOR.join(map(_text, line)) for line in lines)
+    text = text.translate(str.maketrans("", "", decoration + " \t"))
+    if "\r" in text or text.count("\n") != rows - 1 or text.count(_SEPARATOR) != rows * (width - 1):
+        return []  # a line break or separator inside a cell: the strict loop reads every cell
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=_SEPARATOR, header=None, names=range(width),
+                            na_values=_NA_TEXTS, keep_default_na=False, skip_blank_lines=False, quoting=3,
+                            engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return []
+    if len(frame) != rows:
+        return []
+    read = []
+    for j in range(width):
+        kind = frame[j].dtype.kind
+        if kind in "fiu":
+            column = frame[j].to_numpy(dtype=float)
+            if kind != "f":  # read as integers, "-0" lost its sign: float("-0") is -0.0
+                column = np.where(column == 0, np.nan, column)
+            read.append((j, column))
+    return read

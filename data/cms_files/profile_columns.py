@@ -13,28 +13,25 @@ percent: 9.53 or "9.53%" -> 0.0953). Column names are matched as cms_columns doe
 aside), PY2013's verbose labels included (py2013 puts every shifted label back over its data).
 
 The files hold some 100 such columns each; parsing them cell by cell in Python would cost about as much
-as the rest of the build, so a file's columns are parsed in one block by pandas' C reader (`numbers`),
-and only a block that reader cannot take (a stray word, an accounting "(12)") goes through the strict
-cell-by-cell parser of data/cms_files/parsing.py, which names what it could not read.
+as the rest of the build, so a file's columns are parsed in one block (`numbers`, through
+parsing.parse_number_block: pandas' C reader, and the strict cell-by-cell parser only for the cells it
+cannot take, such as a stray word or an accounting "(12)"), which names what it could not read.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from data.cms_files.cms_columns import ColumnIndex
-from data.cms_files.parsing import NULL_TOKENS, parse_number
+from data.cms_files.parsing import FIGURE, null_warnings, parse_number_block
 from data.cms_files.quality_measures import DOMAINS, MEASURES, UNIT_MEANINGS, Measure
 
 # PY2020 publishes "^" for the CAHPS survey it did not field and "~" for two claims measures it did not
 # calculate: no value, like the suppression marks.
 NO_VALUE = ("^", "~")
-_NA_TOKENS = sorted(NULL_TOKENS | set(NO_VALUE))
-_DECORATION = str.maketrans("", "", "$,% \t")
 PERCENT_ABOVE = 1.0  # a share or rate column with a value above 1 is in percent
 
 
@@ -140,76 +137,22 @@ class ProfileResult:
 def numbers(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Every cell of `block` (strings) as a number; CMS's no-value marks and blanks as NaN.
 
-    Money and count decorations ("$", ",", "%", spaces) are dropped as parsing.parse_number drops them.
+    Money and count decorations ("$", ",", "%", spaces) are dropped as parsing.parse_number drops them
+    (parsing.parse_number_block: the C reader for the plain cells, the strict loop for the rest).
     Returns the numbers and warnings naming the cells that could not be read or were infinite (set NaN).
 
     >>> values, warnings = numbers(pd.DataFrame({"a": ["1,234", "-", "9.5%"], "b": ["^", "2", None]}))
     >>> values.to_dict("list"), warnings
     ({'a': [1234.0, nan, 9.5], 'b': [nan, 2.0, nan]}, [])
-    >>> numbers(pd.DataFrame({"a": ["9.5%", "junk", "3"]}))[0]["a"].tolist()  # the slow path reads "9.5%" too
+    >>> numbers(pd.DataFrame({"a": ["9.5%", "junk", "3"]}))[0]["a"].tolist()  # "9.5%" read beside junk
     [9.5, nan, 3.0]
     >>> for warning in numbers(pd.DataFrame({"a": ["1", "n.a", "1e999"]}))[1]:
     ...     print(warning)
     column 'a': 1 unreadable value(s) set to NULL (e.g. row 2: 'n.a')
     column 'a': 1 non-finite value(s) set to NULL (e.g. row 3: '1e999')
     """
-    if block.empty:
-        return pd.DataFrame(index=block.index, columns=block.columns, dtype=float), []
-    fast = _numbers_fast(block)
-    if fast is not None:
-        values, warnings = fast, []
-    else:
-        values, warnings = _numbers_strict(block)
-    infinite = np.isinf(values.to_numpy())
-    if infinite.any():
-        for j in np.flatnonzero(infinite.any(axis=0)):
-            rows = np.flatnonzero(infinite[:, j])
-            column = block.columns[j]
-            warnings.append(f"column {column!r}: {len(rows)} non-finite value(s) set to NULL "
-                            f"(e.g. row {rows[0] + 1}: {block.iat[rows[0], j]!r})")
-        values = values.mask(np.isinf(values))
-    return values, warnings
-
-
-def _numbers_fast(block: pd.DataFrame) -> pd.DataFrame | None:
-    """The block through pandas' C CSV reader, one value a line; None when any cell is not a plain number."""
-    cells = block.to_numpy(dtype=object).ravel(order="F")  # column by column
-    try:
-        text = "\n".join(cells)  # the raw frame holds strings: the quick way
-    except TypeError:
-        text = "\n".join("" if c is None or c != c else str(c) for c in cells)
-    if "\r" in text or text.count("\n") != len(cells) - 1:  # a line break inside a cell
-        return None
-    text = text.translate(_DECORATION) + "\n0"  # the sentinel keeps a trailing blank cell a line
-    try:
-        parsed = pd.read_csv(io.StringIO(text), header=None, names=["v"], na_values=_NA_TOKENS,
-                             keep_default_na=False, skip_blank_lines=False, quoting=3, engine="c")["v"]
-    except (ValueError, pd.errors.ParserError):
-        return None
-    if len(parsed) != len(cells) + 1 or parsed.dtype.kind != "f" and parsed.dtype.kind != "i":
-        return None
-    flat = parsed.to_numpy(dtype=float)[:-1]
-    return pd.DataFrame(flat.reshape(block.shape, order="F"), index=block.index, columns=block.columns)
-
-
-def _numbers_strict(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Cell by cell (parsing.parse_number), naming the first unreadable cell of each column."""
-    out, warnings = {}, []
-    for column in block.columns:
-        raw = block[column].mask(block[column].isin(NO_VALUE))
-        # The fast path drops "%" (CMS's "9.5%" cells): so must this one, or one junk cell in a block
-        # would make every percent cell beside it unreadable.
-        raw = raw.where(raw.isna(), raw.astype(str).str.replace("%", "", regex=False))
-        parsed = parse_number(raw)
-        values = parsed.values.mask(parsed.bad)
-        if parsed.bad_count:
-            first = int(np.flatnonzero(parsed.bad.to_numpy())[0])
-            warnings.append(f"column {column!r}: {parsed.bad_count} unreadable value(s) set to NULL "
-                            f"(e.g. row {first + 1}: {block[column].iloc[first]!r})")
-        if parsed.non_finite_count:  # parse_number keeps infinities out: put them back for `numbers`
-            values = values.mask(parsed.non_finite.to_numpy(bool), np.inf)
-        out[column] = values.to_numpy(dtype=float)
-    return pd.DataFrame(out, index=block.index), warnings
+    values, bad, infinite = parse_number_block(block, FIGURE, NO_VALUE)
+    return values, null_warnings(block, bad, infinite)
 
 
 class _Reader:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from data.cms_files.cms_columns import REGIONAL_DOLLARS_FROM, ColumnIndex
-from data.cms_files.parsing import parse_bool, parse_number_block, parse_text
+from data.cms_files.parsing import null_warnings, parse_bool, parse_number_block, parse_text
 from data.schema import ENROLLMENT_TYPES, SPENDING_PERIODS, SPENDING_TABLES
 
 _PER = "per 1,000 person years"
@@ -152,10 +152,9 @@ def read(raw: pd.DataFrame, index: ColumnIndex, year: int) -> SpendingResult:
     numbers = [s for s in COLUMNS if s.kind == "number" and found[s.name]]
     columns: dict[str, object] = {}
     if numbers:  # one block: per-column parsing costs ~20x more over the ~60 columns of a year
-        values, bad, infinite = parse_number_block(raw[[found[s.name] for s in numbers]])
-        for what, mask in (("unreadable value(s)", bad), ("non-finite value(s)", infinite)):
-            for i in np.flatnonzero(mask.to_numpy().any(axis=0)):
-                _warn(result, raw, found[numbers[i].name], mask.iloc[:, i], what)
+        block = raw[[found[s.name] for s in numbers]]
+        values, bad, infinite = parse_number_block(block)
+        result.warnings += null_warnings(block, bad, infinite)
         scaled = values.to_numpy() * np.array([s.scale for s in numbers])
         blank = np.isnan(scaled).all(axis=0) if len(raw) else np.zeros(len(numbers), dtype=bool)
         columns.update({s.name: scaled[:, i] for i, s in enumerate(numbers)})
