@@ -37,15 +37,19 @@ from data.cms_files.cms_columns import (
     Field,
 )
 from data.cms_files.parsing import (
+    MONEY,
+    PERCENT,
     Parsed,
     parse_bool,
     parse_date,
     parse_int,
     parse_number,
+    parse_number_block,
     parse_rate,
     parse_text,
     rate_scale,
     ratio_scale,
+    whole,
 )
 from data.cms_files.profile_columns import read_profile
 from data.cms_files.py2013 import PAY_FOR_REPORTING, LayoutError, adapt_2013, is_2013_layout
@@ -112,11 +116,30 @@ class _Mapper:
             aliases = tuple(a for a in aliases if a != "PosRegAdj")  # a 0/1 flag before 2022
         return self.index.find(*aliases)
 
-    def _parse(self, spec: Field, column: str) -> Parsed:
+    def _cells(self, spec: Field, column: str) -> pd.Series:
         raw = self.raw[column]
         if spec.name == "quality_score":
             raw = raw.mask(raw.astype("string").str.strip().str.upper() == P4R)
-        return _READERS[spec.kind](raw)
+        return raw
+
+    def _parse_all(self, sources: list[tuple[Field, str]]) -> dict[str, Parsed]:
+        """Every field's cells read, by field name: the numbers in one block per unit of decoration
+        (parsing.parse_number_block), the rest column by column."""
+        parsed: dict[str, Parsed] = {}
+        for kinds, decoration in ((("number", "int"), MONEY), (("rate",), PERCENT)):
+            fields = [(spec, column) for spec, column in sources if spec.kind in kinds]
+            if not fields:
+                continue
+            block = pd.DataFrame({spec.name: self._cells(spec, column) for spec, column in fields},
+                                 index=self.raw.index)
+            values, bad, infinite = parse_number_block(block, decoration)
+            for spec, _ in fields:
+                number = Parsed(values[spec.name], bad[spec.name], infinite[spec.name])
+                parsed[spec.name] = whole(number) if spec.kind == "int" else number
+        for spec, column in sources:
+            if spec.name not in parsed:
+                parsed[spec.name] = _READERS[spec.kind](self._cells(spec, column))
+        return parsed
 
     def _bad_cells(self, spec: Field, column: str, parsed: Parsed) -> None:
         if not parsed.bad.any():
@@ -162,8 +185,10 @@ class _Mapper:
 
     def read_fields(self) -> None:
         columns: dict[str, pd.Series] = {}  # one DataFrame at the end: 45 inserts one by one are slow
+        found = {spec.name: self._source(spec) for spec in FIELDS}
+        read = self._parse_all([(spec, column) for spec in FIELDS if (column := found[spec.name])])
         for spec in FIELDS:
-            column = self._source(spec)
+            column = found[spec.name]
             if column is None:
                 if spec.required:
                     raise FormatError(
@@ -173,7 +198,7 @@ class _Mapper:
                     self.result.missing.append(spec.name)
                 columns[spec.name] = _empty(spec.kind, self.raw.index)
                 continue
-            parsed = self._parse(spec, column)
+            parsed = read[spec.name]
             self._bad_cells(spec, column, parsed)
             self._non_finite(spec, column, parsed)
             values = parsed.values.mask(parsed.bad) if parsed.bad.any() else parsed.values

@@ -145,7 +145,11 @@ MAX_COUNT = 2.0**53
 def parse_int(raw: pd.Series) -> Parsed:
     """Whole counts (beneficiaries, agreement period); "60845.0" is fine, 1.5 is not a count, and neither is
     1E100 (past 2**53 a float no longer holds every whole number, and past 2**63 no int64 holds it)."""
-    number = parse_number(raw)
+    return whole(parse_number(raw))
+
+
+def whole(number: Parsed) -> Parsed:
+    """`parse_int` of numbers already read (see there)."""
     fractional = number.values.notna() & ((number.values - number.values.round()).abs() > 1e-6)
     huge = number.values.notna() & (number.values.abs() > MAX_COUNT)
     not_count = fractional | huge
@@ -230,10 +234,7 @@ def parse_number_block(raw: pd.DataFrame, decoration: str = MONEY,
     fraction of the cost; `no_value` names further cells that mean "no value" (as the suppression
     marks do). See `_read_block`.
     """
-    block = raw.to_numpy(dtype=object)
-    if no_value:
-        block = np.where(np.isin(block, list(no_value)), None, block)
-    values, bad, infinite = _read_block(block, decoration)
+    values, bad, infinite = _read_block(raw.to_numpy(dtype=object), decoration, no_value)
 
     def shaped(array: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(array, index=raw.index, columns=raw.columns)
@@ -255,26 +256,31 @@ def null_warnings(raw: pd.DataFrame, bad: pd.DataFrame, infinite: pd.DataFrame) 
 
 
 _SEPARATOR = "\x1f"  # between the cells of a line of the block's text (never in CMS's cells)
-# Read as NaN by the C reader, so that a blank or marked cell leaves its column readable; every NaN
-# then goes through the strict loop (which tells a mark from "$" alone, say).
-_NA_TEXTS = sorted({"", *NULL_TOKENS, *(t.lower() for t in NULL_TOKENS), *(t.title() for t in NULL_TOKENS)})
+# Read as NaN by the C reader, so that a blank or marked cell leaves its column readable. A cell that
+# is one of these exactly is no value; any other NaN goes through the strict loop (which tells a mark
+# from "$" alone, say).
+_NA_TEXTS = frozenset({"", *NULL_TOKENS, *map(str.lower, NULL_TOKENS), *map(str.title, NULL_TOKENS)})
 
 
-def _read_block(block: np.ndarray, decoration: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _read_block(block: np.ndarray, decoration: str,
+                no_value: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, bad, infinite) arrays of a 2-D array of cells.
 
     The block goes through pandas' C reader as one text, the decoration and blanks dropped (its
-    converter rounds correctly, as float() does); a column it cannot read as
-    numbers, and every cell it reads as NaN or infinite (blanks, CMS's marks, "inf"), then go through
-    the strict cell loop of `_numeric`, which decides what they are.
+    converter rounds correctly, as float() does); a column it cannot read as numbers, and every cell
+    it reads as NaN or infinite ("inf", "$" alone) that is not exactly a blank or a mark, then go
+    through the strict cell loop of `_numeric`, which decides what they are.
     """
-    rows, width = block.shape
+    marks = _NA_TEXTS | set(no_value)
     values = np.full(block.shape, np.nan)
     strict = np.ones(block.shape, dtype=bool)
-    if rows and width:
-        for j, column in _fast_columns(block, decoration):
+    if block.size:
+        for j, column in _fast_columns(block, decoration, marks):
             values[:, j] = column
             strict[:, j] = ~np.isfinite(column)
+        if strict.any():  # a blank cell or an exact mark is NaN, nothing more: no need to look again
+            cells = pd.Series(block[strict], dtype=object)
+            strict[strict] = ~(cells.isna() | cells.isin(marks)).to_numpy()
     bad = np.zeros(block.shape, dtype=bool)
     infinite = np.zeros(block.shape, dtype=bool)
     where = np.nonzero(strict)
@@ -286,37 +292,64 @@ def _read_block(block: np.ndarray, decoration: str) -> tuple[np.ndarray, np.ndar
     return values, bad, infinite
 
 
+def _block_text(block: np.ndarray, decoration: str, one_column: bool) -> str:
+    """The cells as text for the C reader: a line per row (cells apart by _SEPARATOR), or with
+    `one_column` a line per cell, column after column."""
+    if one_column:
+        lines = [block.ravel(order="F").tolist()]
+        join = "\n".join
+    else:
+        lines = block.tolist()
+        join = _SEPARATOR.join
+    try:
+        text = "\n".join(join(line) for line in lines)
+    except TypeError:  # a missing cell (None, NaN, pd.NA) is blank; another object, its text
+        text = "\n".join(join(map(_text, line)) for line in lines)
+    return text.translate(str.maketrans("", "", decoration + " \t"))
+
+
+def _read_text(text: str, lines: int, width: int, marks: frozenset[str]) -> pd.DataFrame | None:
+    """The C reader's frame of `text` (None unless it has `lines` lines of `width` cells)."""
+    if "\r" in text or text.count("\n") != lines - 1 or text.count(_SEPARATOR) != lines * (width - 1):
+        return None  # a line break or separator inside a cell: the strict loop reads every cell
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=_SEPARATOR, header=None, names=range(width),
+                            na_values=sorted(marks), keep_default_na=False, skip_blank_lines=False,
+                            quoting=3, engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return None
+    return frame if len(frame) == lines else None
+
+
 def _text(cell: object) -> str:
     if isinstance(cell, str):
         return cell
     return "" if cell is None or cell is pd.NA or cell != cell else str(cell)
 
 
-def _fast_columns(block: np.ndarray, decoration: str) -> list[tuple[int, np.ndarray]]:
-    """The columns of `block` pandas' C reader reads as numbers, by position (see `_read_block`)."""
+def _fast_columns(block: np.ndarray, decoration: str, marks: frozenset[str]) -> list[tuple[int, np.ndarray]]:
+    """The columns of `block` pandas' C reader reads as numbers, by position (see `_read_block`).
+
+    First every cell as one column (one conversion for the block); when a cell is not a number, the
+    block as a table, so that only its column is left to the strict loop.
+    """
     rows, width = block.shape
-    lines = block.tolist()
-    try:
-        text = "\n".join(_SEPARATOR.join(line) for line in lines)
-    except TypeError:  # a missing cell (None, NaN, pd.NA) is blank; another object, its text
-        text = "\n".join(_SEPARATOR.join(map(_text, line)) for line in lines)
-    text = text.translate(str.maketrans("", "", decoration + " \t"))
-    if "\r" in text or text.count("\n") != rows - 1 or text.count(_SEPARATOR) != rows * (width - 1):
-        return []  # a line break or separator inside a cell: the strict loop reads every cell
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=_SEPARATOR, header=None, names=range(width),
-                            na_values=_NA_TEXTS, keep_default_na=False, skip_blank_lines=False, quoting=3,
-                            engine="c")
-    except (ValueError, pd.errors.ParserError):
-        return []
-    if len(frame) != rows:
-        return []
+    one = _read_text(_block_text(block, decoration, one_column=True), block.size, 1, marks)
+    if one is not None and one[0].dtype.kind in "fiu":
+        kinds = [one[0].dtype.kind] * width
+        numeric = list(range(width))
+        values = one[0].to_numpy(dtype=float).reshape(block.shape, order="F")
+    else:
+        frame = _read_text(_block_text(block, decoration, one_column=False), rows, width, marks)
+        if frame is None:
+            return []
+        kinds = [dtype.kind for dtype in frame.dtypes]
+        numeric = [j for j, kind in enumerate(kinds) if kind in "fiu"]
+        values = frame.iloc[:, numeric].to_numpy(dtype=float)
     read = []
-    for j in range(width):
-        kind = frame[j].dtype.kind
-        if kind in "fiu":
-            column = frame[j].to_numpy(dtype=float)
-            if kind != "f":  # read as integers, "-0" lost its sign: float("-0") is -0.0
-                column = np.where(column == 0, np.nan, column)
-            read.append((j, column))
+    for k, j in enumerate(numeric):
+        column = values[:, k]
+        if kinds[j] != "f":  # read as integers, "-0" lost its sign (float("-0") is -0.0): looked at again
+            column = np.where((column == 0) & (block[:, j] != "0"), np.nan, column)
+        read.append((j, column))
     return read
