@@ -309,9 +309,8 @@ def _block_text(block: np.ndarray, decoration: str, one_column: bool) -> str:
 
 
 def _read_text(text: str, lines: int, width: int, marks: frozenset[str]) -> pd.DataFrame | None:
-    """The C reader's frame of `text` (None unless it has `lines` lines of `width` cells)."""
-    if "\r" in text or text.count("\n") != lines - 1 or text.count(_SEPARATOR) != lines * (width - 1):
-        return None  # a line break or separator inside a cell: the strict loop reads every cell
+    """The C reader's frame of `text` (None unless it has `lines` lines: a cell with a line break in
+    it makes more; the caller has made sure that no cell holds a separator)."""
     try:
         frame = pd.read_csv(io.StringIO(text), sep=_SEPARATOR, header=None, names=range(width),
                             na_values=sorted(marks), keep_default_na=False, skip_blank_lines=False,
@@ -334,7 +333,10 @@ def _fast_columns(block: np.ndarray, decoration: str, marks: frozenset[str]) -> 
     block as a table, so that only its column is left to the strict loop.
     """
     rows, width = block.shape
-    one = _read_text(_block_text(block, decoration, one_column=True), block.size, 1, marks)
+    text = _block_text(block, decoration, one_column=True)
+    if _SEPARATOR in text or "\r" in text:  # not in CMS's cells: the strict loop reads every cell
+        return []
+    one = _read_text(text, block.size, 1, marks)
     if one is not None and one[0].dtype.kind in "fiu":
         kinds = [one[0].dtype.kind] * width
         numeric = list(range(width))
