@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -259,27 +259,52 @@ def _choose(candidates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     listed, not guessed, and so is a contradicted pair whose sides found no link elsewhere.
     """
     fine = candidates[candidates["conflict"].isna()]
-    made: list[pd.DataFrame] = []
+    earlier, later = fine["identity_a"].tolist(), fine["identity_b"].tolist()
+    score = fine["score"].tolist()
+    made: list[int] = []  # positions in `fine`, round after round (plain lists: a round is a few loops)
     linked_a: set[str] = set()
     linked_b: set[str] = set()
     while True:
-        open_ = fine[~fine["identity_a"].isin(linked_a) & ~fine["identity_b"].isin(linked_b)]
-        top_next = open_["score"] == open_.groupby("identity_a")["score"].transform("max")
-        top_prev = open_["score"] == open_.groupby("identity_b")["score"].transform("max")
-        tied_next = top_next.groupby(open_["identity_a"]).transform("sum") > 1
-        tied_prev = top_prev.groupby(open_["identity_b"]).transform("sum") > 1
-        chosen = top_next & top_prev & ~tied_next & ~tied_prev
-        if not chosen.any():
+        open_ = [i for i in range(len(fine)) if earlier[i] not in linked_a and later[i] not in linked_b]
+        best_next, best_prev = _best(open_, earlier, score), _best(open_, later, score)
+        top_next = {i for i in open_ if score[i] == best_next[earlier[i]]}
+        top_prev = {i for i in open_ if score[i] == best_prev[later[i]]}
+        tops_next = _counts(earlier[i] for i in top_next)
+        tops_prev = _counts(later[i] for i in top_prev)
+        chosen = [i for i in open_ if i in top_next and i in top_prev
+                  and tops_next[earlier[i]] == 1 and tops_prev[later[i]] == 1]
+        if not chosen:
             break
-        made.append(open_[chosen])
-        linked_a |= set(open_.loc[chosen, "identity_a"])
-        linked_b |= set(open_.loc[chosen, "identity_b"])
-    tied = open_[(top_next & tied_next) | (top_prev & tied_prev)]
+        made += chosen
+        linked_a.update(earlier[i] for i in chosen)
+        linked_b.update(later[i] for i in chosen)
+    tied = fine.iloc[[i for i in open_ if (i in top_next and tops_next[earlier[i]] > 1)
+                      or (i in top_prev and tops_prev[later[i]] > 1)]]
     contradicted = candidates[candidates["conflict"].notna() & ~candidates["identity_a"].isin(linked_a)
                               & ~candidates["identity_b"].isin(linked_b)]
     apart = pd.concat([tied.assign(reason="several equally likely candidates"),
                        contradicted.assign(reason=[f"same name, but {c}" for c in contradicted["conflict"]])])
-    return pd.concat(made) if made else fine.iloc[0:0], apart
+    return fine.iloc[made], apart
+
+
+def _best(rows: list[int], side: list[str], score: list[float]) -> dict[str, float]:
+    """The highest score of each identity on `side` among `rows`, NaN skipped (as pandas' max)."""
+    best: dict[str, float] = {}
+    for i in rows:
+        value, key = score[i], side[i]
+        current = best.get(key)
+        if value != value:
+            best.setdefault(key, value)
+        elif current is None or current != current or value > current:
+            best[key] = value
+    return best
+
+
+def _counts(keys: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def similarity(a: str, b: str, weight: Mapping[str, float] | None = None) -> float:

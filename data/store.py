@@ -50,12 +50,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Columns, frame:
 
 
 def _comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, Columns]]) -> None:
-    """Every column's meaning, all tables in one transaction (one by one, each commits: 3x slower)."""
+    """Every column's meaning, as one script (in the caller's transaction: one by one, each commits)."""
     comments = ";\n".join(f"COMMENT ON COLUMN {table}.\"{name}\" IS '{meaning.replace(chr(39), chr(39) * 2)}'"
                            for table, columns in tables for name, _, meaning in columns)
-    con.execute("BEGIN TRANSACTION")
     con.execute(comments)
-    con.execute("COMMIT")
 
 
 def _remove(path: Path) -> None:
@@ -83,10 +81,13 @@ def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
             extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
                      for t, c in EXTRA_TABLES]
             written = (("aco_year", ACO_YEAR_COLUMNS, aco_year), ("source", SOURCE_COLUMNS, source), *extra)
-            for table, columns, frame in written:
+            con.execute("BEGIN TRANSACTION")  # tables, comments and rows in one transaction: one commit
+            for table, columns, _ in written:
                 con.execute(_ddl(table, columns))
-                _insert(con, table, columns, frame)
             _comments(con, [(table, columns) for table, columns, _ in written])
+            for table, columns, frame in written:
+                _insert(con, table, columns, frame)
+            con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
             con.close()
