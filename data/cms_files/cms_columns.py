@@ -80,6 +80,21 @@ FIELDS: tuple[Field, ...] = (
     Field("cms_earned_savings_losses", "number", ("EarnSaveLoss",), required=True),
 )
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the descriptive tables beside `aco_year` (spending.py, profile_columns.py) and the
+    source columns it is read from in any year (the first alias present wins).
+
+    `kind`: "number" (as published, times `scale`), "count" (a whole number), "share" (a fraction,
+    percent columns divided by 100), "bool" or "text".
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: Literal["number", "count", "share", "bool", "text"] = "number"
+    scale: float = 1.0  # applied to the published number (per 1,000 discharges -> fraction)
 REGIONAL_DOLLARS_FROM = 2022
 
 # Columns read by the track / risk / six-month logic rather than through FIELDS.

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data.cms_files.cms_columns import ColumnIndex
+from data.cms_files.cms_columns import Column, ColumnIndex
 from data.cms_files.parsing import FIGURE, null_warnings, parse_number_block
 from data.cms_files.quality_measures import DOMAINS, MEASURES, UNIT_MEANINGS, Measure
 
@@ -35,25 +35,17 @@ NO_VALUE = ("^", "~")
 PERCENT_ABOVE = 1.0  # a share or rate column with a value above 1 is in percent
 
 
-@dataclass(frozen=True)
-class ProfileField:
-    """One `aco_profile` column: kind 'count' (whole number) or 'share' (fraction), CMS's names for it."""
-
-    name: str
-    kind: str
-    aliases: tuple[str, ...]
-
-
-def _ben(name: str, cms: str, label_2013: str | None = None) -> ProfileField:
+def _ben(name: str, cms: str, label_2013: str | None = None) -> Column:
     label = f"Total number of assigned beneficiaries, {label_2013}" if label_2013 else None
-    return ProfileField(f"beneficiaries_{name}", "count", (cms, label) if label else (cms,))
+    return Column(f"beneficiaries_{name}", (cms, label) if label else (cms,), kind="count")
 
 
-def _participants(name: str, cms: str, label_2013: str | None = None) -> ProfileField:
-    return ProfileField(name, "count", (cms, label_2013) if label_2013 else (cms,))
+def _participants(name: str, cms: str, label_2013: str | None = None) -> Column:
+    return Column(name, (cms, label_2013) if label_2013 else (cms,), kind="count")
 
 
-PROFILE_FIELDS: tuple[ProfileField, ...] = (
+# One `aco_profile` column each: participants and beneficiaries as counts, the Perc_* columns as shares.
+PROFILE_FIELDS: tuple[Column, ...] = (
     _participants("primary_care_physicians", "N_PCP", "Number of participating PCPs"),
     _participants("specialists", "N_Spec", "Number of participating specialists"),
     _participants("nurse_practitioners", "N_NP", "Number of participating nurse practitioners"),
@@ -81,12 +73,12 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     _ben("voluntary_alignment_only", "N_Ben_VA_Only"),
     _ben("claims_based_only", "N_Ben_CBA_Only"),
     _ben("claims_based_and_voluntary", "N_Ben_CBA_and_VA"),
-    ProfileField("person_years_dual", "number", ("N_AB_Year_Dual_PY",)),
-    ProfileField("person_years_non_dual", "number", ("N_AB_Year_NonDual_PY",)),
-    ProfileField("dual_share", "share", ("Perc_Dual",)),
-    ProfileField("long_term_institutional_share", "share", ("Perc_LTI",)),
-    ProfileField("covid_diagnosis_share", "share", ("Perc_CovDiag",)),
-    ProfileField("covid_episode_share", "share", ("Perc_CovEpisode",)),
+    Column("person_years_dual", ("N_AB_Year_Dual_PY",)),
+    Column("person_years_non_dual", ("N_AB_Year_NonDual_PY",)),
+    Column("dual_share", ("Perc_Dual",), kind="share"),
+    Column("long_term_institutional_share", ("Perc_LTI",), kind="share"),
+    Column("covid_diagnosis_share", ("Perc_CovDiag",), kind="share"),
+    Column("covid_episode_share", ("Perc_CovEpisode",), kind="share"),
 )
 
 PERIODS: tuple[str, ...] = ("BY1", "BY2", "BY3", "PY")

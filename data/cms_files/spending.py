@@ -28,26 +28,15 @@ empty on every row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from data.cms_files.cms_columns import REGIONAL_DOLLARS_FROM, ColumnIndex
+from data.cms_files.cms_columns import REGIONAL_DOLLARS_FROM, Column, ColumnIndex
 from data.cms_files.parsing import null_warnings, parse_bool, parse_number_block, parse_text
 from data.schema import ENROLLMENT_TYPES, SPENDING_PERIODS, SPENDING_TABLES
 
 _PER = "per 1,000 person years"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the spending tables and the source columns it is read from, in any year."""
-
-    name: str
-    aliases: tuple[str, ...]
-    kind: Literal["number", "bool", "text"] = "number"
-    scale: float = 1.0  # applied to the published number (per 1,000 discharges -> fraction)
 
 
 def _enrollment_columns() -> tuple[Column, ...]:
