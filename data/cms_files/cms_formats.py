@@ -186,6 +186,7 @@ class _Mapper:
     def read_fields(self) -> None:
         columns: dict[str, pd.Series] = {}  # one DataFrame at the end: 45 inserts one by one are slow
         found = {spec.name: self._source(spec) for spec in FIELDS}
+        empty: dict[str, pd.Series] = {}
         read = self._parse_all([(spec, column) for spec in FIELDS if (column := found[spec.name])])
         for spec in FIELDS:
             column = found[spec.name]
@@ -196,7 +197,9 @@ class _Mapper:
                     )
                 if spec.name not in _PAIRED:  # either of the pair will do: see check_required
                     self.result.missing.append(spec.name)
-                columns[spec.name] = _empty(spec.kind, self.raw.index)
+                if spec.kind not in empty:  # one NULL column per kind, copied: building one is slow
+                    empty[spec.kind] = _empty(spec.kind, self.raw.index)
+                columns[spec.name] = empty[spec.kind].copy()
                 continue
             parsed = read[spec.name]
             self._bad_cells(spec, column, parsed)

@@ -13,6 +13,8 @@ Sources, tried in order for each row until one answers:
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -129,8 +131,10 @@ def two_sided(track: pd.Series, risk_model: pd.Series | None) -> pd.Series:
     implied = track.isin(TWO_SIDED_TRACKS).astype("boolean").mask(track.isna())
     if risk_model is None:
         return implied
-    text = risk_model.astype("string").str.upper().str.replace(r"[^A-Z]", "", regex=True)
+    codes, published = pd.factorize(risk_model.astype("string"))  # a few distinct texts: each read once
+    letters = np.array([re.sub(r"[^A-Z]", "", str(text).upper()) for text in published] + [""], dtype=object)
+    text = letters[codes]
     stated = pd.Series(pd.NA, index=track.index, dtype="boolean")
-    stated[(text == "TWOSIDED").fillna(False)] = True
-    stated[(text == "ONESIDED").fillna(False)] = False
+    stated[text == "TWOSIDED"] = True
+    stated[text == "ONESIDED"] = False
     return stated.fillna(implied)
