@@ -11,6 +11,7 @@ ACO can still be followed. Derived ids are counted in the build report.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -20,6 +21,7 @@ LAST_ENCRYPTED_ID_YEAR = 2017
 SURROGATE_PREFIX = "X-"
 
 
+@functools.lru_cache(maxsize=4096)  # the same few thousand names, looked up once per file and year
 def name_key(name: object) -> str:
     """Names compared without case, punctuation or spacing ("Primary Partners, LLC " ~ "primary partners")."""
     return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
