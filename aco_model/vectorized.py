@@ -30,8 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from aco_model.kernel import borrow, settle_block
+from aco_model.kernel import borrow, settle_block, table_msr
 from aco_model.lookup import TRACK_ORDER, tables
+from aco_model.result_memory import claim
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, RuleError, TrackRules, YearRules
 from aco_model.validation import InputError, all_ok, all_proven_ok, find_problems, show
 
@@ -90,6 +91,8 @@ BLOCK_ROWS = 32_768
 THREADED_FROM = 131_072
 # Default threads at most: this engine is bound by memory bandwidth beyond a few cores.
 MOST_WORKERS = 4
+# Result columns the kernel leaves as they were allocated in some settlements (no proration given).
+LEFT_AT_ZERO = ("proration_adjustment",)
 
 _TRACK_INDEX = pd.Index(TRACK_ORDER)
 
@@ -212,6 +215,8 @@ def settle_arrays(
     spare = {name: dtype for name, dtype in RESULT_COLUMNS.items() if name not in wanted}
     block_rows = BLOCK_ROWS
     starts = range(0, rows, block_rows)
+    msr = out["minimum_savings_rate"] if "minimum_savings_rate" in wanted else np.empty(rows)
+    table_msr(data["assigned_beneficiaries"], msr, block_rows)
     refused = threading.Event()  # a block broke a rule: the whole frame is checked below
     stop = threading.Event()  # refused, or a thread failed: the other threads take no further block
 
@@ -233,6 +238,7 @@ def settle_arrays(
                     work = scratch.view(block.stop - lo, spare)
                     results = {name: out[name][block] if name in wanted else work[name]
                                for name in RESULT_COLUMNS}
+                    results["minimum_savings_rate"] = msr[block]
                     settle_block(lk, track_code[block], py, given, flags, results, work, wanted)
         except BaseException:
             stop.set()
@@ -286,34 +292,22 @@ class _BlockStarts:
 
 
 def result_arrays(columns: Sequence[str], rows: int) -> dict[str, np.ndarray]:
-    """Result arrays: float columns as rows of one zeroed 2-D array, the others of one int8 array."""
+    """Result arrays: float columns as rows of one 2-D array, the others of one int8 array, both in one
+    block of memory (`result_memory.claim`: fresh, or a dropped result's). Every column holds any values
+    except those the kernel may leave unwritten (`LEFT_AT_ZERO`), which are 0."""
     floats = [name for name in columns if RESULT_COLUMNS[name] is np.float64]
     small = [name for name in columns if RESULT_COLUMNS[name] is not np.float64]
-    float_block = _fresh_zeros(len(floats) * rows, np.float64).reshape(len(floats), rows)
-    small_block = _fresh_zeros(len(small) * rows, np.int8).reshape(len(small), rows)
+    float_bytes = len(floats) * rows * 8
+    memory, reused = claim(float_bytes + len(small) * rows)
+    float_block = memory[:float_bytes].view(np.float64).reshape(len(floats), rows)
+    small_block = memory[float_bytes:].view(np.int8).reshape(len(small), rows)
     arrays = {name: float_block[i] for i, name in enumerate(floats)}
     arrays |= {name: small_block[i].view(RESULT_COLUMNS[name]) for i, name in enumerate(small)}
+    if reused:
+        for name in LEFT_AT_ZERO:
+            if name in arrays:
+                arrays[name].fill(0)
     return {name: arrays[name] for name in columns}
-
-
-_HUGE_PAGE = 2 << 20
-
-
-def _fresh_zeros(size: int, dtype: type) -> np.ndarray:
-    """np.zeros(size, dtype), starting on a 2 MB boundary when large.
-
-    A large np.zeros takes fresh pages from the system, zero already: the columns the kernel leaves at
-    0.0 (proration_adjustment without a proration) cost nothing until read. numpy asks for huge pages
-    on large arrays, but only 2 MB-aligned stretches get them; each 4 KB page otherwise costs a page
-    fault (measured here: 136 MB of results in 4 KB pages ~100 ms of system time, in 2 MB pages ~25 ms).
-    """
-    nbytes = size * np.dtype(dtype).itemsize
-    if nbytes < 2 * _HUGE_PAGE:
-        return np.zeros(size, dtype)
-    padded = -(-nbytes // _HUGE_PAGE) * _HUGE_PAGE
-    raw = np.zeros(padded + _HUGE_PAGE, dtype=np.uint8)
-    start = -raw.ctypes.data % _HUGE_PAGE
-    return raw[start:start + nbytes].view(dtype)
 
 
 def _frame_flags(data: Mapping[str, np.ndarray | None]) -> dict[str, bool]:
