@@ -50,6 +50,7 @@ from aco_model.rules import (
 FIXED_MSR_RULE, SCENARIO_MSR_RULE = 1, 5
 TABLE_MSR_RULES = np.array([True, False, True, True, False, False])
 _MSR_BY_HEADCOUNT, _HEADCOUNT_TOP = headcount_msr_table()
+_MSR_CHUNK = 8_192  # rows: the index and results beside the table in the processor's cache
 _U8 = np.uint8
 
 
@@ -104,27 +105,29 @@ def borrow(rows: int, block_rows: int) -> Iterator[Scratch]:
         del _FREE[:-4]
 
 
-def table_msr(n: np.ndarray, out: np.ndarray, block_rows: int) -> np.ndarray:
+def table_msr(n: np.ndarray, out: np.ndarray) -> np.ndarray:
     """out = the headcount table's MSR (425.604(b), `msr.headcount_msr_table`) of every row; returns out.
 
     Read for the whole frame before its blocks are settled: the table (60,001 rates, 480 KB) stays in
     the processor's cache through one pass, where block by block the block's own arrays evict it and
-    every row's lookup misses (measured: ~2 ms a million rows this way, ~12 ms inside the blocks).
-    Headcounts are validated later, block by block; an invalid one (NaN, below 1) only reads some
-    rate here and is refused before any result is returned.
+    every row's lookup misses (measured: ~2 ms a million rows this way, ~12 ms inside the blocks). The
+    headcounts go through a small writable index (`take` copies a read-only index, as pandas hands out,
+    whole). Headcounts are validated later, block by block; an invalid one (NaN, below 1) only reads
+    some rate here and is refused before any result is returned.
 
-    >>> table_msr(np.array([1, 499, 500, 34_601, 60_000, 250_000]), np.empty(6), 4).round(10).tolist()
+    >>> table_msr(np.array([1, 499, 500, 34_601, 60_000, 250_000]), np.empty(6)).round(10).tolist()
     [0.122, 0.122, 0.122, 0.0235398513, 0.02, 0.02]
     """
-    if n.dtype == np.intp:  # n >= 1 (validated): clipping the index is the table's flat top
-        return _MSR_BY_HEADCOUNT.take(n, out=out, mode="clip")
-    index = np.empty(min(len(n), block_rows), dtype=np.intp)
-    clipped = np.empty(len(index))
+    index = np.empty(min(len(n), _MSR_CHUNK), dtype=np.intp)
+    clipped = np.empty(len(index)) if n.dtype != np.intp else None
     with np.errstate(invalid="ignore"):  # NaN headcounts (refused later) cast to some index
-        for lo in range(0, len(n), block_rows):
-            hi = min(lo + block_rows, len(n))
-            np.minimum(n[lo:hi], _HEADCOUNT_TOP, out=clipped[:hi - lo])
-            np.copyto(index[:hi - lo], clipped[:hi - lo], casting="unsafe")  # truncation: floor for n >= 0
+        for lo in range(0, len(n), _MSR_CHUNK):
+            hi = min(lo + _MSR_CHUNK, len(n))
+            if clipped is None:  # n >= 1 (validated): clipping the index is the table's flat top
+                np.copyto(index[:hi - lo], n[lo:hi])
+            else:  # truncation: floor for n >= 0
+                np.copyto(index[:hi - lo], np.minimum(n[lo:hi], _HEADCOUNT_TOP, out=clipped[:hi - lo]),
+                          casting="unsafe")
             _MSR_BY_HEADCOUNT.take(index[:hi - lo], out=out[lo:hi], mode="clip")
     return out
 

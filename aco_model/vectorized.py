@@ -126,12 +126,14 @@ def _performance_years(frame: pd.DataFrame) -> np.ndarray:
     values = frame["performance_year"]
     if values.dtype.kind in "iu":
         years = values.to_numpy(dtype=np.int64)
-        whole = np.ones(len(years), dtype=bool)
+        whole = None  # every year is a whole number
     else:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
         years = np.where(whole, numbers, 0).astype(np.int64)
-    if len(years) and (years.min() < FIRST_YEAR or years.max() > LAST_YEAR or not whole.all()):
+    if len(years) and (years.min() < FIRST_YEAR or years.max() > LAST_YEAR
+                       or (whole is not None and not whole.all())):
+        whole = np.ones(len(years), dtype=bool) if whole is None else whole
         bad = np.flatnonzero(~whole | (years < FIRST_YEAR) | (years > LAST_YEAR))
         raise RuleError(f"no rules for performance year: {_rows_named(frame, bad, 'performance_year')}; "
                         f"covered: {FIRST_YEAR}-{LAST_YEAR}")
@@ -215,8 +217,8 @@ def settle_arrays(
     spare = {name: dtype for name, dtype in RESULT_COLUMNS.items() if name not in wanted}
     block_rows = BLOCK_ROWS
     starts = range(0, rows, block_rows)
-    msr = out["minimum_savings_rate"] if "minimum_savings_rate" in wanted else np.empty(rows)
-    table_msr(data["assigned_beneficiaries"], msr, block_rows)
+    msr = out["minimum_savings_rate"] if "minimum_savings_rate" in wanted else claim(rows * 8)[0].view(float)
+    table_msr(data["assigned_beneficiaries"], msr)
     refused = threading.Event()  # a block broke a rule: the whole frame is checked below
     stop = threading.Event()  # refused, or a thread failed: the other threads take no further block
 
