@@ -25,6 +25,7 @@ import numpy as np
 
 from aco_model.lookup import (
     ALTERNATIVE,
+    ELECTED_MSR_RULE,
     FLAG_BITS,
     KEYS_PER_CELL,
     MET,
@@ -58,7 +59,7 @@ class Scratch:
     """Work arrays of one block, reused by every block of a call and by later calls (`borrow`)."""
 
     FLOATS = ("q", "f1", "f2", "r_l", "after", "net", "nan1")
-    INDICES = ("cell", "key", "blend", "mask")
+    INDICES = ("cell", "key", "blend")
     MASKS = ("m1", "m2", "met", "savings", "losses")
 
     def __init__(self, rows: int) -> None:
@@ -204,7 +205,7 @@ def settle_block(lk: Tables, ti: np.ndarray, py: np.ndarray, given: Mapping[str,
         np.copyto(msr, TRACK_2_FIXED_MSR, where=m1)
     if election is not None:  # msr = election where elected: a branch-free blend of the bits
         blend = np.bitwise_xor(msr.view(np.int64), election.view(np.int64), out=t["blend"])
-        blend &= lk.elected.take(key, out=t["mask"], mode="clip")
+        np.multiply(blend, np.equal(code, ELECTED_MSR_RULE, out=m1), out=blend)
         msr.view(np.int64)[...] ^= blend
     nan1 = lk.nan_if_one_sided.take(cell, out=t["nan1"], mode="clip")
     mlr = np.add(msr, nan1, out=o["minimum_loss_rate"])

@@ -226,6 +226,7 @@ def settle_arrays(
         """Settle blocks until none is left; each block's results are written by this thread alone."""
         try:
             with borrow(min(rows, block_rows), block_rows) as scratch:
+                check_work = scratch.arrays["f1"], scratch.arrays["f2"]  # free until settle_block
                 for lo in next_start:
                     if stop.is_set():
                         return
@@ -233,7 +234,7 @@ def settle_arrays(
                     given = {name: None if v is None else v[block] for name, v in data.items()}
                     py = performance_year[block]
                     # Checked while the block is in cache: reductions first, rows if they fail.
-                    if not all_proven_ok(given, py) and not all_ok(given, py):
+                    if not all_proven_ok(given, py, check_work) and not all_ok(given, py):
                         refused.set()
                         stop.set()
                         return
