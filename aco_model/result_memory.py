@@ -2,16 +2,17 @@
 
 Writing a million ACO-years' 23 result columns into fresh memory costs as much again as settling them:
 the system faults in and zeroes every page first (measured here: ~30 ms of CPU a million rows, of ~145).
-So the engine keeps the last `KEPT` large result blocks it handed out. Once the caller has dropped
-every array viewing one of them, the next settlement of the same size writes into it again, and the
-pages are neither faulted nor zeroed. Whether a block is still in use is its reference count: every
-numpy view of a block (a result column, a pandas column, a slice of either) references the array that
-owns its memory, so a block viewed anywhere is never handed out twice. A reused block is not zeroed:
-the caller writes every value it returns (the engine zeroes the columns it may leave unwritten).
+So the engine keeps the large result blocks it handed out last, up to `KEPT_BYTES` in all. Once the
+caller has dropped every array viewing one of them, the next settlement of the same size writes into
+it again, and the pages are neither faulted nor zeroed. Whether a block is still in use is its
+reference count: every numpy view of a block (a result column, a pandas column, a slice of either)
+references the array that owns its memory, so a block viewed anywhere is never handed out twice. A
+reused block is not zeroed: the caller writes every value it returns (the engine zeroes the columns it
+may leave unwritten).
 
-The price is memory: up to `KEPT` blocks of at most `KEPT_AT_MOST` bytes each stay allocated after their
-results are dropped (the last ones settled; 142 MB for all the columns of a million rows). Results
-below `KEPT_FROM` bytes come from the allocator's own free lists, as any numpy array.
+The price is memory: up to `KEPT_BYTES` of dropped results stay allocated (the last ones settled; all
+the columns of a million rows take 142 MB). Results below `KEPT_FROM` bytes come from the allocator's
+own free lists, as any numpy array.
 
 >>> block, reused = claim(8 * 1_000)
 >>> block.nbytes, block.dtype.name, reused
@@ -26,9 +27,8 @@ import threading
 import numpy as np
 
 _HUGE_PAGE = 2 << 20
-KEPT = 2
 KEPT_FROM = 2 * _HUGE_PAGE  # bytes
-KEPT_AT_MOST = 512 << 20  # bytes
+KEPT_BYTES = 256 << 20  # all kept blocks together, in use or not
 _kept: list[np.ndarray] = []  # owners of the last large blocks handed out, oldest first
 _lock = threading.Lock()  # two settlements (two sessions' threads) never claim the same block
 # sys.getrefcount of a kept owner no one else references: `_kept`'s entry, `owner`, the argument.
@@ -39,7 +39,7 @@ def claim(nbytes: int) -> tuple[np.ndarray, bool]:
     """`nbytes` bytes (uint8, 8-byte aligned) for a result block, and whether they were used before.
 
     Fresh bytes are zero; reused ones hold an earlier result."""
-    if nbytes < KEPT_FROM or nbytes > KEPT_AT_MOST:
+    if nbytes < KEPT_FROM or _owned_bytes(nbytes) > KEPT_BYTES:
         return _fresh_zeros(nbytes), False
     with _lock:
         for i in range(len(_kept)):
@@ -49,7 +49,8 @@ def claim(nbytes: int) -> tuple[np.ndarray, bool]:
                 return _aligned(owner, nbytes), True
         owner = np.zeros(_owned_bytes(nbytes), dtype=np.uint8)
         _kept.append(owner)
-        del _kept[:-KEPT]
+        while sum(kept.nbytes for kept in _kept) > KEPT_BYTES:
+            del _kept[0]  # freed once no result views it
         return _aligned(owner, nbytes), False
 
 
