@@ -31,8 +31,6 @@ KEPT_FROM = 2 * _HUGE_PAGE  # bytes
 KEPT_BYTES = 256 << 20  # all kept blocks together, in use or not
 _kept: list[np.ndarray] = []  # owners of the last large blocks handed out, oldest first
 _lock = threading.Lock()  # two settlements (two sessions' threads) never claim the same block
-# sys.getrefcount of a kept owner no one else references: `_kept`'s entry, `owner`, the argument.
-_UNUSED_REFERENCES = 3
 
 
 def claim(nbytes: int) -> tuple[np.ndarray, bool]:
@@ -43,15 +41,26 @@ def claim(nbytes: int) -> tuple[np.ndarray, bool]:
         return _fresh_zeros(nbytes), False
     with _lock:
         for i in range(len(_kept)):
-            owner = _kept[i]
-            if owner.nbytes == _owned_bytes(nbytes) and sys.getrefcount(owner) == _UNUSED_REFERENCES:
-                _kept.append(_kept.pop(i))  # most recently handed out: kept longest
+            if _kept[i].nbytes == _owned_bytes(nbytes) and _references(_kept, i) == _UNUSED_REFERENCES:
+                owner = _kept.pop(i)
+                _kept.append(owner)  # most recently handed out: kept longest
                 return _aligned(owner, nbytes), True
         owner = np.zeros(_owned_bytes(nbytes), dtype=np.uint8)
         _kept.append(owner)
         while sum(kept.nbytes for kept in _kept) > KEPT_BYTES:
             del _kept[0]  # freed once no result views it
         return _aligned(owner, nbytes), False
+
+
+def _references(kept: list[np.ndarray], i: int) -> int:
+    """The reference count of kept[i] as seen here: the list's, this frame's, and one per view."""
+    owner = kept[i]
+    return sys.getrefcount(owner)
+
+
+# The count of an owner only a list references, measured the same way (3 on CPython 3.11: the list's
+# entry, `owner`, getrefcount's argument), so that no interpreter's way of counting is assumed.
+_UNUSED_REFERENCES = _references([np.empty(0)], 0)
 
 
 def release_all() -> None:

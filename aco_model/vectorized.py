@@ -5,11 +5,12 @@ what-if page, the fidelity check, the program-wide what-if and the Monte Carlo s
 arithmetic is in `kernel` (one block of rows), their codes and coefficients in `lookup` (tables).
 
 Speed (`benchmarks/settle.py`): inputs are read once as numpy arrays (no copies for float columns, track
-codes straight from a categorical), validated by reductions block by block (`validation`), then settled
+codes straight from a categorical), the headcount table's MSR looked up for the whole frame in one pass
+(`kernel.table_msr`), then the rows validated by reductions block by block (`validation`) and settled
 in blocks of `BLOCK_ROWS` rows so that every intermediate stays in the processor's cache, each result
-written straight into its column. The float columns are rows of one 2-D array (one allocation, zeroed
-lazily by the kernel), the small-integer ones of another, and the DataFrame is built on them without
-copying.
+written straight into its column. The float columns are rows of one 2-D array, the small-integer ones
+of another, both in one block of memory (`result_memory`: a result the caller has dropped is written
+again rather than fresh pages faulted and zeroed), and the DataFrame is built on them without copying.
 
 Threads: a frame of `THREADED_FROM` rows or more is settled by `default_workers()` threads (the calling
 thread and a small `concurrent.futures` pool), each taking the next unsettled block in turn with its own
