@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -67,6 +69,20 @@ def release_all() -> None:
     """Let go of every kept block (their memory is freed once no result views it)."""
     with _lock:
         _kept.clear()
+
+
+@contextmanager
+def set_aside() -> Iterator[None]:
+    """Within: every claim is fresh memory, as for a caller who keeps every result (the benchmark's
+    figure for one); the blocks kept before are kept again after, those claimed within are not."""
+    with _lock:
+        before = _kept[:]
+        _kept.clear()
+    try:
+        yield
+    finally:
+        with _lock:
+            _kept[:] = before
 
 
 def _owned_bytes(nbytes: int) -> int:

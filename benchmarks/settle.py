@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aco_model.result_memory import release_all  # noqa: E402
+from aco_model.result_memory import set_aside  # noqa: E402
 from aco_model.rules import TRACKS  # noqa: E402
 from aco_model.validation import all_proven_ok  # noqa: E402
 from aco_model.vectorized import (  # noqa: E402
@@ -88,16 +89,15 @@ def bare_kernel(benchmark, expenditure, msr, sharing_rate, loss_rate, sequestrat
 def write_results(rows: int, fresh: bool) -> None:
     """Write every result column once, into fresh memory or a dropped result's (`result_memory`): the
     floor of returning all columns."""
-    if fresh:
-        release_all()
-    for array in result_arrays(list(RESULT_COLUMNS), rows).values():
-        array.fill(1)
+    with set_aside() if fresh else nullcontext():
+        for array in result_arrays(list(RESULT_COLUMNS), rows).values():
+            array.fill(1)
 
 
 def settle_in_fresh_memory(frame: pd.DataFrame) -> None:
     """settle_frame as for a caller who keeps every result: no dropped result's memory to write into."""
-    release_all()
-    settle_frame(frame)
+    with set_aside():
+        settle_frame(frame)
 
 
 def validate(frame: pd.DataFrame) -> None:

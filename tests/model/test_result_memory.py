@@ -90,3 +90,13 @@ def test_only_the_last_blocks_within_the_budget_are_kept(monkeypatch):
     result_memory.release_all()
     settle_frame(frame)
     assert result_memory._kept == []
+
+
+def test_set_aside_settles_in_fresh_memory_and_keeps_the_blocks_kept_before():
+    frame = _frame(8, 2_000, [])
+    address = _address(settle_frame(frame)["earned"])  # dropped at once: kept, free
+    with result_memory.set_aside():
+        inside = settle_frame(frame)
+        assert _address(inside["earned"]) != address
+    del inside
+    assert _address(settle_frame(frame)["earned"]) == address
