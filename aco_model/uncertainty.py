@@ -64,7 +64,7 @@ SIZE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 # First performance year of each ACO identifier series (methodology 9: `ACO_Num` 2013-2017,
-# `ACO_ID` 2018+ are different series): a year-to-year pair never crosses into a new series.
+# `ACO_ID` 2018+ are different series): a pair of an ACO followed by id never crosses into a new series.
 ID_SERIES_STARTS: tuple[int, ...] = (2013, 2018)
 
 # A band with fewer observed pairs than this borrows the pooled distribution of all bands
