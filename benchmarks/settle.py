@@ -5,9 +5,7 @@ Targets: >= 10,000,000 settlements a second for the vectorized engine on 1,000,0
 same run (the machine is shared, so the ratio is the steadier figure); a full `data.build` of the CMS
 folder in under 3 seconds. The engine is timed with its default threads (`default_workers()`) and with
 one worker; CPU time is the whole process's (every thread), so the CPU-second rate is the work done, the
-wall-clock rate what a caller waits. Each timed call drops its result, so the next writes into the same
-memory (`aco_model.result_memory`); "fresh memory" times a caller who keeps every result. The load
-average is printed beside them (the machine is shared).
+wall-clock rate what a caller waits. The load average is printed beside them (the machine is shared).
 Threads only shorten the wall clock when a processor is idle: on a saturated Linux host with autogroup
 scheduling (/proc/sys/kernel/sched_autogroup_enabled) a session's CPU share is fixed whatever its number
 of threads, and 1 and 2 workers then take about as long.
@@ -19,7 +17,6 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +25,6 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aco_model.result_memory import set_aside  # noqa: E402
 from aco_model.rules import TRACKS  # noqa: E402
 from aco_model.validation import all_proven_ok  # noqa: E402
 from aco_model.vectorized import (  # noqa: E402
@@ -86,18 +82,10 @@ def bare_kernel(benchmark, expenditure, msr, sharing_rate, loss_rate, sequestrat
     return np.where((g > 0) & (s >= msr), paid, 0.0) - np.where((g < 0) & (-s >= msr), owed, 0.0)
 
 
-def write_results(rows: int, fresh: bool) -> None:
-    """Write every result column once, into fresh memory or a dropped result's (`result_memory`): the
-    floor of returning all columns."""
-    with set_aside() if fresh else nullcontext():
-        for array in result_arrays(list(RESULT_COLUMNS), rows).values():
-            array.fill(1)
-
-
-def settle_in_fresh_memory(frame: pd.DataFrame) -> None:
-    """settle_frame as for a caller who keeps every result: no dropped result's memory to write into."""
-    with set_aside():
-        settle_frame(frame)
+def write_results(rows: int) -> None:
+    """Allocate every result column fresh and write it once: the floor of returning all columns."""
+    for array in result_arrays(list(RESULT_COLUMNS), rows).values():
+        array.fill(1)
 
 
 def validate(frame: pd.DataFrame) -> None:
@@ -134,11 +122,9 @@ def main() -> None:
         for name, fn in (
             ("all columns", lambda: settle_frame(frame)),
             ("all columns, 1 worker", lambda: settle_frame(frame, workers=1)),
-            ("all columns, fresh memory", lambda: settle_in_fresh_memory(frame)),
             ("earned only", lambda: settle_frame(frame, columns=["earned"])),
             ("bare kernel", lambda: bare_kernel(**bare)),
-            ("write results, fresh memory", lambda: write_results(ROWS, fresh=True)),
-            ("write results", lambda: write_results(ROWS, fresh=False)),
+            ("write results", lambda: write_results(ROWS)),
             ("validation", lambda: validate(frame)),
         ):
             wall, cpu = time.perf_counter(), time.process_time()
@@ -146,7 +132,7 @@ def main() -> None:
             timings.setdefault(name, []).append((time.perf_counter() - wall, time.process_time() - cpu))
     bare_wall, bare_cpu = (float(np.median(t)) for t in zip(*timings["bare kernel"], strict=True))
     parts = {name: float(np.median([cpu for _, cpu in timings.pop(name)]))
-             for name in ("write results", "write results, fresh memory", "validation")}
+             for name in ("write results", "validation")}
     for name, runs in timings.items():
         walls, cpus = (np.array(t) for t in zip(*runs, strict=True))
         wall, cpu = float(np.median(walls)), float(np.median(cpus))
@@ -164,13 +150,11 @@ def main() -> None:
           f"{os.cpu_count()} processors)")
     cpu = {name: float(np.median([c for _, c in runs])) * 1e3 for name, runs in timings.items()}
     write, checks = parts["write results"] * 1e3, parts["validation"] * 1e3
-    fresh_write = parts["write results, fresh memory"] * 1e3
     print(f"where the CPU time goes (medians): input checks {checks:.0f} ms + the arithmetic "
           f"{cpu['earned only'] - checks:.0f} ms = earned only {cpu['earned only']:.0f} ms; all columns "
           f"{cpu['all columns']:.0f} ms, +{cpu['all columns'] - cpu['earned only']:.0f} ms to return "
-          f"{len(RESULT_COLUMNS)} columns (writing {len(RESULT_COLUMNS)} columns alone: {write:.0f} ms into "
-          f"a dropped result's memory, {fresh_write:.0f} ms into fresh memory; all columns in fresh memory "
-          f"{cpu['all columns, fresh memory']:.0f} ms)")
+          f"{len(RESULT_COLUMNS)} columns (allocating and writing {len(RESULT_COLUMNS)} fresh columns alone: "
+          f"{write:.0f} ms)")
     print("target: settle_frame >= 10 M settlements/s")
 
     if "--engine-only" in sys.argv[1:]:  # skip timing the database build
