@@ -311,13 +311,14 @@ def _block_text(block: np.ndarray, decoration: str, one_column: bool) -> str:
 def _read_text(text: str, lines: int, width: int, marks: frozenset[str]) -> pd.DataFrame | None:
     """The C reader's frame of `text` (None unless it has `lines` lines: a cell with a line break in
     it makes more; the caller has made sure that no cell holds a separator)."""
+    text += "\n" + _SEPARATOR.join(["0"] * width)  # a last line of zeros keeps trailing blank cells lines
     try:
         frame = pd.read_csv(io.StringIO(text), sep=_SEPARATOR, header=None, names=range(width),
                             na_values=sorted(marks), keep_default_na=False, skip_blank_lines=False,
                             quoting=3, engine="c")
     except (ValueError, pd.errors.ParserError):
         return None
-    return frame if len(frame) == lines else None
+    return frame.iloc[:-1] if len(frame) == lines + 1 else None
 
 
 def _text(cell: object) -> str:
@@ -338,7 +339,6 @@ def _fast_columns(block: np.ndarray, decoration: str, marks: frozenset[str]) -> 
         return []
     one = _read_text(text, block.size, 1, marks)
     if one is not None and one[0].dtype.kind in "fiu":
-        kinds = [one[0].dtype.kind] * width
         numeric = list(range(width))
         values = one[0].to_numpy(dtype=float).reshape(block.shape, order="F")
     else:
@@ -351,7 +351,7 @@ def _fast_columns(block: np.ndarray, decoration: str, marks: frozenset[str]) -> 
     read = []
     for k, j in enumerate(numeric):
         column = values[:, k]
-        if kinds[j] != "f":  # read as integers, "-0" lost its sign (float("-0") is -0.0): looked at again
-            column = np.where((column == 0) & (block[:, j] != "0"), np.nan, column)
+        # The reader may drop the sign of a zero ("-0" as an integer): any zero but "0" is looked at again.
+        column = np.where((column == 0) & (block[:, j] != "0"), np.nan, column)
         read.append((j, column))
     return read

@@ -3,12 +3,13 @@ on invented values (runs without the CMS folder)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as hs
 
-from data.cms_files import aco_ids, six_month, tracks
+from data.cms_files import aco_ids, parsing, six_month, tracks
 from data.cms_files.cms_columns import ColumnIndex, is_ignored, year_from_columns, year_from_name
 from data.cms_files.parsing import (
     parse_bool,
@@ -257,3 +258,22 @@ def test_a_name_match_needs_a_shared_state_when_both_publish_one():
     ids, matched = aco_ids.derive(names, raw_states, known, codes, known_states)
     assert ids[0].startswith(aco_ids.SURROGATE_PREFIX)
     assert list(ids[1:]) == ["A11111", "A22222"] and matched == 2
+
+
+# --- the block reader (pandas' C reader first) against the strict cell loop ---------------------------
+_CELLS = ["", "0", "-0", "-0.0", "0.00", "12", "-3", "1,234", "$5", "9.5%", "-", "N/A", "n/a", "inf", "nan",
+          "1e999", "(7)", "x", "1_000", "1.5E+07", " 12 ", "$", "0.07719999999999999"]
+
+
+@given(hs.lists(hs.lists(hs.sampled_from(_CELLS), min_size=3, max_size=3), min_size=1, max_size=8),
+       hs.sampled_from([parsing.MONEY, parsing.PERCENT, parsing.FIGURE]))
+@example([["-0", "1", ""], ["0", "2", ""]], parsing.MONEY)  # a signed zero beside trailing blanks
+def test_block_reader_agrees_with_the_cell_loop(rows, decoration):
+    block = np.array(rows, dtype=object)
+    values, bad, infinite = parsing._read_block(block, decoration)
+    strict = parsing._numeric(pd.Series(block.ravel(), dtype=object), decoration)
+    expected = strict.values.to_numpy().reshape(block.shape)
+    assert np.array_equal(values, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(values), np.signbit(expected))
+    assert bad.ravel().tolist() == strict.bad.tolist()
+    assert infinite.ravel().tolist() == strict.non_finite.tolist()
