@@ -48,9 +48,27 @@ WRITTEN = ("src", "aco", "year", "bench", "exp", "rev")  # by the page: the mone
 BIND = {"bind": "query-params"}
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=64)  # shared, never changed: no copy on every run
+# The three comparisons, each kept by the part of the scenario it reads (ui.page_cache.memo: shared, never
+# changed): every track ignores the scenario's own track, the payment curve its expenditure (the grid sets
+# it), the quality curve its quality score (the curve sets it), and none reads the ACO's id. A control that
+# moves one of those reruns without recomputing that comparison (tests/app/test_what_if_cache.py).
+@page_cache.memo(64, key=lambda s: replace(s, expenditure=0.0, aco_id=None))
+def _payment_curve_frame(scenario: Scenario) -> pd.DataFrame:
+    return payment_curve(scenario)
+
+
+@page_cache.memo(64, key=lambda s: replace(s, track="", aco_id=None))
+def _every_track_frame(scenario: Scenario) -> pd.DataFrame:
+    return every_track(scenario)
+
+
+@page_cache.memo(64, key=lambda s: replace(s, quality_score=0.0, aco_id=None))
+def _quality_curve_frame(scenario: Scenario) -> pd.DataFrame:
+    return quality_curve(scenario)
+
+
 def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    return payment_curve(scenario), every_track(scenario), quality_curve(scenario)
+    return _payment_curve_frame(scenario), _every_track_frame(scenario), _quality_curve_frame(scenario)
 
 
 # The charts, keyed on the scenario (hashed in well under a millisecond) rather than on the frames drawn
@@ -82,8 +100,11 @@ def _document(key: db.Key, share_link: str, kind: str) -> bytes:
     return render_pdf(summary) if kind == "pdf" else render_pptx(summary)
 
 
-def _base(row: pd.Series, aco: str) -> Scenario:
+@page_cache.memo(256)  # the same for every run of one ACO-year: reading the row took ~15 ms a run
+def _base(key: db.Key, aco: str, year: int) -> Scenario:
     """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
+    rows = db.aco_rows(key, aco)
+    row = rows[rows["performance_year"] == year].iloc[0]
     base = scenario_from_row(row.to_dict(), aco)
     for name, shown, value in (("bench", "benchmark", base.base_benchmark),
                                ("exp", "expenditure", base.expenditure),
@@ -146,7 +167,7 @@ if src == "aco" and not acos.empty:
     year = c_year.selectbox("Performance year", aco_years, index=aco_years.index(year), key=f"wi_year_{aco}")
     cms_row = rows[rows["performance_year"] == year].iloc[0]
     try:
-        base = _base(cms_row, aco)
+        base = _base(key, aco, year)
     except (ValueError, TypeError, KeyError) as exc:
         st.warning(ui.plain(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the "
                             "template."))

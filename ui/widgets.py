@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import fast_figure, print_view
+from ui import fast_figure, page_cache, print_view
 from ui.formatting import (
     DOLLARS_HINT,
     DOLLARS_PATTERN,
@@ -184,7 +184,20 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
         setattr(fig, SHARED, True)
         return fig
 
-    return st.cache_resource(max_entries=256, show_spinner=False)(finished)
+    # Hashable arguments (a frozen scenario, a database key) are looked up as they are (page_cache.Memo):
+    # Streamlit's hasher copies a dataclass field by field on every call. Others go through Streamlit's.
+    by_value = page_cache.Memo(finished, 256)
+    by_streamlit = st.cache_resource(max_entries=256, show_spinner=False)(finished)
+
+    @functools.wraps(build)
+    def either(theme: str, *args: object) -> go.Figure:
+        try:
+            hash(args)
+        except TypeError:
+            return by_streamlit(theme, *args)
+        return by_value(theme, *args)
+
+    return either
 
 
 def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
