@@ -28,8 +28,8 @@ from ui.formatting import (
 )
 from ui.text import plain
 
-__all__ = ["cached_chart", "chart", "count", "formatted", "money", "money_input", "pct", "plain", "table",
-           "tabs", "warn"]
+__all__ = ["cached_chart", "chart", "count", "csv_button", "formatted", "money", "money_input", "pct",
+           "plain", "table", "tabs", "warn"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
@@ -107,6 +107,13 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
         config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
+    csv_button(raw, file_name, key=key)
+
+
+def csv_button(raw: pd.DataFrame, file_name: str, *, key: str) -> None:
+    """The "Download CSV" button of `table` (nothing when printing: nothing to download on paper)."""
+    if print_view.printing():
+        return
     # The CSV is made only when the button is clicked: writing and hashing every table's CSV on every page
     # run cost CPU every viewer waits on.
     st.download_button("Download CSV", functools.partial(csv_bytes, raw), file_name=file_name,
