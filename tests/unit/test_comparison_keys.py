@@ -73,3 +73,24 @@ def test_the_repeated_row_grid_is_the_dict_grid(scenario):
     built = module._grid(scenario, tracks, CURVE_RATES)
     before = _grid_by_dicts(scenario, tracks, CURVE_RATES)
     _same(built, before[built.columns])
+
+
+@settings(max_examples=25)
+@given(scenarios)
+@example(A1026)
+def test_every_track_settles_each_track_as_its_own_scenario(scenario):
+    """every_track's settlement at the scenario's numbers: each track's own scenario, settled one by one."""
+    from aco_model import settle
+
+    tracks = list(TRACKS)
+    shown = every_track(scenario)
+    one_by_one = [settle(scenario.with_track(t).aco_year()) for t in tracks]
+    assert shown["earned"].tolist() == [r.earned for r in one_by_one]
+    assert shown["minimum_savings_rate"].tolist() == [r.minimum_savings_rate for r in one_by_one]
+    frames = pd.concat([scenario.with_track(t).aco_year().to_frame() for t in tracks], ignore_index=True)
+    from aco_model.vectorized import settle_frame
+
+    before = settle_frame(frames)
+    for column in ("earned", "final_sharing_rate", "final_loss_rate", "minimum_savings_rate",
+                   "minimum_loss_rate"):
+        np.testing.assert_array_equal(shown[column].to_numpy(), before[column].to_numpy())
