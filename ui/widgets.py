@@ -204,19 +204,25 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
             return by_streamlit(theme, *args)
         return by_value(theme, *args)
 
+    # Kept by a hashable value the caller names as standing for the arguments (`cached_chart`'s `by`).
+    either.by = page_cache.Memo(lambda theme, by, *args: finished(theme, *args), 256,  # type: ignore[attr-defined]
+                                key=lambda theme, by, *args: (theme, by))
     return either
 
 
 def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
-                 file_name: str | None = None) -> None:
+                 file_name: str | None = None, by: object = None) -> None:
     """`chart(build(*args))`, the figure built once for the same arguments and kept for every session.
 
     Building a plotly figure is the costliest part of a page run (every trace and layout change is
     validated property by property: tens of milliseconds a figure), and the same inputs give the same
     figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
-    view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
+    view) draws the figure already built. `build` is a pure function of its (hashable) arguments; `by`, when
+    given, is a hashable value that stands for arguments that are not (the figure is kept by it instead).
     """
-    chart(_built_once(_named(build))(_theme(), *args), key=key, file_name=file_name)
+    built = _built_once(_named(build))
+    fig = built(_theme(), *args) if by is None else built.by(_theme(), by, *args)
+    chart(fig, key=key, file_name=file_name)
 
 
 _BUILDERS: dict[tuple[str, str, str, int], Callable[..., go.Figure]] = {}
