@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -62,6 +63,7 @@ class Memo:
         self._values: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
         functools.update_wrapper(self, function)
+        _MEMOS.add(self)
 
     def __call__(self, *args: Any) -> Any:
         key = self.key(*args) if self.key is not None else args
@@ -79,6 +81,15 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+_MEMOS: weakref.WeakSet[Memo] = weakref.WeakSet()
+
+
+def clear_memos() -> None:
+    """Forget every Memo's results (tests: a page run computing everything afresh)."""
+    for kept in list(_MEMOS):
+        kept.clear()
 
 
 def memo(max_entries: int, key: Callable[..., Any] | None = None) -> Callable[[Callable], Memo]:
