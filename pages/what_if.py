@@ -100,6 +100,13 @@ def _document(key: db.Key, share_link: str, kind: str) -> bytes:
     return render_pdf(summary) if kind == "pdf" else render_pptx(summary)
 
 
+@page_cache.memo(4)
+def _aco_choices(key: db.Key) -> tuple[list[str], dict[str, str]]:
+    """The ACO ids and their names, once per database (zipping the index's text columns took ~5 ms a run)."""
+    acos = db.aco_index(key)
+    return acos["aco_id"].tolist(), dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
+
+
 @page_cache.memo(256)  # the same for every run of one ACO-year: reading the row took ~15 ms a run
 def _base(key: db.Key, aco: str, year: int) -> Scenario:
     """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
@@ -143,16 +150,14 @@ wanted, warnings = Scenario.from_query_params({k: v for k, v in raw.items() if k
 warnings += url_state.unknown_parameters(raw, QUERY_KEYS)
 
 # --- the starting point ---------------------------------------------------------------------------
-acos = db.aco_index(key)
-names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
+ids, names = _aco_choices(key)
 c_src, c_aco, c_year = st.columns([1.8, 3, 1])
 linked_template = wanted.aco_id is None and str(raw.get("src", "")).strip().lower() == "template"
 src = c_src.segmented_control("Start from", ["aco", "template"], key="wi_src", required=True,
-                              default="template" if linked_template or acos.empty else "aco",
+                              default="template" if linked_template or not ids else "aco",
                               format_func={"aco": "An ACO-year", "template": "A template"}.get)
 cms_row, aco = None, None
-if src == "aco" and not acos.empty:
-    ids = acos["aco_id"].tolist()
+if src == "aco" and ids:
     if wanted.aco_id is not None and wanted.aco_id not in names:
         warnings.append(ignored("aco", wanted.aco_id, "no such ACO in the data", ids[0]))
     aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
