@@ -5,27 +5,43 @@ ACO_LENS_DB is missing: once per process, a failure shown as an error), and the 
 
 A page that fails shows a short message; the full error goes to the server's log, never to the viewer
 (and .streamlit/config.toml's client.showErrorDetails = "none" covers whatever escapes this).
+
+Streamlit runs this file as `__main__` for every page run (`main`). `streamlit run app.py` first imports it
+as a module to serve it: it finds `app`, an st.App of this same file whose lifespan warms the server up
+as it starts (ui.server_start), before the first viewer's page needs it.
 """
 
 import logging
 
 import streamlit as st
 
-from ui import print_view
-from ui.database import db_key
-from ui.nav import pages
-
 _LOG = logging.getLogger("aco_lens")
 
-printing = print_view.start()  # ?print=1: a sheet's width, no sidebar (ui.print_view)
-st.set_page_config(page_title="ACO Lens", page_icon=":material/monitoring:",
-                   layout="centered" if printing else "wide",
-                   initial_sidebar_state="collapsed" if printing else "auto")
-db_key()
-page = st.navigation(pages())
-try:
-    page.run()
-except Exception:  # st.rerun and st.stop raise BaseExceptions (ScriptControlException): they pass through
-    _LOG.exception("page %s failed", page.url_path or "overview")
-    st.error("This page ran into an unexpected problem and stopped. It has been logged on the server; "
-             "try again, or change what the link asks for.", icon=":material/error:")
+
+def main() -> None:
+    from ui import print_view
+    from ui.database import db_key
+    from ui.nav import pages
+
+    printing = print_view.start()  # ?print=1: a sheet's width, no sidebar (ui.print_view)
+    st.set_page_config(page_title="ACO Lens", page_icon=":material/monitoring:",
+                       layout="centered" if printing else "wide",
+                       initial_sidebar_state="collapsed" if printing else "auto")
+    # The navigation first: a database that fails stops the page under the menu's titles, not under
+    # Streamlit's list of the pages/ folder's file names.
+    page = st.navigation(pages())
+    db_key()
+    try:
+        page.run()
+    except Exception:  # st.rerun and st.stop raise BaseExceptions (ScriptControlException): they pass through
+        _LOG.exception("page %s failed", page.url_path or "overview")
+        st.error("This page ran into an unexpected problem and stopped. It has been logged on the server; "
+                 "try again, or change what the link asks for.", icon=":material/error:")
+
+
+if __name__ == "__main__":
+    main()
+else:  # `streamlit run app.py` serving this file
+    from ui.server_start import lifespan
+
+    app = st.App(__file__, lifespan=lifespan)

@@ -95,6 +95,36 @@ def _sources_shown(key: db.Key) -> pd.DataFrame:
     })
 
 
+@page_cache.memo(4)
+def _counts(key: db.Key) -> tuple[int, int, int, int]:
+    """ACO-years, ACOs, performance years and synthetic rows (reading every row on each run cost ~10 ms)."""
+    rows = db.all_rows(key)
+    synthetic = rows["synthetic"].fillna(False).astype(bool)
+    return len(rows), rows["aco_id"].nunique(), rows["performance_year"].nunique(), int(synthetic.sum())
+
+
+@page_cache.memo(4)
+def _lacking(key: db.Key) -> list[tuple[str, ...]]:
+    """Per file that lacked columns, its lines as shown (plain text: escaping the long column lists of
+    every file took ~20 ms a run)."""
+    lines = []
+    for src in db.sources(key).itertuples():
+        if _listed(src.unknown_columns) or _listed(src.missing_columns):
+            shown = [f"**PY{src.performance_year}** {ui.plain(src.file_name)}"]
+            if _listed(src.unknown_columns):
+                shown.append(f"- unmapped: {ui.plain(src.unknown_columns)}")
+            if _listed(src.missing_columns):
+                shown.append(f"- not in file: {ui.plain(src.missing_columns)}")
+            lines.append(tuple(shown))
+    return lines
+
+
+@page_cache.memo(4)
+def _sources_csv(key: db.Key) -> pd.DataFrame:
+    sources = db.sources(key)
+    return sources.assign(origin=sources["origin"].map(folder_name))
+
+
 @page_cache.cache_resource(show_spinner=False, max_entries=4)
 def _summary_shown(key: db.Key) -> pd.DataFrame:
     """The fidelity by year as shown."""
@@ -150,19 +180,17 @@ info = db.banner(key)
 if st.query_params.to_dict():  # nothing on this page lives in the link
     ui.warn(unknown_parameters(st.query_params.to_dict(), ()))
     st.query_params.clear()
-rows = db.all_rows(key)
-sources = db.sources(key)
-synthetic = rows["synthetic"].fillna(False).astype(bool)
+row_count, aco_count, year_count, synthetic_count = _counts(key)
 
 # --- what is in the database ------------------------------------------------------------------------
 m = st.columns(5)
-m[0].metric("ACO-years", ui.count(len(rows)))
-m[1].metric("ACOs", ui.count(rows["aco_id"].nunique()))
-m[2].metric("Performance years", ui.count(rows["performance_year"].nunique()),
+m[0].metric("ACO-years", ui.count(row_count))
+m[1].metric("ACOs", ui.count(aco_count))
+m[2].metric("Performance years", ui.count(year_count),
             delta=f"PY{info['first_year']}–{info['last_year']}", **QUIET)
 m[3].metric("Source files", ui.count(len(info["files"])))
 m[4].metric("Data", "Synthetic" if info["synthetic"] else "Mixed" if info["any_synthetic"] else "CMS",
-            delta=f"{ui.count(synthetic.sum())} synthetic rows" if synthetic.any() else "published results",
+            delta=f"{ui.count(synthetic_count)} synthetic rows" if synthetic_count else "published results",
             **QUIET)
 
 st.subheader("Where each year came from")
@@ -172,20 +200,17 @@ origins = shown["From"].dropna().unique()
 if len(origins) == 1:  # one folder for every year: say it once
     shown = shown.drop(columns="From")
     st.caption(f"Read from {ui.plain(origins[0])}.")
-ui.table(shown, sources.assign(origin=sources["origin"].map(folder_name)), "aco_lens_sources.csv",
-         key="data_sources", height=_rows_height(len(shown)))
-lacking = [s for s in sources.itertuples() if _listed(s.unknown_columns) or _listed(s.missing_columns)]
+ui.table(shown, _sources_csv(key), "aco_lens_sources.csv", key="data_sources",
+         height=_rows_height(len(shown)))
+lacking = _lacking(key)
 if lacking:
     with st.expander("Columns each file lacked or the build did not map"):
         st.caption("Unmapped: columns in the file that ACO Lens does not read. Not in file: optional "
                    "fields that year's file does not publish (left empty); '(blank)' marks a column present "
                    "but empty.")
-        for src in lacking:
-            st.markdown(f"**PY{src.performance_year}** {ui.plain(src.file_name)}")
-            if _listed(src.unknown_columns):
-                st.markdown(f"- unmapped: {ui.plain(src.unknown_columns)}")
-            if _listed(src.missing_columns):
-                st.markdown(f"- not in file: {ui.plain(src.missing_columns)}")
+        for lines in lacking:
+            for line in lines:
+                st.markdown(line)
 
 # --- fidelity ----------------------------------------------------------------------------------------
 st.subheader("Does the model reproduce CMS?")
@@ -207,7 +232,7 @@ st.caption(f"{h['exact']:,} exactly; {matched - h['exact']:,} with the quality s
            f"DisAdj, FinalShareRate...); {h['outcome_inputs']:,} ACO-years read one in the overall count. "
            f"The published MSR is taken as the ACO's MSR/MLR election ({h['msr_election']:,} two-sided "
            f"ACO-years) and, where no track is published, as its track ({h['track_from_msr']:,})."
-           + (f" {int(synthetic.sum()):,} synthetic rows left out." if synthetic.any() else ""))
+           + (f" {synthetic_count:,} synthetic rows left out." if synthetic_count else ""))
 ui.table(
     _summary_shown(key),
     summary, "aco_lens_fidelity_by_year.csv", key="data_fidelity", height=_rows_height(len(summary)),

@@ -23,37 +23,58 @@ from ui.text import plain
 inside_app()
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=32)  # shared by every viewer, never changed
-def _comparison(db_key: data.Key, year: int, change) -> ProgramComparison:
+# Kept by (database, year, rule change as a hashable key) for every viewer (ui.page_cache.memo: shared,
+# never changed), and the tables as shown with them: a rerun whose rule change was seen costs lookups.
+@page_cache.memo(32)
+def _comparison(db_key: data.Key, year: int, change: prog.ChangeKey) -> ProgramComparison:
     """Every ACO of the year settled as it was and as changed: once per year and rule change."""
-    return apply_rule_change(data.year_rows(db_key, year), change)
+    return apply_rule_change(data.year_rows(db_key, year), prog.change_from_key(change))
 
 
-def _by_track_chart(db_key: data.Key, year: int, change) -> go.Figure:
+def _by_track_chart(db_key: data.Key, year: int, change: prog.ChangeKey) -> go.Figure:
     """Paid (+) and collected (-) by track, as was and as changed (built once: ui.cached_chart)."""
-    bt = _comparison(db_key, year, change).by_track
-    fig = go.Figure()
-    for suffix, name, color in (("before", "As was", "#9e9e9e"), ("after", "As changed", "#1f77b4")):
-        fig.add_bar(
-            x=bt["track_label"],
-            y=bt[f"shared_savings_paid_{suffix}"],
-            name=f"Paid, {name.lower()}",
-            marker_color=color,
-        )
-        fig.add_bar(
-            x=bt["track_label"],
-            y=-bt[f"losses_collected_{suffix}"],
-            name=f"Collected, {name.lower()}",
-            marker_color=color,
-            marker_pattern_shape="/",
-        )
-    fig.update_layout(
-        barmode="group",
-        title="Shared savings paid (+) and losses collected (-) by track",
-        yaxis={"title": "$", "tickprefix": "$"},
-        legend_orientation="h",
+    return prog.by_track_figure(_comparison(db_key, year, change).by_track)
+
+
+@page_cache.memo(32)
+def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int):
+    """The totals, by-track and biggest-changes tables as shown (money and counts as text)."""
+    comparison = _comparison(db_key, year, change)
+    money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
+    shown = comparison.totals.reset_index(names="scenario")
+    totals = ui.formatted(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
+                          rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
+    bt = comparison.by_track
+    track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
+    track_counts = [c for c in bt.columns if c.startswith("acos")]
+    by_track = ui.formatted(
+        bt.drop(columns="track"), track_money, count_cols=track_counts, rename={
+            "track_label": "Track", "acos": "ACOs",
+            **{f"{m}_{s}": f"{label} ({when})" for m, label in prog.METRIC_LABELS.items()
+               for s, when in (("before", "as was"), ("after", "as changed"), ("change", "change"))},
+        },
     )
-    return fig
+    top = comparison.biggest_changes(top_count)
+    top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
+    biggest = ui.formatted(
+        top,
+        ["earned_before", "earned_after", "change"],
+        ["msr_before", "msr_after"],
+        rename={
+            "aco_id": "ACO",
+            "aco_name": "Name",
+            "performance_year": "Year",
+            "track": "Track",
+            "earned_before": "As was",
+            "earned_after": "As changed",
+            "change": "Change",
+            "outcome_before": "Outcome as was",
+            "outcome_after": "Outcome as changed",
+            "msr_before": "MSR as was",
+            "msr_after": "MSR as changed",
+        },
+    )
+    return shown, totals, by_track, biggest
 
 
 def _rate_input(
@@ -233,7 +254,9 @@ with warnings_box:
 st.query_params.from_dict(state.to_params())
 
 change = state.rule_change()
-comparison = _comparison(key, state.year, change)
+change_key = prog.change_key(change)
+comparison = _comparison(key, state.year, change_key)
+totals_raw, totals_shown, by_track_shown, biggest = _tables(key, state.year, change_key, state.top)
 totals = comparison.totals
 
 # --- headline -----------------------------------------------------------------------------------------
@@ -286,35 +309,14 @@ if cms_paid is not None and cms_paid != int(before["acos_paid"]):
 for note in comparison.notes:
     st.caption(note)
 
-money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
-shown = totals.reset_index(names="scenario")
-ui.table(
-    ui.formatted(
-        shown,
-        money_cols,
-        count_cols=["acos", "acos_paid", "acos_owing"],
-        rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS},
-    ),
-    shown,
-    f"program_what_if_{state.year}_totals.csv",
-    key="prog_totals",
-)
+ui.table(totals_shown, totals_raw, f"program_what_if_{state.year}_totals.csv", key="prog_totals")
 
 # --- by track -------------------------------------------------------------------------------------------
 st.subheader("By track")
-bt = comparison.by_track
-ui.cached_chart(_by_track_chart, key, state.year, change, key="prog_by_track_chart")
-track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
-track_counts = [c for c in bt.columns if c.startswith("acos")]
+ui.cached_chart(_by_track_chart, key, state.year, change_key, key="prog_by_track_chart")
 ui.table(
-    ui.formatted(
-        bt.drop(columns="track"), track_money, count_cols=track_counts, rename={
-            "track_label": "Track", "acos": "ACOs",
-            **{f"{m}_{s}": f"{label} ({when})" for m, label in prog.METRIC_LABELS.items()
-               for s, when in (("before", "as was"), ("after", "as changed"), ("change", "change"))},
-        },
-    ),
-    bt,
+    by_track_shown,
+    comparison.by_track,
     f"program_what_if_{state.year}_by_track.csv",
     key="prog_by_track",
     # On screen what changed (the chart shows as was beside it); the CSV has every column.
@@ -324,38 +326,16 @@ ui.table(
 )
 
 # --- the ACOs whose result changes most ------------------------------------------------------------------
-top = comparison.biggest_changes(state.top)
-top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
-if top.empty:
+if biggest.empty:  # a sentence, not an empty grid; the year's every ACO still downloadable
     st.subheader("ACOs whose result changes")
     st.info("No ACO's result changes under these rules: change a rate, a limit or the MSR above to see who "
             "gains and who loses.")
+    ui.csv_button(comparison.per_aco, f"program_what_if_{state.year}_per_aco.csv", key="prog_per_aco")
+    st.caption("The CSV holds every ACO of the year, as it was.")
 else:
-    st.subheader(f"The {len(top)} ACOs whose result changes most" if len(top) < state.top
+    st.subheader(f"The {len(biggest)} ACOs whose result changes most" if len(biggest) < state.top
                  else f"The {state.top} ACOs whose result changes most")
-ui.table(
-    ui.formatted(
-        top,
-        ["earned_before", "earned_after", "change"],
-        ["msr_before", "msr_after"],
-        rename={
-            "aco_id": "ACO",
-            "aco_name": "Name",
-            "performance_year": "Year",
-            "track": "Track",
-            "earned_before": "As was",
-            "earned_after": "As changed",
-            "change": "Change",
-            "outcome_before": "Outcome as was",
-            "outcome_after": "Outcome as changed",
-            "msr_before": "MSR as was",
-            "msr_after": "MSR as changed",
-        },
-    ),
-    comparison.per_aco,
-    f"program_what_if_{state.year}_per_aco.csv",
-    key="prog_per_aco",
-    hidden=["Year"],  # the page's one year
-)
-st.caption("The CSV holds every ACO of the year.")
+    ui.table(biggest, comparison.per_aco, f"program_what_if_{state.year}_per_aco.csv", key="prog_per_aco",
+             hidden=["Year"])  # the page's one year
+    st.caption("The CSV holds every ACO of the year.")
 share_box("program_what_if", state.to_params(), "rule change")

@@ -31,17 +31,64 @@ def _calibration(key: tuple[str, float], method: str):
         return None
 
 
-@page_cache.cache_data(show_spinner="Proving the forecast on history (first visit only)...", max_entries=2)
+# Below, results kept by their (hashable) inputs for every viewer (ui.page_cache.memo: looked up without
+# Streamlit's hasher, shared, never copied nor changed): what a run reads again and again costs a lookup.
+@page_cache.memo(2)
 def _proof(key: tuple[str, float]):
     """The backtest's figures (aco_model.backtest), computed once per database."""
-    return risk.prove(data.all_rows(key))
+    with st.spinner("Proving the forecast on history (first visit only)..."):
+        return risk.prove(data.all_rows(key))
 
 
-@page_cache.cache_data(show_spinner="Simulating...", max_entries=32)
+@page_cache.memo(2)
+def _proof_shown(key: tuple[str, float]):
+    """The trust sentence and the backtest's table as shown (the same on every run)."""
+    proof = _proof(key)
+    pct_cols = [c for c in proof.table.columns if c.endswith("%")]
+    table = ui.formatted(proof.table, pct_cols=pct_cols, rename={"year": "Target year", "acos": "ACOs",
+                                                                  "two_sided": "Two-sided"})
+    return risk.trust_sentence(proof), table
+
+
+def _reliability(key: tuple[str, float]):
+    return risk.reliability_figure(_proof(key))
+
+
+@page_cache.memo(8)
+def _calibration_shown(key: tuple[str, float], method: str):
+    """The calibration's description and its two tables, raw and as shown."""
+    calibration = _calibration(key, method)
+    cal, effects = calibration.table(), calibration.year_effect_table()
+    return (calibration.describe(), cal,
+            ui.formatted(cal, pct_cols=["mean", "sd", "p05", "p25", "p50", "p75", "p95"],
+                         rename={"band": "Size band", "sample_size": "Pairs", "uses_pooled_sample": "Pooled",
+                                 "mean": "Mean change", "sd": "SD"}),
+            effects,
+            ui.formatted(effects, pct_cols=["year_effect", "shock"], rename={
+                "pair": "Years", "year_effect": "Change of an ACO at the program's mean",
+                "shock": "Year-wide shock"}))
+
+
+@page_cache.memo(4)
+def _aco_choices(key: tuple[str, float]) -> tuple[list[str], dict[str, str]]:
+    """The ACO ids and their names, once per database (zipping the index's text columns took ~5 ms a run)."""
+    acos = data.aco_index(key)
+    return acos["aco_id"].tolist(), dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
+
+
+@page_cache.memo(256)
+def _base(key: tuple[str, float], aco: str, year: int):
+    """The ACO-year's model inputs (reading the row took ~20 ms); raises when the row cannot be settled."""
+    rows = data.aco_rows(key, aco)
+    return from_aco_year_row(rows[rows["performance_year"] == year].iloc[0].to_dict())
+
+
+@page_cache.memo(32)
 def _simulation(key, base, method, draws, seed, owing_threshold, offered_only, new_agreement):
     """The per-election summary, box-chart quantiles, the year settled and the size band (no draws kept)."""
-    result, summary = risk.run(base, _calibration(key, method), draws, seed, owing_threshold,
-                               offered_only=offered_only, new_agreement=new_agreement)
+    with st.spinner("Simulating..."):
+        result, summary = risk.run(base, _calibration(key, method), draws, seed, owing_threshold,
+                                   offered_only=offered_only, new_agreement=new_agreement)
     return summary, risk.box_stats(result), result.base.performance_year, result.band.band
 
 
@@ -53,9 +100,8 @@ key, params, warnings_box = ui.page_start(
 info = data.summary(key)
 
 # --- where to start: a real ACO-year or a template -------------------------------------------------
-acos = data.aco_index(key)
-names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
-src = params.choice("src", ["aco", "template"], "aco" if len(acos) else "template")
+aco_ids, names = _aco_choices(key)
+src = params.choice("src", ["aco", "template"], "aco" if aco_ids else "template")
 left, right = st.columns([3, 2])
 src = left.segmented_control(
     "Start from",
@@ -66,7 +112,6 @@ src = left.segmented_control(
     format_func={"aco": "An ACO-year in the data", "template": "A template"}.get,
 )
 if src == "aco":
-    aco_ids = acos["aco_id"].tolist()
     aco = params.text("aco")
     if aco is not None and aco not in names:
         params.warnings.append(ignored("aco", aco, "no such ACO in the data", aco_ids[0]))
@@ -89,7 +134,7 @@ if src == "aco":
     year = right.selectbox("Base year", aco_years, index=aco_years.index(year), key="risk_year")
     year_rows = rows[rows["performance_year"] == year]
     try:
-        base = from_aco_year_row(year_rows.iloc[0].to_dict())
+        base = _base(key, aco, int(year))
     except (ValueError, TypeError, KeyError) as exc:  # a row the model cannot settle (missing numbers)
         st.warning(ui.plain(f"{aco} PY{year} cannot be simulated ({exc}); choose another year or a "
                             "template."))
@@ -345,8 +390,9 @@ if proof is None:
     st.info("No year can be forecast from earlier years in this database, so the forecast is not yet proven "
             "on history.")
 else:
-    st.write(risk.trust_sentence(proof))
-    ui.cached_chart(risk.reliability_figure, proof, key="risk_reliability",  # the same for every viewer
+    sentence, backtest_shown = _proof_shown(key)
+    st.write(sentence)
+    ui.cached_chart(_reliability, key, key="risk_reliability",  # the same for every viewer
                     file_name="risk-forecast-calibration-backtest")
     st.caption(
         "Each point gathers the ACO-years whose forecast chance fell in one 10-point bin (bigger points: "
@@ -356,10 +402,7 @@ else:
         "and uncontrollable circumstances."
     )
     with st.expander("The backtest year by year (python -m aco_model.backtest)"):
-        pct_cols = [c for c in proof.table.columns if c.endswith("%")]
-        ui.table(ui.formatted(proof.table, pct_cols=pct_cols, rename={"year": "Target year", "acos": "ACOs",
-                                                                      "two_sided": "Two-sided"}),
-                 proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
+        ui.table(backtest_shown, proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
         for skipped_year, why in sorted(proof.skipped.items()):
             st.caption(f"PY{skipped_year}: not forecast ({why}).")
 
@@ -419,30 +462,10 @@ ui.table(
 
 # --- the calibration ----------------------------------------------------------------------------------
 with st.expander("How next year's savings rate is drawn (calibration)"):
-    calibration = _calibration(key, method)
-    st.markdown(calibration.describe())
-    cal = calibration.table()
-    ui.table(
-        ui.formatted(
-            cal,
-            pct_cols=["mean", "sd", "p05", "p25", "p50", "p75", "p95"],
-            rename={
-                "band": "Size band",
-                "sample_size": "Pairs",
-                "uses_pooled_sample": "Pooled",
-                "mean": "Mean change",
-                "sd": "SD",
-            },
-        ),
-        cal,
-        "risk_calibration.csv",
-        key="risk_calibration",
-    )
-    effects = calibration.year_effect_table()
-    ui.table(ui.formatted(effects, pct_cols=["year_effect", "shock"], rename={
-        "pair": "Years", "year_effect": "Change of an ACO at the program's mean",
-        "shock": "Year-wide shock"}),
-        effects, "risk_year_effects.csv", key="risk_year_effects")
+    description, cal, cal_shown, effects, effects_shown = _calibration_shown(key, method)
+    st.markdown(description)
+    ui.table(cal_shown, cal, "risk_calibration.csv", key="risk_calibration")
+    ui.table(effects_shown, effects, "risk_year_effects.csv", key="risk_year_effects")
     if info["synthetic"]:
         st.caption("Calibrated on the synthetic demo data: its savings rates are made up.")
 

@@ -48,9 +48,27 @@ WRITTEN = ("src", "aco", "year", "bench", "exp", "rev")  # by the page: the mone
 BIND = {"bind": "query-params"}
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=64)  # shared, never changed: no copy on every run
+# The three comparisons, each kept by the part of the scenario it reads (ui.page_cache.memo: shared, never
+# changed): every track ignores the scenario's own track, the payment curve its expenditure (the grid sets
+# it), the quality curve its quality score (the curve sets it), and none reads the ACO's id. A control that
+# moves one of those reruns without recomputing that comparison (tests/app/test_what_if_cache.py).
+@page_cache.memo(64, key=lambda s: replace(s, expenditure=0.0, aco_id=None))
+def _payment_curve_frame(scenario: Scenario) -> pd.DataFrame:
+    return payment_curve(scenario)
+
+
+@page_cache.memo(64, key=lambda s: replace(s, track="", aco_id=None))
+def _every_track_frame(scenario: Scenario) -> pd.DataFrame:
+    return every_track(scenario)
+
+
+@page_cache.memo(64, key=lambda s: replace(s, quality_score=0.0, aco_id=None))
+def _quality_curve_frame(scenario: Scenario) -> pd.DataFrame:
+    return quality_curve(scenario)
+
+
 def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    return payment_curve(scenario), every_track(scenario), quality_curve(scenario)
+    return _payment_curve_frame(scenario), _every_track_frame(scenario), _quality_curve_frame(scenario)
 
 
 # The charts, keyed on the scenario (hashed in well under a millisecond) rather than on the frames drawn
@@ -82,8 +100,18 @@ def _document(key: db.Key, share_link: str, kind: str) -> bytes:
     return render_pdf(summary) if kind == "pdf" else render_pptx(summary)
 
 
-def _base(row: pd.Series, aco: str) -> Scenario:
+@page_cache.memo(4)
+def _aco_choices(key: db.Key) -> tuple[list[str], dict[str, str]]:
+    """The ACO ids and their names, once per database (zipping the index's text columns took ~5 ms a run)."""
+    acos = db.aco_index(key)
+    return acos["aco_id"].tolist(), dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
+
+
+@page_cache.memo(256)  # the same for every run of one ACO-year: reading the row took ~15 ms a run
+def _base(key: db.Key, aco: str, year: int) -> Scenario:
     """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
+    rows = db.aco_rows(key, aco)
+    row = rows[rows["performance_year"] == year].iloc[0]
     base = scenario_from_row(row.to_dict(), aco)
     for name, shown, value in (("bench", "benchmark", base.base_benchmark),
                                ("exp", "expenditure", base.expenditure),
@@ -122,16 +150,14 @@ wanted, warnings = Scenario.from_query_params({k: v for k, v in raw.items() if k
 warnings += url_state.unknown_parameters(raw, QUERY_KEYS)
 
 # --- the starting point ---------------------------------------------------------------------------
-acos = db.aco_index(key)
-names = dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
+ids, names = _aco_choices(key)
 c_src, c_aco, c_year = st.columns([1.8, 3, 1])
 linked_template = wanted.aco_id is None and str(raw.get("src", "")).strip().lower() == "template"
 src = c_src.segmented_control("Start from", ["aco", "template"], key="wi_src", required=True,
-                              default="template" if linked_template or acos.empty else "aco",
+                              default="template" if linked_template or not ids else "aco",
                               format_func={"aco": "An ACO-year", "template": "A template"}.get)
 cms_row, aco = None, None
-if src == "aco" and not acos.empty:
-    ids = acos["aco_id"].tolist()
+if src == "aco" and ids:
     if wanted.aco_id is not None and wanted.aco_id not in names:
         warnings.append(ignored("aco", wanted.aco_id, "no such ACO in the data", ids[0]))
     aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
@@ -146,7 +172,7 @@ if src == "aco" and not acos.empty:
     year = c_year.selectbox("Performance year", aco_years, index=aco_years.index(year), key=f"wi_year_{aco}")
     cms_row = rows[rows["performance_year"] == year].iloc[0]
     try:
-        base = _base(cms_row, aco)
+        base = _base(key, aco, year)
     except (ValueError, TypeError, KeyError) as exc:
         st.warning(ui.plain(f"{aco} PY{year} lacks a number the model needs ({exc}); starting from the "
                             "template."))

@@ -116,6 +116,15 @@ def _prepare_downloaded(path: str, folder: str) -> str | None:
     return None
 
 
+def _problem(path: Path) -> str | None:
+    """`_prepare` (or `_prepare_downloaded`) for `path`: None when the file is sound, else why not."""
+    configured = cms_dir()
+    downloaded = None if configured else _first_start_folder(path)
+    if downloaded is not None:
+        return _prepare_downloaded(str(path), str(downloaded))
+    return _prepare(str(path), str(configured) if configured else None)
+
+
 def db_key() -> Key:
     """(path, modification time): the cache key of everything read from the file.
 
@@ -123,12 +132,7 @@ def db_key() -> Key:
     any page); a failure shows a clear error and stops the page.
     """
     path = db_path()
-    configured = cms_dir()
-    downloaded = None if configured else _first_start_folder(path)
-    if downloaded is not None:
-        problem = _prepare_downloaded(str(path), str(downloaded))
-    else:
-        problem = _prepare(str(path), str(configured) if configured else None)
+    problem = _problem(path)
     if problem:  # shown without the server's folders (ui.text.without_paths), as text
         st.error(f"The ACO database could not be built: {plain(without_paths(problem))}")
         st.stop()
@@ -138,6 +142,28 @@ def db_key() -> Key:
         st.error(f"No database file ({plain(path.name)}). Build it with `python -m data.build` (or "
                  "`make data`).")
         st.stop()
+
+
+def warm_up() -> Key | None:
+    """At server start, before any viewer (ui.server_start): the file checked and opened, and what every
+    page reads first read once, so that the first viewer's page does not wait for it.
+
+    Only an existing file: a missing one is built (or downloaded) by the first viewer's page, which shows
+    the progress. Shows nothing, raises nothing: a damaged file's problem is kept (cached) for that page
+    to say, and anything unexpected goes to the server log.
+    """
+    path = db_path()
+    if not path.exists():
+        return None
+    if _problem(path):
+        return None
+    key = str(path), path.stat().st_mtime
+    summary(key)
+    years(key)
+    tracks(key)
+    published(key)
+    aco_index(key)
+    return key
 
 
 @st.cache_resource(max_entries=2)

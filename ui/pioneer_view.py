@@ -12,6 +12,7 @@ import streamlit as st
 from aco_model.payment_model_rules import PIONEER_PBP_DEFAULT_SHARE, PIONEER_PBP_FROM_YEAR, PIONEER_RULES
 from aco_model.payment_models import PopulationBasedPayment, compare_with_mssp, settle_pioneer
 from aco_model.rules import MSR_ELECTIONS, TRACKS
+from ui import page_cache
 from ui import payment_models as pay
 from ui import payment_models_story as story
 from ui import widgets as ui
@@ -128,13 +129,9 @@ def pioneer(params: Params) -> dict[str, str]:
     x = b * (1 - float(rate) / 100)
     quality = None if reporting else float(q) / 100
     election = None if msr == "variable" or not TRACKS[track].two_sided else float(msr) / 100
-    pbp = PopulationBasedPayment(float(ffs) * 1e6, float(pbp_share) / 100) if pbp_on else None
-    settled = settle_pioneer(
-        model_year, b, x, int(n), quality, arrangement=arrangement, population_based_payment=pbp
-    )
-    table = compare_with_mssp(
-        model_year, b, x, int(n), quality, arrangement=arrangement, mssp_track=track, msr_election=election
-    )
+    pbp = (float(ffs) * 1e6, float(pbp_share) / 100) if pbp_on else None
+    settle_inputs = (model_year, b, x, int(n), quality, arrangement, pbp, track, election)
+    settled, table, table_shown = _settled(*settle_inputs)
 
     st.warning(
         "**Unconfirmed Pioneer parameters** (from recall or third-party summaries, not CMS's model "
@@ -163,65 +160,22 @@ def pioneer(params: Params) -> dict[str, str]:
     )
     k3.metric("Pioneer - MSSP", ui.money(settled.earned - float(mssp["earned"]), signed=True))
 
-    money_cols = ["savings_cap", "loss_cap", "shared_savings", "shared_loss", "earned"]
-    pct_cols = [
-        "minimum_savings_rate",
-        "minimum_loss_rate",
-        "max_sharing_rate",
-        "final_sharing_rate",
-        "loss_rate",
-    ]
-    ui.table(
-        ui.formatted(
-            table,
-            money_cols,
-            pct_cols,
-            rename={
-                "program": "Program",
-                "performance_year": "Year",
-                "minimum_savings_rate": "MSR",
-                "minimum_loss_rate": "MLR",
-                "max_sharing_rate": "Max sharing rate",
-                "final_sharing_rate": "Final sharing rate",
-                "loss_rate": "Loss rate",
-                "savings_cap": "Savings cap",
-                "loss_cap": "Loss cap",
-                "outcome": "Outcome",
-                "shared_savings": "Shared savings",
-                "shared_loss": "Shared loss",
-                "earned": "Earned",
-                "source": "Source",
-            },
-        ),
-        table,
-        f"pioneer_year{model_year}_vs_{track}.csv",
-        key="pio_table",
-    )
+    ui.table(table_shown, table, f"pioneer_year{model_year}_vs_{track}.csv", key="pio_table")
 
     curve_inputs = (model_year, b, int(n), quality, arrangement, track, election)
-    curves = _curves(*curve_inputs)
+    curves, curves_shown = _curves_shown(curve_inputs)
     ui.cached_chart(curve_chart, curve_inputs, float(rate), key="pio_curve")
     st.caption(
         "Flat stretches around zero are the MSR/MLR corridors; flat ends are the savings and loss caps."
     )
     with st.expander("The curves as a table"):
-        ui.table(
-            ui.formatted(
-                curves,
-                ["earned"],
-                ["savings_rate"],
-                rename={"savings_rate": "Savings rate", "program": "Program", "earned": "Earned"},
-            ),
-            curves,
-            "pioneer_curves.csv",
-            key="pio_curves",
-        )
+        ui.table(curves_shown, curves, "pioneer_curves.csv", key="pio_curves")
 
     st.subheader("Years 1-5: from shared savings to population-based payments")
     share = float(pbp_share) / 100 if pbp_on or not pbp_allowed else 0.0
-    years = story.pioneer_years(b, x, int(n), quality if quality is not None else float(q) / 100,
-                                arrangement=arrangement, pbp_share=share, projected_ffs=float(ffs) * 1e6)
-    ui.cached_chart(years_chart, years, model_year, key="pio_years",  # built once per (years, year)
+    years_inputs = (b, x, int(n), quality if quality is not None else float(q) / 100, arrangement, share,
+                    float(ffs) * 1e6)
+    ui.cached_chart(_years_chart, years_inputs, model_year, key="pio_years",  # built once per inputs and year
                     file_name=f"pioneer-years-1-5-{arrangement}")
     st.caption(ui.plain(
         f"The same ACO each year: benchmark {ui.money(b)}, savings rate {float(rate):g}%, "
@@ -236,10 +190,8 @@ def pioneer(params: Params) -> dict[str, str]:
             f"paid monthly in place of {ui.plain(ui.money(settled.ffs_reduction))} of fee-for-service claims "
             "payments; the settlement above is unchanged."
         )
-        months = story.pbp_months(settled.pbp_schedule)
-        money_cols = [c for c in months.columns if c != "Month"]
-        ui.table(ui.formatted(months, money_cols), months, f"pioneer_pbp_{settled.calendar_year}.csv",
-                 key="pio_pbp_table")
+        months, months_shown = _months(*settle_inputs)
+        ui.table(months_shown, months, f"pioneer_pbp_{settled.calendar_year}.csv", key="pio_pbp_table")
 
     state = {
         "model": "pioneer",
@@ -263,12 +215,74 @@ def pioneer(params: Params) -> dict[str, str]:
     return state
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)  # shared by every viewer, never changed
-def _curves(model_year: int, benchmark: float, n: int, quality: float | None, arrangement: str, track: str,
-            election: float | None) -> pd.DataFrame:
+# Below, what the view shows kept by its (hashable) inputs for every viewer (ui.page_cache.Memo: shared,
+# never changed): a control that leaves a part's inputs alone reruns that part as a lookup.
+def _settle(model_year: int, benchmark: float, expenditure: float, n: int, quality: float | None,
+            arrangement: str, pbp: tuple[float, float] | None, track: str, election: float | None):
+    """The Pioneer settlement, the table beside the MSSP track, and that table as shown."""
+    settled = settle_pioneer(model_year, benchmark, expenditure, n, quality, arrangement=arrangement,
+                             population_based_payment=None if pbp is None else PopulationBasedPayment(*pbp))
+    table = compare_with_mssp(model_year, benchmark, expenditure, n, quality, arrangement=arrangement,
+                              mssp_track=track, msr_election=election)
+    shown = ui.formatted(
+        table,
+        ["savings_cap", "loss_cap", "shared_savings", "shared_loss", "earned"],
+        ["minimum_savings_rate", "minimum_loss_rate", "max_sharing_rate", "final_sharing_rate", "loss_rate"],
+        rename={
+            "program": "Program",
+            "performance_year": "Year",
+            "minimum_savings_rate": "MSR",
+            "minimum_loss_rate": "MLR",
+            "max_sharing_rate": "Max sharing rate",
+            "final_sharing_rate": "Final sharing rate",
+            "loss_rate": "Loss rate",
+            "savings_cap": "Savings cap",
+            "loss_cap": "Loss cap",
+            "outcome": "Outcome",
+            "shared_savings": "Shared savings",
+            "shared_loss": "Shared loss",
+            "earned": "Earned",
+            "source": "Source",
+        },
+    )
+    return settled, table, shown
+
+
+_settled = page_cache.Memo(_settle, 64)
+
+
+def _pbp_months(*settle_inputs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    months = story.pbp_months(_settled(*settle_inputs)[0].pbp_schedule)
+    return months, ui.formatted(months, [c for c in months.columns if c != "Month"])
+
+
+_months = page_cache.Memo(_pbp_months, 64)
+
+
+def _payment_curves(model_year: int, benchmark: float, n: int, quality: float | None, arrangement: str,
+                    track: str, election: float | None) -> pd.DataFrame:
     """Pioneer's and the MSSP track's payment against the savings rate (121 settlements each)."""
     return pay.payment_curves(model_year, benchmark, n, quality, arrangement=arrangement, mssp_track=track,
                               msr_election=election)
+
+
+_curves = page_cache.Memo(_payment_curves, 64)
+
+
+def _curves_table(curve_inputs: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    curves = _curves(*curve_inputs)
+    return curves, ui.formatted(curves, ["earned"], ["savings_rate"], rename={
+        "savings_rate": "Savings rate", "program": "Program", "earned": "Earned"})
+
+
+_curves_shown = page_cache.Memo(_curves_table, 64)
+
+
+def _years_chart(years_inputs: tuple, shown_year: int) -> go.Figure:
+    """`years_chart` of `story.pioneer_years(*years_inputs)` (keyed by its inputs, not by the frame)."""
+    b, x, n, quality, arrangement, share, ffs = years_inputs
+    years = story.pioneer_years(b, x, n, quality, arrangement=arrangement, pbp_share=share, projected_ffs=ffs)
+    return years_chart(years, shown_year)
 
 
 def curve_chart(curve_inputs: tuple, rate: float) -> go.Figure:

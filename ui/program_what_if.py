@@ -8,10 +8,15 @@ sequestration cut, percentage: 2 = shared savings x 0.98, 0 = none); `top` (ACOs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+import pandas as pd
+import plotly.graph_objects as go
 
 from aco_model.program import RuleChange
 from aco_model.rules import TRACKS
+from ui import fast_figure as ff
 from ui.link_params import Params, fmt_number, percent_map_text
 
 MSR_MODES = ("rules", "flat", "scale")
@@ -97,3 +102,41 @@ class ProgramState:
         if self.top != 20:
             out["top"] = str(self.top)
         return out
+
+
+ChangeKey = tuple[tuple[str, object], ...]
+
+
+def change_key(change: RuleChange) -> ChangeKey:
+    """A rule change as a hashable value (its per-track rates as sorted pairs), to keep results by.
+
+    >>> change_key(RuleChange(max_sharing_rates={"BASIC_E": 0.6}, flat_msr=0.01))[0]
+    ('max_sharing_rates', (('BASIC_E', 0.6),))
+    >>> change_from_key(change_key(RuleChange(loss_rates={"ENHANCED": 0.5}))) == RuleChange(
+    ...     loss_rates={"ENHANCED": 0.5})
+    True
+    """
+    values = ((f.name, getattr(change, f.name)) for f in fields(change))
+    return tuple((name, tuple(sorted(value.items())) if isinstance(value, Mapping) else value)
+                 for name, value in values)
+
+
+def change_from_key(key: ChangeKey) -> RuleChange:
+    mappings = {f.name for f in fields(RuleChange) if f.type.startswith("Mapping")}
+    return RuleChange(**{name: dict(value) if name in mappings else value for name, value in key})
+
+
+def by_track_figure(by_track: pd.DataFrame) -> go.Figure:
+    """Paid (+) and collected (-) by track, as was and as changed: written as plotly's JSON (ui.fast_figure),
+    the figure plotly.py's add_bar and update_layout made (tests/unit/test_program_what_if_figure.py)."""
+    labels = ff.array(by_track["track_label"])
+    traces = []
+    for suffix, name, color in (("before", "As was", "#9e9e9e"), ("after", "As changed", "#1f77b4")):
+        traces.append({"marker": {"color": color}, "name": f"Paid, {name.lower()}", "x": labels,
+                       "y": ff.array(by_track[f"shared_savings_paid_{suffix}"].to_numpy()), "type": "bar"})
+        traces.append({"marker": {"color": color, "pattern": {"shape": "/"}},
+                       "name": f"Collected, {name.lower()}", "x": labels,
+                       "y": ff.array((-by_track[f"losses_collected_{suffix}"]).to_numpy()), "type": "bar"})
+    return ff.figure(traces, {
+        "yaxis": {"title": {"text": "$"}, "tickprefix": "$"}, "legend": {"orientation": "h"},
+        "barmode": "group", "title": {"text": "Shared savings paid (+) and losses collected (-) by track"}})

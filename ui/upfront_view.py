@@ -14,6 +14,7 @@ import streamlit as st
 from aco_model.payment_model_rules import AIP_MAX_QUARTERLY_RATE, UPFRONT_PROGRAMS
 from aco_model.payment_models import settlement_date
 from ui import database as data
+from ui import page_cache
 from ui import payment_models as pay
 from ui import payment_models_story as story
 from ui import widgets as ui
@@ -72,12 +73,13 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
             aco = None
         aco = st.selectbox("ACO", ids, index=ids.index(aco or ids[0]), format_func=labels.get, key="pay_aco")
         try:
-            case = pay.case_from_rows(data.aco_rows(key, aco))
+            case = _aco_case(key, aco)
         except (ValueError, TypeError, KeyError, IndexError) as exc:  # rows missing the numbers needed
             st.warning(ui.plain(f"{aco}'s payments cannot be rebuilt from its rows ({exc}); choose another "
                                 "ACO."))
             st.stop()
         state["aco"] = aco
+        case_key: tuple = ("aco", key, aco)
         title = ui.plain(f"{aco}: {programs[case.program]}")
     else:
         c1, c2, c3, c4 = st.columns(4)
@@ -147,6 +149,7 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
             rate=rate,
             earned_by_year={start.year + i: v for i, v in enumerate(earned)},
         )
+        case_key = ("template", program, start, int(n), rate, tuple(earned))
         state.update({"program": program, "start": f"{start:%Y-%m}", "n": str(int(n)), "earned": earned_text})
         if rate is not None:
             state["rate"] = fmt_number(rate)
@@ -166,8 +169,10 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     if terminate is not None:
         case = pay.UpfrontCase(**{**case.__dict__, "terminated_on": terminate})
         state["terminate"] = f"{terminate:%Y-%m}"
+    case_key += (terminate,)  # with the case's other inputs: what every view of it is kept by
 
-    schedule, timeline, comparison = _case_views(case)
+    schedule, timeline, comparison, comparison_shown, debts, debts_shown, timeline_shown = _case_views(
+        case, case_key)
     st.subheader(title)
     st.info(ui.plain(story.structure(case.program)), icon=":material/payments:")
     for note in case.notes:
@@ -189,72 +194,72 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
         help=f"{case.beneficiaries:,} beneficiaries{rate_text}.",
     )
 
-    ui.cached_chart(upfront_chart, case, key="pay_upfront_chart", file_name=f"upfront-payments-{title}")
+    ui.cached_chart(upfront_chart, case, case_key, key="pay_upfront_chart",
+                    file_name=f"upfront-payments-{title}", by=case_key)
     st.caption(pay.settlement_dates_note())
 
     st.markdown("**Recoupment by performance year: the model beside CMS's published numbers**")
-    money_cols = [c for c in comparison.columns if c != "performance_year"]
-    ui.table(
-        ui.formatted(
-            comparison,
-            money_cols,
-            rename={
-                "performance_year": "PY",
-                "earned_savings": "Earned savings",
-                "model_balance": "Recoupable (model)",
-                "model_recouped": "Recouped (model)",
-                "model_balance_left": "Left (model)",
-                "model_outstanding": "All owed (model)",
-                "published_balance": "Balance (CMS)",
-                "published_recouped": "Recouped (CMS)",
-                "published_balance_left": "Left (CMS)",
-                "recouped_difference": "Recouped: model - CMS",
-            },
-        ),
-        comparison,
-        "upfront_recoupment.csv",
-        key="pay_comparison",
-    )
+    ui.table(comparison_shown, comparison, "upfront_recoupment.csv", key="pay_comparison")
     st.markdown("**What the ACO owes: the three figures on this page, reconciled**")
-    debts = story.owed(timeline, comparison)
-    ui.table(
-        ui.formatted(debts, ["model", "cms"], rename={"figure": "Figure", "when": "When", "model": "Model",
-                                                      "cms": "CMS published", "includes": "What it counts"}),
-        debts, "upfront_owed.csv", key="pay_owed", hidden=["What it counts"],
-    )
+    ui.table(debts_shown, debts, "upfront_owed.csv", key="pay_owed", hidden=["What it counts"])
     for figure, includes in zip(debts["figure"], debts["includes"], strict=True):  # sentences wrap here
         st.caption(f"**{ui.plain(figure)}**: {ui.plain(includes)}.")
 
     with st.expander("Every payment and recoupment"):
-        shown = timeline.drop(columns=["recoupable_balance", "period"]).assign(
-            date=pd.to_datetime(timeline["date"]).dt.strftime("%d %b %Y"))
-        ui.table(
-            ui.formatted(
-                shown,
-                ["paid", "cumulative_paid", "earned_savings", "recouped", "cumulative_recouped",
-                 "outstanding"],
-                rename={"date": "Date", "event": "Event", "performance_year": "PY", "paid": "Paid",
-                        "cumulative_paid": "Paid to date", "earned_savings": "Earned savings",
-                        "recouped": "Recouped", "cumulative_recouped": "Recouped to date",
-                        "outstanding": "Still owed"},
-            ),
-            timeline,
-            "upfront_timeline.csv",
-            key="pay_timeline",
-        )
+        ui.table(timeline_shown, timeline, "upfront_timeline.csv", key="pay_timeline")
     return state
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)  # shared by every viewer, never changed
-def _case_views(case: pay.UpfrontCase) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(payment schedule, timeline of payments and recoupments, recoupment beside CMS's) of a case."""
+# Below, kept for every viewer (ui.page_cache.Memo: shared, never changed): a real ACO's case by its id, and
+# every view of a case by `case_key` (the hashable inputs the case is made of: a case holds a dict and a
+# frame, which Streamlit's hasher read in full on every run).
+_aco_case = page_cache.Memo(lambda key, aco: pay.case_from_rows(data.aco_rows(key, aco)), 256)
+
+
+def _views(case: pay.UpfrontCase, case_key: tuple) -> tuple[pd.DataFrame, ...]:
+    """(payment schedule, timeline of payments and recoupments, recoupment beside CMS's and as shown, what
+    the ACO owes and as shown, the timeline as shown) of a case."""
     timeline = case.timeline()
-    return case.schedule(), timeline, pay.comparison(case, timeline)
+    comparison = pay.comparison(case, timeline)
+    comparison_shown = ui.formatted(
+        comparison,
+        [c for c in comparison.columns if c != "performance_year"],
+        rename={
+            "performance_year": "PY",
+            "earned_savings": "Earned savings",
+            "model_balance": "Recoupable (model)",
+            "model_recouped": "Recouped (model)",
+            "model_balance_left": "Left (model)",
+            "model_outstanding": "All owed (model)",
+            "published_balance": "Balance (CMS)",
+            "published_recouped": "Recouped (CMS)",
+            "published_balance_left": "Left (CMS)",
+            "recouped_difference": "Recouped: model - CMS",
+        },
+    )
+    debts = story.owed(timeline, comparison)
+    debts_shown = ui.formatted(debts, ["model", "cms"], rename={
+        "figure": "Figure", "when": "When", "model": "Model", "cms": "CMS published",
+        "includes": "What it counts"})
+    shown = timeline.drop(columns=["recoupable_balance", "period"]).assign(
+        date=pd.to_datetime(timeline["date"]).dt.strftime("%d %b %Y"))
+    timeline_shown = ui.formatted(
+        shown,
+        ["paid", "cumulative_paid", "earned_savings", "recouped", "cumulative_recouped", "outstanding"],
+        rename={"date": "Date", "event": "Event", "performance_year": "PY", "paid": "Paid",
+                "cumulative_paid": "Paid to date", "earned_savings": "Earned savings",
+                "recouped": "Recouped", "cumulative_recouped": "Recouped to date",
+                "outstanding": "Still owed"},
+    )
+    return case.schedule(), timeline, comparison, comparison_shown, debts, debts_shown, timeline_shown
 
 
-def upfront_chart(case: pay.UpfrontCase) -> go.Figure:
+_case_views = page_cache.Memo(_views, 64, key=lambda case, case_key: case_key)
+
+
+def upfront_chart(case: pay.UpfrontCase, case_key: tuple) -> go.Figure:
     """Paid, recouped and still owed over time, with CMS's published balances (built once: cached_chart)."""
-    _, timeline, comparison = _case_views(case)
+    _, timeline, comparison = _case_views(case, case_key)[:3]
     fig = go.Figure()
     # Paid to date as a shaded area: until the first recoupment "still owed" equals it and would hide it.
     fig.add_scatter(x=timeline["date"], y=timeline["cumulative_paid"], name="Paid to date", mode="lines",

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import fast_figure, print_view
+from ui import fast_figure, page_cache, print_view
 from ui.formatting import (
     DOLLARS_HINT,
     DOLLARS_PATTERN,
@@ -28,8 +28,8 @@ from ui.formatting import (
 )
 from ui.text import plain
 
-__all__ = ["cached_chart", "chart", "count", "formatted", "money", "money_input", "pct", "plain", "table",
-           "tabs", "warn"]
+__all__ = ["cached_chart", "chart", "count", "csv_button", "formatted", "money", "money_input", "pct",
+           "plain", "table", "tabs", "warn"]
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 SHARED = "_aco_lens_shared"  # set on a cached figure: every session draws that one object, so never change it
@@ -107,6 +107,13 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
         config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
     st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
+    csv_button(raw, file_name, key=key)
+
+
+def csv_button(raw: pd.DataFrame, file_name: str, *, key: str) -> None:
+    """The "Download CSV" button of `table` (nothing when printing: nothing to download on paper)."""
+    if print_view.printing():
+        return
     # The CSV is made only when the button is clicked: writing and hashing every table's CSV on every page
     # run cost CPU every viewer waits on.
     st.download_button("Download CSV", functools.partial(csv_bytes, raw), file_name=file_name,
@@ -184,19 +191,38 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
         setattr(fig, SHARED, True)
         return fig
 
-    return st.cache_resource(max_entries=256, show_spinner=False)(finished)
+    # Hashable arguments (a frozen scenario, a database key) are looked up as they are (page_cache.Memo):
+    # Streamlit's hasher copies a dataclass field by field on every call. Others go through Streamlit's.
+    by_value = page_cache.Memo(finished, 256)
+    by_streamlit = st.cache_resource(max_entries=256, show_spinner=False)(finished)
+
+    @functools.wraps(build)
+    def either(theme: str, *args: object) -> go.Figure:
+        try:
+            hash(args)
+        except TypeError:
+            return by_streamlit(theme, *args)
+        return by_value(theme, *args)
+
+    # Kept by a hashable value the caller names as standing for the arguments (`cached_chart`'s `by`).
+    either.by = page_cache.Memo(lambda theme, by, *args: finished(theme, *args), 256,  # type: ignore[attr-defined]
+                                key=lambda theme, by, *args: (theme, by))
+    return either
 
 
 def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
-                 file_name: str | None = None) -> None:
+                 file_name: str | None = None, by: object = None) -> None:
     """`chart(build(*args))`, the figure built once for the same arguments and kept for every session.
 
     Building a plotly figure is the costliest part of a page run (every trace and layout change is
     validated property by property: tens of milliseconds a figure), and the same inputs give the same
     figure: a rerun whose chart inputs did not change (another control moved, another viewer on the same
-    view) draws the figure already built. `build` is a pure function of its (hashable) arguments.
+    view) draws the figure already built. `build` is a pure function of its (hashable) arguments; `by`, when
+    given, is a hashable value that stands for arguments that are not (the figure is kept by it instead).
     """
-    chart(_built_once(_named(build))(_theme(), *args), key=key, file_name=file_name)
+    built = _built_once(_named(build))
+    fig = built(_theme(), *args) if by is None else built.by(_theme(), by, *args)
+    chart(fig, key=key, file_name=file_name)
 
 
 _BUILDERS: dict[tuple[str, str, str, int], Callable[..., go.Figure]] = {}

@@ -41,6 +41,10 @@ def test_failed_build_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monke
     assert not at.exception
     assert at.error and "could not be built" in at.error[0].value
     assert not at.title  # no page half-drawn under the error
+    # The menu is there with its titles (st.navigation ran before the database stopped the page), not
+    # Streamlit's list of the pages/ folder's file names.
+    titles = [info.get("page_name") for info in at._registered_pages.values()]
+    assert "What-if studio" in titles and "Program overview" in titles and "what_if" not in titles
 
 
 def test_navigation_lists_every_page_and_opens_a_shared_link(demo_db: Path, monkeypatch) -> None:

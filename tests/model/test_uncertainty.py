@@ -92,7 +92,7 @@ def test_one_sided_tracks_never_owe() -> None:
     assert (s.loc[s["track"].map(lambda t: track_rules(t).two_sided), "prob_owing"] > 0.0).all()
 
 
-def test_one_settle_frame_call_per_election(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_settle_frame_call_for_every_election(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = unc.settle_frame
 
@@ -102,7 +102,7 @@ def test_one_settle_frame_call_per_election(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(unc, "settle_frame", counting)
     simulate(BASE, WIDE, 1_000, 1, elections_for(2024))
-    assert calls == [1_000] * 26 + [26]
+    assert calls == [1_000 * 26, 26]  # every election's draws stacked; then this year's rate for each
 
 
 def test_normal_method_draws_from_the_band_mean_and_sd() -> None:

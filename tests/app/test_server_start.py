@@ -1,0 +1,106 @@
+"""The server's start (ui.server_start): `streamlit run app.py` serves app.py as an st.App whose lifespan
+warms the server up; the warm-up shows nothing, raises nothing, and leaves a broken database's clear
+message to the page."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.web.server.app_discovery import discover_asgi_app
+
+from ui import server_start
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch):
+    def point_at(db: Path) -> None:
+        monkeypatch.setenv("ACO_LENS_DB", str(db))
+        monkeypatch.setenv("ACO_LENS_CMS_DIR", "")
+        monkeypatch.setenv("ACO_LENS_DOWNLOAD", "0")
+    return point_at
+
+
+def test_streamlit_run_serves_app_py_with_the_warm_up() -> None:
+    """Streamlit's own discovery finds app.py's st.App (else `streamlit run` would serve it without one)."""
+    found = discover_asgi_app(Path(APP))
+    assert found.is_asgi_app and found.import_string == "app:app"
+    source = Path(APP).read_text()
+    assert "lifespan=lifespan" in source and 'if __name__ == "__main__":' in source
+
+
+def test_the_page_imports_are_the_pages_and_all_import() -> None:
+    names = server_start.page_imports()
+    assert {"ui.database", "ui.widgets", "ui.what_if_charts", "ui.overview_charts", "pandas"} <= set(names)
+    assert not [n for n in names if n.startswith("pages")]  # never a page script: it would run the page
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # `from ui.x import name`: only names that are not modules may fail
+            parent, _, attr = name.rpartition(".")
+            assert hasattr(importlib.import_module(parent), attr), name
+
+
+def test_warm_up_reads_a_sound_database(demo_db: Path, env, caplog: pytest.LogCaptureFixture) -> None:
+    from ui import database
+
+    env(demo_db)
+    with caplog.at_level(logging.INFO, logger="aco_lens"):
+        server_start.warm_up()
+    assert "warm-up at server start:" in caplog.text and "failed" not in caplog.text
+    key = (str(demo_db), demo_db.stat().st_mtime)
+    assert database.warm_up() == key and database.years(key)
+
+
+def test_warm_up_leaves_a_missing_database_to_the_first_page(tmp_path: Path, env) -> None:
+    """No build (nor download) without a page to show its progress."""
+    db = tmp_path / "aco.duckdb"
+    env(db)
+    server_start.warm_up()
+    assert not db.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_warm_up_never_raises_and_the_page_still_says_why(tmp_path: Path, env, monkeypatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the database's folder should be")
+    env(blocker / "aco.duckdb")
+    server_start.warm_up()  # the build fails: no exception, nothing shown (there is no page)
+
+    from ui import database
+
+    def broken() -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(database, "warm_up", broken)
+    with caplog.at_level(logging.ERROR, logger="aco_lens"):
+        server_start.warm_up()
+    assert "disk gone" in caplog.text  # in the server log only
+
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert at.error and "could not be built" in at.error[0].value
+    assert str(tmp_path) not in at.error[0].value
+
+
+def test_lifespan_starts_the_warm_up_without_waiting_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(server_start, "warm_up", lambda: started.append(True))
+
+    async def serve() -> None:
+        async with server_start.lifespan(object()):
+            pass
+
+    asyncio.run(serve())
+    for _ in range(100):
+        if started:
+            break
+        asyncio.run(asyncio.sleep(0.01))
+    assert started == [True]
