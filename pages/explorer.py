@@ -43,19 +43,19 @@ VIEWS = {"results": "Results", "spending": "Spending", "benchmark": "Benchmark",
 
 # Cached by small values (database, lineage, year, money basis), never by the frames they give: hashing a
 # frame's every cell to look it up cost more than what it saved. Shared by every session: never changed.
-@page_cache.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.memo(4)
 def _acos(db_key: db.Key) -> pd.DataFrame:
     """The lineages, by lineage id (ui.database.lineage_index)."""
     return db.lineage_index(db_key).set_index("lineage_id")
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=128)
+@page_cache.memo(128)
 def _lineage(db_key: db.Key, lineage: str) -> pd.DataFrame:
     """The lineage's result rows with savings rate, MSR, MLR and earned (explorer_charts.years_frame)."""
     return charts.years_frame(every_year.lineage_rows(db_key, lineage))
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=128)
+@page_cache.memo(128)
 def _known_as(db_key: db.Key, lineage: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
     """(the ids it went by, its names, each with its years (explorer_charts.known_as); its tracks)."""
     frame = _lineage(db_key, lineage)
@@ -67,7 +67,7 @@ def _year_chart(db_key: db.Key, lineage: str, kind: str, year: int, basis: str =
     return charts.year_chart(kind, _lineage(db_key, lineage), year, basis)
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=128)
+@page_cache.memo(128)
 def _peers(db_key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
     """The ACO-years of this year, track and size band (explorer_charts.years_frame)."""
     return charts.years_frame(every_year.peers(db_key, year, track, low, high))
@@ -79,7 +79,24 @@ def _peers_chart(db_key: db.Key, year: int, track: str, low: int, high: int, aco
     return charts.peers_histogram(peers.loc[peers["aco_id"] != aco, "savings_rate"], rate, aco, msr)
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=128)
+@page_cache.memo(128)
+def _person_years(db_key: db.Key, lineage: str, year: int) -> float:
+    """The person-years CMS's totals of the lineage's `year` cover (its first row that year)."""
+    frame = _lineage(db_key, lineage)
+    return float(charts.person_years(frame[frame["performance_year"] == year]).iloc[0])
+
+
+@page_cache.memo(128)
+def _others(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str) -> pd.DataFrame:
+    """The peers but the ACO itself, with their earned amounts in every money basis (`earned_pmpm`...)."""
+    peers = _peers(db_key, year, track, low, high)
+    others = peers[peers["aco_id"] != aco]
+    years = charts.person_years(others)
+    return others.assign(**{f"earned_{basis}": charts.from_total(others["earned"], years, basis)
+                            for basis in charts.BASES})
+
+
+@page_cache.memo(128)
 def _years_table(db_key: db.Key, lineage: str, basis: str):
     return charts.years_table(_lineage(db_key, lineage), basis)
 
@@ -187,7 +204,7 @@ reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_repor
 m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
             help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
                  "reporting its measures, so CMS published no score." if reporting_only else None)
-this_years = float(charts.person_years(frame[frame["performance_year"] == year]).iloc[0])
+this_years = _person_years(key, lineage, year)
 own_earned = charts.from_total(this["earned"], this_years, basis)
 m[4].metric(f"Earned PY{year} (CMS)", charts.money_in(own_earned, basis),
             help="CMS's published earned shared savings (+) or shared losses owed (-)"
@@ -210,8 +227,7 @@ if view == "results":
                f"savings, red owed losses. Shaded column: PY{year}, the year above.")
 
     # --- against peers -------------------------------------------------------------------------------------
-    peers = _peers(key, year, str(this["track"]), low, high)
-    others = peers[peers["aco_id"] != aco]
+    others = _others(key, year, str(this["track"]), low, high, aco)
     st.subheader(f"Against its peers in PY{year}")
     st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
                f"({len(others):,} besides {ui.plain(aco)}).")
@@ -224,7 +240,7 @@ if view == "results":
                     delta=f"of {len(others):,} peers", **QUIET,
                     help="Share of the peers whose savings rate was lower than this ACO's.")
         p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
-        peer_earned = charts.from_total(others["earned"], charts.person_years(others), basis).median()
+        peer_earned = others[f"earned_{basis}"].median()
         p[2].metric("Peers' median earned", charts.money_in(peer_earned, basis),
                     delta=f"{charts.money_in(own_earned - peer_earned, basis, signed=True)} "
                           f"for {ui.plain(aco)}",

@@ -31,7 +31,7 @@ QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a c
 
 # Everything below is keyed on the choice (database, years, tracks, filters: small values), not on the
 # frames it gives: hashing a frame's every cell to find it in a cache cost more than what it saved.
-@page_cache.cache_resource(show_spinner=False, max_entries=64)  # shared by every session: never changed
+@page_cache.memo(64)  # shared by every session: never changed
 def _totals(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
     """(program totals by year and track with net to Medicare, the same by year)."""
     totals = charts.with_net(db.program_totals(db_key, years, tracks, *filters))
@@ -46,7 +46,7 @@ def _savings(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *f
     return charts.savings_to_medicare(_totals(db_key, years, tracks, *filters)[1])
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=64)
+@page_cache.memo(64)
 def _year_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], by_track: bool,
                 *filters: object):
     """(the year-by-year table formatted for people, its numbers)."""
@@ -62,7 +62,7 @@ def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *fi
     return charts.savings_rate_spread(aco_years.rows(db_key, years, tracks, *filters))
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=64)
+@page_cache.memo(64)
 def _quality(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
     """(the year's ACOs with a savings rate and a quality score, how many lack one, the same formatted)."""
     points, unscored = charts.quality_points(aco_years.rows(db_key, (year,), tracks, *filters))
@@ -83,7 +83,7 @@ def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], 
     return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=64)  # decorated once (ui.page_cache)
+@page_cache.memo(64)  # decorated once (ui.page_cache)
 def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
                   two_sided: bool | None, revenue: str | None):
     """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""

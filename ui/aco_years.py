@@ -6,10 +6,12 @@ ACO picked on the explorer a lineage and a peer group; asking DuckDB for each ne
 (`queries.AcoDatabase.rows`, `lineage_rows`, `peers`) cost 25-60 ms of CPU. Here the table is read once
 and each set is a few boolean masks over it: the same rows, in the same order where the query orders
 them, with the column types DuckDB gives them. The frames are shared by every session
-(st.cache_resource): never change one.
+(cached once per database and choice): never change one.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -48,7 +50,7 @@ def _equal(column: pd.Series, value: object) -> np.ndarray:
     return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@functools.lru_cache(maxsize=64)  # plain arguments: Python's hash (ui.page_cache.memo)
 def rows(key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...] = (),
          two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
     """queries.AcoDatabase.rows of this choice (shared: never change it)."""
@@ -65,13 +67,13 @@ def rows(key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: t
     return _as_queried(key, keep)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def lineage_rows(key: db.Key, lineage: str) -> pd.DataFrame:
     """queries.AcoDatabase.lineage_rows (shared: never change it)."""
     return _as_queried(key, _every_row(key)[3].get(lineage, np.zeros(0, dtype=int)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def peers(key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
     """queries.AcoDatabase.peers: the ACO-years of the year and track in the size band (shared)."""
     every = _every_row(key)[0]

@@ -10,6 +10,7 @@ is named in a short warning. Data strings are shown as text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import MutableMapping
 
 import pandas as pd
@@ -40,7 +41,7 @@ _UNSET = object()
 Group = tuple
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _rows(table: str, *group: object) -> pd.DataFrame:
     """`table`'s rows of the peer group, the ACO-year's own marked `is_aco` (profile_charts.mark_aco)."""
     key, year, track, low, high, aco_id, period = group
@@ -48,7 +49,7 @@ def _rows(table: str, *group: object) -> pd.DataFrame:
     return charts.mark_aco(rows, aco_id, period)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _table(kind: str, *group: object) -> pd.DataFrame:
     """The section's table of `kind` (quality, participants or beneficiaries) for the peer group."""
     if kind == "quality":
@@ -173,6 +174,19 @@ def _risk(rows: pd.DataFrame, group: Group, year: int, params: Params,
     if _none(rows[rows["period"] == chosen], f"{charts.PERIOD_LABELS[chosen].lower()} risk scores", year):
         return
     ui.cached_chart(_risk_chart, chosen, *group, key="exp_profile_chart_risk")
+    table, shown = _risk_tables(chosen, *group)
+    ui.table(shown, table, f"aco_{aco}_risk_{chosen}.csv", key="exp_profile_risk_table")
+    st.caption(
+        "Mean CMS-HCC prospective risk score of the ACO's assigned beneficiaries by Medicare enrollment "
+        "type, as CMS published it for the benchmark years (BY1-BY3) and the performance year. Person-years "
+        "are published for BY3 and the performance year; demographic risk scores from PY2024."
+    )
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _risk_tables(chosen: str, *group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the risk scores of the period against the peers, the same for people)."""
+    rows = _rows("aco_enrollment", *group)
     table = charts.risk_table(rows, chosen)
     shown = table.assign(
         cms_hcc_risk_score=table["cms_hcc_risk_score"].map(lambda v: "-" if pd.isna(v) else f"{v:.3f}"),
@@ -193,12 +207,7 @@ def _risk(rows: pd.DataFrame, group: Group, year: int, params: Params,
             "demographic_risk_score": "Demographic risk score",
         }
     )
-    ui.table(shown, table, f"aco_{aco}_risk_{chosen}.csv", key="exp_profile_risk_table")
-    st.caption(
-        "Mean CMS-HCC prospective risk score of the ACO's assigned beneficiaries by Medicare enrollment "
-        "type, as CMS published it for the benchmark years (BY1-BY3) and the performance year. Person-years "
-        "are published for BY3 and the performance year; demographic risk scores from PY2024."
-    )
+    return table, shown
 
 
 def _quality(

@@ -4,6 +4,7 @@ strings are shown as text (ui.text.plain)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,7 +42,7 @@ def _figures(shown: Shown) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame
 
 # Cached by small values, never by the frames they give (hashing every cell of a peers' frame to look it up
 # cost more than the lookup saved); shared by every session: never changed.
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _figures_of(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int,
                 high: int) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame]:
     years = db.lineage_spending(key, lineage)
@@ -102,7 +103,7 @@ def _fields(shown: Shown) -> tuple:
     return (shown.key, shown.lineage, shown.aco, shown.year, shown.track, shown.low, shown.high, shown.basis)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _settings(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int, basis: str):
     """(spending by setting against peers, the same with the inpatient parts, that formatted)."""
     _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
@@ -117,7 +118,7 @@ def _settings_chart(*fields: object):
     return spend.comparison_chart(settings, fields[2], fields[3], fields[7], "Spending by setting")
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _types(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int, basis: str):
     _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
     return spend.enrollment_table(this, others)

@@ -97,6 +97,14 @@ class _Drawn(go.Figure):
     update_layout = update_xaxes = update_yaxes = update_traces = add_trace = add_shape = _unchangeable
 
 
+def title(fig: go.Figure) -> str | None:
+    """A figure's title text (a figure made here: read from its dict, plotly.py not asked)."""
+    spec = getattr(fig, SPEC, None)
+    if spec is not None:
+        return _title(spec)
+    return fig.layout.title.text if fig.layout.title else None
+
+
 def _title(spec: Mapping) -> str | None:
     title = spec.get("layout", {}).get("title")
     return title.get("text") if isinstance(title, Mapping) else title

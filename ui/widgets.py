@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import fast_figure, print_view
+from ui import fast_figure, page_cache, print_view
 from ui.formatting import (
     DOLLARS_HINT,
     DOLLARS_PATTERN,
@@ -184,7 +184,16 @@ def _built_once(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
         setattr(fig, SHARED, True)
         return fig
 
-    return st.cache_resource(max_entries=256, show_spinner=False)(finished)
+    # Plain arguments (a choice of years, an id, a basis) are looked up by Python's own hash: Streamlit's
+    # hasher took about 1.5 ms a chart for a dozen years and tracks (ui.page_cache.memo).
+    plain = functools.lru_cache(maxsize=256)(finished)
+    hashed = st.cache_resource(max_entries=256, show_spinner=False)(finished)
+
+    @functools.wraps(build)
+    def shared(theme: str, *args: object) -> go.Figure:
+        return plain(theme, *args) if page_cache.plain_key(args) else hashed(theme, *args)
+
+    return shared
 
 
 def cached_chart(build: Callable[..., go.Figure], *args: object, key: str,
@@ -218,7 +227,7 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
     """
     if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
         fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
-    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    title = fast_figure.title(fig) or key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
                                        "filename": image_name(file_name or title)}}
