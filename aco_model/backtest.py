@@ -1,9 +1,9 @@
 """The risk forecast proven on history: each year forecast from the years before it, then compared.
 
 For every target year T (2016-2024) the savings-rate model (`uncertainty.calibrate`) is fitted on the
-ACO-years before T only, and every ACO present in T - 1 and T (same id series) is forecast from its
-T - 1 savings rate and headcount, as the risk-election page does. The forecast is then scored against
-what CMS published for T:
+ACO-years before T only, and every ACO present in T - 1 and T (followed by its lineage across the
+2017/2018 id change, `uncertainty.year_pairs`) is forecast from its T - 1 savings rate and headcount, as
+the risk-election page does. The forecast is then scored against what CMS published for T:
 - the savings rate: coverage of the central 50% (25th-75th percentile) and 80% (10th-90th) intervals;
 - the outcome: each draw is settled (`vectorized.settle_frame`) with T's published inputs (track,
   MSR/MLR, quality, headcount, benchmark; `inputs.inputs_frame`) and the drawn savings rate, giving
@@ -228,10 +228,10 @@ def forecast_year(aco_year: pd.DataFrame, pairs: pd.DataFrame, target: int,
     under each calibration: one frame per calibration, one row per ACO, `FORECAST_COLUMNS`."""
     pairs = pairs[pairs["performance_year"] == target - 1]
     rows = _target_rows(aco_year, target)
-    pairs = pairs[pairs["aco_id"].isin(rows["aco_id"].astype("string"))].reset_index(drop=True)
+    pairs = pairs[pairs["next_aco_id"].isin(rows["aco_id"].astype("string"))].reset_index(drop=True)
     if pairs.empty:
         return [pd.DataFrame(columns=list(FORECAST_COLUMNS)) for _ in calibrations]
-    rows = rows.set_index(rows["aco_id"].astype("string")).loc[pairs["aco_id"]]
+    rows = rows.set_index(rows["aco_id"].astype("string")).loc[pairs["next_aco_id"]]
     bounds = corridor(inputs_frame(rows.reset_index(drop=True)))
     two_sided = rows["two_sided"].fillna(False).astype(bool).to_numpy()
     paid_seen, owes_seen = _observed(rows)
@@ -242,7 +242,7 @@ def forecast_year(aco_year: pd.DataFrame, pairs: pd.DataFrame, target: int,
         paid, owes = bounds.outcomes(rates)
         q = row_quantiles(rates, (0.10, 0.25, 0.75, 0.90))
         frames.append(pd.DataFrame({
-            "model": calibration.model, "target_year": target, "aco_id": pairs["aco_id"].to_numpy(),
+            "model": calibration.model, "target_year": target, "aco_id": pairs["next_aco_id"].to_numpy(),
             "two_sided": two_sided, "savings_rate": pairs["savings_rate"].to_numpy(),
             "observed_savings_rate": pairs["next_savings_rate"].to_numpy(),
             "q10": q[0], "q25": q[1], "q75": q[2], "q90": q[3],
@@ -275,7 +275,7 @@ def backtest(aco_year: pd.DataFrame, *, targets: tuple[int, ...] = TARGET_YEARS,
         fitted = [calibrate_pairs(before, known, method=method, model=model) for model in MODELS]
         year = forecast_year(aco_year, pairs, target, fitted, draws, seed)
         if year[0].empty:
-            skipped[target] = f"no ACO present in both {target - 1} and {target} (same id series)"
+            skipped[target] = f"no ACO present in both {target - 1} and {target}"
             continue
         frames.extend(year)
     if not frames:

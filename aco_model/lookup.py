@@ -93,7 +93,6 @@ class Tables:
     nan_if_one_sided: np.ndarray
     # by key
     msr_rule: np.ndarray
-    elected: np.ndarray  # int64 -1 (all bits set) where the MSR is the ACO's own election, else 0
     sharing_rule: np.ndarray
     loss_rule: np.ndarray
     rs_quality: np.ndarray
@@ -174,7 +173,6 @@ def _build(tracks: tuple[tuple[str, TrackRules], ...], years: tuple[tuple[int, Y
         euc=np.array([r.euc_loss_share for r in y_rows])[year],
         nan_if_one_sided=np.where(two_sided, 0.0, np.nan)[track],
         msr_rule=msr_rule.astype(np.int8),
-        elected=np.where(msr_rule == ELECTED_MSR_RULE, -1, 0).astype(np.int64),
         sharing_rule=sharing,
         loss_rule=loss,
         rs_quality=rs_quality,

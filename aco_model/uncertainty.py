@@ -64,7 +64,7 @@ SIZE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 # First performance year of each ACO identifier series (methodology 9: `ACO_Num` 2013-2017,
-# `ACO_ID` 2018+ are different series): a year-to-year pair never crosses into a new series.
+# `ACO_ID` 2018+ are different series): a pair of an ACO followed by id never crosses into a new series.
 ID_SERIES_STARTS: tuple[int, ...] = (2013, 2018)
 
 # A band with fewer observed pairs than this borrows the pooled distribution of all bands
@@ -270,6 +270,21 @@ class Calibration:
         return cls(bands=bands, method=method, pairs=len(arr), source=source)
 
 
+_BY_ID = "id:"  # an ACO followed by its id (no lineage): never paired across a change of id series
+
+
+def _identity(history: pd.DataFrame, aco_id: pd.Series) -> pd.Series:
+    """Whom a year-to-year pair follows: the row's lineage, unless absent or holding two ids that year."""
+    by_id = _BY_ID + aco_id.fillna("")
+    if "lineage_id" not in history:
+        return by_id
+    lineage = history["lineage_id"].astype("string")
+    ids_that_year = (pd.DataFrame({"lineage": lineage, "year": history["performance_year"], "id": aco_id})
+                     .groupby(["lineage", "year"])["id"].transform("nunique"))
+    use_lineage = lineage.notna() & (lineage.str.len() > 0) & (ids_that_year == 1)
+    return by_id.where(~use_lineage.fillna(False).to_numpy(dtype=bool), "lineage:" + lineage)
+
+
 def _series(year: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(ID_SERIES_STARTS), year, side="right")
 
@@ -277,10 +292,14 @@ def _series(year: np.ndarray) -> np.ndarray:
 def year_pairs(history: pd.DataFrame) -> pd.DataFrame:
     """Consecutive-year pairs of the same ACO, with both savings rates and the change.
 
-    One row per (aco_id, performance_year) first (an ACO listed twice in a year, e.g. the two 2019
-    six-month periods, is summed), then year t is paired with year t + 1 of the same id, both present,
-    never across the 2017/2018 change of id series. Columns: aco_id, performance_year (first year),
-    assigned_beneficiaries (first year), savings_rate, next_savings_rate, change,
+    An ACO is followed by its `lineage_id` where the history has one (the organization across the
+    2017/2018 change of id series and the files without ids, linked with evidence by data/lineage.py),
+    else by its `aco_id`, and then never across the change of id series. One row per (ACO,
+    performance_year) first (an ACO listed twice in a year, e.g. the two 2019 six-month periods, is
+    summed; a lineage holding two ids in one year is followed by id that year), then year t is paired
+    with year t + 1 of the same ACO, both present. Columns: aco_id (year t's), next_aco_id (year t + 1's),
+    performance_year (first year), assigned_beneficiaries (first year), savings_rate, next_savings_rate,
+    change,
     program_savings_rate (the mean savings rate of every ACO in year t, paired or not) and
     new_agreement (year t + 1 starts another agreement period, whose benchmark is rebased
     (425.601-425.603): its `current_start_date` differs from year t's, or, year t's being unknown,
@@ -292,8 +311,10 @@ def year_pairs(history: pd.DataFrame) -> pd.DataFrame:
     history = history.reset_index(drop=True)
     start = (pd.to_datetime(history["current_start_date"], errors="coerce") if "current_start_date" in history
              else pd.Series(pd.NaT, index=history.index, dtype="datetime64[ns]"))
+    aco_id = history["aco_id"].astype("string")
     h = pd.DataFrame({
-        "aco_id": history["aco_id"].astype("string"),
+        "identity": _identity(history, aco_id),
+        "aco_id": aco_id,
         "performance_year": pd.to_numeric(history["performance_year"], errors="coerce"),
         "assigned_beneficiaries": pd.to_numeric(history["assigned_beneficiaries"], errors="coerce"),
         "benchmark": pd.to_numeric(history["benchmark"], errors="coerce"),
@@ -302,27 +323,30 @@ def year_pairs(history: pd.DataFrame) -> pd.DataFrame:
     h["start"] = start.loc[h.index]
     h = h[(h["benchmark"] > 0) & (h["aco_id"].str.len() > 0)]
     h = h[np.isfinite(h[["benchmark", "expenditure", "assigned_beneficiaries"]]).all(axis=1)]
-    h = h.groupby(["aco_id", "performance_year"], as_index=False).agg(
+    h = h.groupby(["identity", "performance_year"], as_index=False).agg(
+        aco_id=("aco_id", "first"),
         assigned_beneficiaries=("assigned_beneficiaries", "max"),
         benchmark=("benchmark", "sum"), expenditure=("expenditure", "sum"), start=("start", "max"),
     )
     h["savings_rate"] = (h["benchmark"] - h["expenditure"]) / h["benchmark"]
     h["program_savings_rate"] = h.groupby("performance_year")["savings_rate"].transform("mean")
-    nxt = h[["aco_id", "performance_year", "savings_rate", "start"]].rename(
-        columns={"savings_rate": "next_savings_rate", "start": "next_start"}
+    nxt = h[["identity", "aco_id", "performance_year", "savings_rate", "start"]].rename(
+        columns={"aco_id": "next_aco_id", "savings_rate": "next_savings_rate", "start": "next_start"}
     )
     nxt["performance_year"] = nxt["performance_year"] - 1
-    pairs = h.merge(nxt, on=["aco_id", "performance_year"], how="inner")
+    pairs = h.merge(nxt, on=["identity", "performance_year"], how="inner")
     year = pairs["performance_year"].to_numpy(dtype=int)
-    pairs = pairs[_series(year) == _series(year + 1)].copy()
+    by_id = pairs["identity"].str.startswith(_BY_ID).to_numpy(dtype=bool)
+    pairs = pairs[~by_id | (_series(year) == _series(year + 1))].copy()
     pairs["performance_year"] = pairs["performance_year"].astype(int)
     pairs["change"] = pairs["next_savings_rate"] - pairs["savings_rate"]
     both = pairs["start"].notna() & pairs["next_start"].notna()
     starts_next_year = pairs["next_start"].dt.year == pairs["performance_year"] + 1
     changed = (pairs["start"] != pairs["next_start"]).to_numpy(dtype=bool)
     pairs["new_agreement"] = np.where(both, changed, starts_next_year.fillna(False).to_numpy(dtype=bool))
-    return pairs[["aco_id", "performance_year", "assigned_beneficiaries", "savings_rate", "next_savings_rate",
-                  "change", "program_savings_rate", "new_agreement"]].reset_index(drop=True)
+    columns = ["aco_id", "next_aco_id", "performance_year", "assigned_beneficiaries", "savings_rate",
+               "next_savings_rate", "change", "program_savings_rate", "new_agreement"]
+    return pairs[columns].reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False)

@@ -62,11 +62,13 @@ class Bound:
             inside |= np.isnan(values)
         return inside
 
-    def proven_ok(self, values: np.ndarray, performance_year: np.ndarray) -> bool:
+    def proven_ok(self, values: np.ndarray, performance_year: np.ndarray,
+                  work: tuple[np.ndarray, np.ndarray] | None = None) -> bool:
         """True when every row is allowed, from reductions alone (False: check row by row).
 
         Plain float comparisons of two reductions: the engine calls this for every column of every
-        block, so its own overhead counts as much as the passes over the data."""
+        block, so its own overhead counts as much as the passes over the data. `work`: two float arrays
+        at least as long as `values` for the election's arithmetic (default: new ones)."""
         if not len(values):
             return True
         if self.optional:  # NaN is allowed: ignored by fmin/fmax unless every value is NaN
@@ -80,9 +82,10 @@ class Bound:
                 and (high < top if self.high_open else high <= top)):
             return False
         if self.election:
-            steps = values * (1 / _ELECTION_STEP)
+            steps, whole = (np.empty(len(values)), None) if work is None else (w[:len(values)] for w in work)
+            np.multiply(values, 1 / _ELECTION_STEP, out=steps)
             with np.errstate(invalid="ignore"):
-                steps -= np.rint(steps)
+                steps -= np.rint(steps, out=whole)
             return bool(np.fmax.reduce(steps) < _ELECTION_TOLERANCE
                         and np.fmin.reduce(steps) > -_ELECTION_TOLERANCE)
         return True
@@ -173,9 +176,11 @@ def find_problems(
     return out
 
 
-def all_proven_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarray) -> bool:
-    """True when reductions alone prove every present column valid (the engine's fast path)."""
-    return all(values is None or BOUND_BY_FIELD[name].proven_ok(values, performance_year)
+def all_proven_ok(columns: Mapping[str, np.ndarray], performance_year: np.ndarray,
+                  work: tuple[np.ndarray, np.ndarray] | None = None) -> bool:
+    """True when reductions alone prove every present column valid (the engine's fast path); `work` as
+    in `Bound.proven_ok`."""
+    return all(values is None or BOUND_BY_FIELD[name].proven_ok(values, performance_year, work)
                for name, values in columns.items() if name in BOUND_BY_FIELD)
 
 

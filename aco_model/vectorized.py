@@ -5,11 +5,12 @@ what-if page, the fidelity check, the program-wide what-if and the Monte Carlo s
 arithmetic is in `kernel` (one block of rows), their codes and coefficients in `lookup` (tables).
 
 Speed (`benchmarks/settle.py`): inputs are read once as numpy arrays (no copies for float columns, track
-codes straight from a categorical), validated by reductions block by block (`validation`), then settled
+codes straight from a categorical), the headcount table's MSR looked up for the whole frame in one pass
+(`kernel.table_msr`), then the rows validated by reductions block by block (`validation`) and settled
 in blocks of `BLOCK_ROWS` rows so that every intermediate stays in the processor's cache, each result
-written straight into its column. The float columns are rows of one 2-D array (one allocation, zeroed
-lazily by the kernel), the small-integer ones of another, and the DataFrame is built on them without
-copying.
+written straight into its column. The float columns are rows of one 2-D array, the small-integer ones
+of another, both in one block of fresh memory aligned for huge pages (`_fresh_zeros`), and the DataFrame
+is built on them without copying.
 
 Threads: a frame of `THREADED_FROM` rows or more is settled by `default_workers()` threads (the calling
 thread and a small `concurrent.futures` pool), each taking the next unsettled block in turn with its own
@@ -30,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from aco_model.kernel import borrow, settle_block
+from aco_model.kernel import borrow, settle_block, table_msr
 from aco_model.lookup import TRACK_ORDER, tables
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, RuleError, TrackRules, YearRules
 from aco_model.validation import InputError, all_ok, all_proven_ok, find_problems, show
@@ -90,6 +91,8 @@ BLOCK_ROWS = 32_768
 THREADED_FROM = 131_072
 # Default threads at most: this engine is bound by memory bandwidth beyond a few cores.
 MOST_WORKERS = 4
+# Result columns the kernel leaves as they were allocated in some settlements (no proration given).
+LEFT_AT_ZERO = ("proration_adjustment",)
 
 _TRACK_INDEX = pd.Index(TRACK_ORDER)
 
@@ -123,12 +126,14 @@ def _performance_years(frame: pd.DataFrame) -> np.ndarray:
     values = frame["performance_year"]
     if values.dtype.kind in "iu":
         years = values.to_numpy(dtype=np.int64)
-        whole = np.ones(len(years), dtype=bool)
+        whole = None  # every year is a whole number
     else:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
         years = np.where(whole, numbers, 0).astype(np.int64)
-    if len(years) and (years.min() < FIRST_YEAR or years.max() > LAST_YEAR or not whole.all()):
+    if len(years) and (years.min() < FIRST_YEAR or years.max() > LAST_YEAR
+                       or (whole is not None and not whole.all())):
+        whole = np.ones(len(years), dtype=bool) if whole is None else whole
         bad = np.flatnonzero(~whole | (years < FIRST_YEAR) | (years > LAST_YEAR))
         raise RuleError(f"no rules for performance year: {_rows_named(frame, bad, 'performance_year')}; "
                         f"covered: {FIRST_YEAR}-{LAST_YEAR}")
@@ -212,6 +217,8 @@ def settle_arrays(
     spare = {name: dtype for name, dtype in RESULT_COLUMNS.items() if name not in wanted}
     block_rows = BLOCK_ROWS
     starts = range(0, rows, block_rows)
+    msr = out["minimum_savings_rate"] if "minimum_savings_rate" in wanted else np.empty(rows)
+    table_msr(data["assigned_beneficiaries"], msr)
     refused = threading.Event()  # a block broke a rule: the whole frame is checked below
     stop = threading.Event()  # refused, or a thread failed: the other threads take no further block
 
@@ -219,6 +226,7 @@ def settle_arrays(
         """Settle blocks until none is left; each block's results are written by this thread alone."""
         try:
             with borrow(min(rows, block_rows), block_rows) as scratch:
+                check_work = scratch.arrays["f1"], scratch.arrays["f2"]  # free until settle_block
                 for lo in next_start:
                     if stop.is_set():
                         return
@@ -226,13 +234,14 @@ def settle_arrays(
                     given = {name: None if v is None else v[block] for name, v in data.items()}
                     py = performance_year[block]
                     # Checked while the block is in cache: reductions first, rows if they fail.
-                    if not all_proven_ok(given, py) and not all_ok(given, py):
+                    if not all_proven_ok(given, py, check_work) and not all_ok(given, py):
                         refused.set()
                         stop.set()
                         return
                     work = scratch.view(block.stop - lo, spare)
                     results = {name: out[name][block] if name in wanted else work[name]
                                for name in RESULT_COLUMNS}
+                    results["minimum_savings_rate"] = msr[block]
                     settle_block(lk, track_code[block], py, given, flags, results, work, wanted)
         except BaseException:
             stop.set()
@@ -286,11 +295,15 @@ class _BlockStarts:
 
 
 def result_arrays(columns: Sequence[str], rows: int) -> dict[str, np.ndarray]:
-    """Result arrays: float columns as rows of one zeroed 2-D array, the others of one int8 array."""
+    """Result arrays: float columns as rows of one 2-D array, the others of one int8 array, both in one
+    block of fresh memory (`_fresh_zeros`). Every column holds zeros; the kernel writes all but those it
+    may leave unwritten (`LEFT_AT_ZERO`)."""
     floats = [name for name in columns if RESULT_COLUMNS[name] is np.float64]
     small = [name for name in columns if RESULT_COLUMNS[name] is not np.float64]
-    float_block = _fresh_zeros(len(floats) * rows, np.float64).reshape(len(floats), rows)
-    small_block = _fresh_zeros(len(small) * rows, np.int8).reshape(len(small), rows)
+    float_bytes = len(floats) * rows * 8
+    memory = _fresh_zeros(float_bytes + len(small) * rows)
+    float_block = memory[:float_bytes].view(np.float64).reshape(len(floats), rows)
+    small_block = memory[float_bytes:].view(np.int8).reshape(len(small), rows)
     arrays = {name: float_block[i] for i, name in enumerate(floats)}
     arrays |= {name: small_block[i].view(RESULT_COLUMNS[name]) for i, name in enumerate(small)}
     return {name: arrays[name] for name in columns}
@@ -299,21 +312,20 @@ def result_arrays(columns: Sequence[str], rows: int) -> dict[str, np.ndarray]:
 _HUGE_PAGE = 2 << 20
 
 
-def _fresh_zeros(size: int, dtype: type) -> np.ndarray:
-    """np.zeros(size, dtype), starting on a 2 MB boundary when large.
+def _fresh_zeros(nbytes: int) -> np.ndarray:
+    """np.zeros(nbytes, uint8), starting on a 2 MB boundary when large.
 
     A large np.zeros takes fresh pages from the system, zero already: the columns the kernel leaves at
     0.0 (proration_adjustment without a proration) cost nothing until read. numpy asks for huge pages
     on large arrays, but only 2 MB-aligned stretches get them; each 4 KB page otherwise costs a page
     fault (measured here: 136 MB of results in 4 KB pages ~100 ms of system time, in 2 MB pages ~25 ms).
     """
-    nbytes = size * np.dtype(dtype).itemsize
     if nbytes < 2 * _HUGE_PAGE:
-        return np.zeros(size, dtype)
+        return np.zeros(nbytes, dtype=np.uint8)
     padded = -(-nbytes // _HUGE_PAGE) * _HUGE_PAGE
     raw = np.zeros(padded + _HUGE_PAGE, dtype=np.uint8)
     start = -raw.ctypes.data % _HUGE_PAGE
-    return raw[start:start + nbytes].view(dtype)
+    return raw[start:start + nbytes]
 
 
 def _frame_flags(data: Mapping[str, np.ndarray | None]) -> dict[str, bool]:

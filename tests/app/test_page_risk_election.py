@@ -259,6 +259,6 @@ def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.Mo
     assert not shown["election"].str.startswith(("BASIC Level A", "BASIC Level B", "BASIC Level D")).any()
     assert "keep BASIC Level E" in at.success[0].value
     sentence = next(m.value for m in at.markdown if m.value.startswith("Forecasting"))
-    assert "3,262 real ACO-years" in sentence and "81%" in sentence and "0.156" in sentence
+    assert "3,693 real ACO-years" in sentence and "81%" in sentence and "0.157" in sentence
     assert any("PY2025 rules" in c.value for c in at.caption)
     assert any("pairs of consecutive years" in md.value for md in at.markdown)

@@ -49,7 +49,7 @@ def cli_output(cms_db: Path) -> tuple[int, str]:
 
 
 def test_the_random_walk_misses_mean_reversion_and_year_shocks(cms_rows: pd.DataFrame) -> None:
-    pairs = year_pairs(cms_rows)
+    pairs = year_pairs(cms_rows.drop(columns="lineage_id"))  # the issue counted pairs by id, as then
     # 3,686 before PY2015-17 ids by name needed a shared state: Texas A03682 (PY2014) -> Florida (PY2015) was
     # one false pair.
     assert len(pairs) == 3_685
@@ -61,9 +61,24 @@ def test_the_random_walk_misses_mean_reversion_and_year_shocks(cms_rows: pd.Data
     assert round(pairs.loc[pairs["performance_year"] == 2019, "change"].mean() * 100, 2) == 1.46
 
 
+def test_pairs_follow_the_lineage_across_the_2018_id_change(cms_rows: pd.DataFrame) -> None:
+    pairs = year_pairs(cms_rows)
+    assert len(pairs) == 4_157  # 3,685 by id alone
+    by_year = pairs.groupby("performance_year").size()
+    assert by_year[2017] == 415 and by_year[2014] == 250  # none by id across 2017->2018; 209 by id in 2014
+    assert (pairs["aco_id"] != pairs["next_aco_id"]).sum() == 472
+    antelope = pairs[pairs["aco_id"].isin(["A01307", "X-03AD3AFC", "A2210"])]
+    chain = antelope[["aco_id", "next_aco_id", "performance_year"]].itertuples(index=False, name=None)
+    assert list(chain) == [("A01307", "X-03AD3AFC", 2014), ("X-03AD3AFC", "X-03AD3AFC", 2015),
+                           ("X-03AD3AFC", "X-03AD3AFC", 2016), ("X-03AD3AFC", "A2210", 2017),
+                           ("A2210", "A2210", 2018)]
+    slope = np.polyfit(pairs["savings_rate"], pairs["change"], 1)[0]
+    assert round(slope, 2) == -0.33  # the added pairs tell the same story
+
+
 def test_fitted_parameters_on_cms_history(cms_rows: pd.DataFrame) -> None:
     cal = calibrate(cms_rows)
-    assert cal.pairs == 3_685 and cal.renewal_pairs > 500
+    assert cal.pairs == 4_157 and cal.renewal_pairs > 500
     assert -0.35 < cal.slope < -0.15  # within an agreement: a quarter of the distance given back
     assert cal.renewal_slope < cal.slope - 0.2  # a rebased benchmark takes back much more
     effects = dict(cal.year_effects)
@@ -86,10 +101,11 @@ def test_backtest_meets_its_targets_and_prints_the_last_line(cli_output: tuple[i
     assert 76.0 <= coverage <= 84.0
     assert brier < baseline
     table = "\n".join(lines)
-    for year in (2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024):
+    for year in bt.TARGET_YEARS:  # PY2018 too: its ACOs followed from PY2017 by lineage across the id change
         assert re.search(rf"^\s*{year}\s+\d+", table, re.M), year
-    assert "PY2018: not forecast" in table  # 2017 -> 2018 crosses the change of id series
-    assert re.search(r"^\s*overall\s+3262\s", table, re.M)
+    assert "not forecast" not in table
+    assert re.search(r"^\s*2018\s+415\s", table, re.M)
+    assert re.search(r"^\s*overall\s+3693\s", table, re.M)
 
 
 def test_backtest_fits_only_on_earlier_years(monkeypatch: pytest.MonkeyPatch, cms_rows: pd.DataFrame) -> None:
