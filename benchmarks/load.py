@@ -21,6 +21,9 @@ The protocol, as Streamlit 1.67's frontend speaks it (streamlit/proto/BackMsg.pr
 Controls are changed the way the browser reports them: a WidgetState keyed by the element's id, with the
 value type the widget registers (slider: double_array_value, selectbox/radio: string_value of the shown
 option, segmented control/multiselect: string_array_value, number input: double_value, checkbox: bool).
+A control drawn inside an st.fragment (its delta carries the fragment's id) reruns that fragment only:
+the rerun_script names the fragment (ClientState.fragment_id), as the browser's does, and the server
+answers FINISHED_FRAGMENT_RUN_SUCCESSFULLY.
 
     .venv/bin/python benchmarks/load.py                  # 1, 10 and 20 sessions
     .venv/bin/python benchmarks/load.py --sessions 20 --runs 8 --seconds 40
@@ -156,7 +159,8 @@ class Session:
     page: str = ""
     query_string: str = ""
     page_hash: str = ""
-    widgets: dict[str, tuple[str, object]] = field(default_factory=dict)  # id -> (kind, element proto)
+    # id -> (kind, element proto, id of the st.fragment it is drawn in or "")
+    widgets: dict[str, tuple[str, object, str]] = field(default_factory=dict)
     states: dict[str, WidgetState] = field(default_factory=dict)  # the values this tab has changed
     cache: dict[str, ForwardMsg] = field(default_factory=dict)  # hash -> cacheable message
 
@@ -177,24 +181,26 @@ class Session:
 
     async def change_control(self) -> Run:
         """Change one of the page's controls (chosen at random) to another value and rerun."""
-        choices = [(wid, kind, el) for wid, (kind, el) in self.widgets.items()
+        choices = [(wid, kind, el, fragment) for wid, (kind, el, fragment) in self.widgets.items()
                    if not getattr(el, "disabled", False) and _changeable(kind, el)]
+        fragment = ""
         if choices:
-            wid, kind, element = self.rng.choice(choices)
+            wid, kind, element, fragment = self.rng.choice(choices)
             old = self.states.get(wid)
             for _ in range(5):  # another value than the one it has, when the control has one
                 new = _new_value(wid, kind, element, old, self.rng)
                 if old is None or new != old:
                     break
             self.states[wid] = new
-        return await self.run(page_name="", page_hash=self.page_hash)
+        return await self.run(page_name="", page_hash=self.page_hash, fragment_id=fragment)
 
-    async def run(self, *, page_name: str, page_hash: str) -> Run:
+    async def run(self, *, page_name: str, page_hash: str, fragment_id: str = "") -> Run:
         back = BackMsg()
         state = back.rerun_script
         state.query_string = self.query_string
         state.page_name = page_name
         state.page_script_hash = page_hash
+        state.fragment_id = fragment_id  # a control inside an st.fragment reruns that fragment only
         state.widget_states.widgets.extend(self.states.values())
         state.cached_message_hashes.extend(self.cache)
         state.context_info.timezone = "UTC"
@@ -213,7 +219,7 @@ class Session:
         return Run(self.page or "overview", seconds, error, self.cpu() - cpu if self.cpu else 0.0)
 
     async def _until_finished(self) -> str | None:
-        seen: dict[str, tuple[str, object]] = {}
+        seen: dict[str, tuple[str, object, str]] = {}
         error = None
         fragment = False
         while True:
@@ -245,7 +251,7 @@ class Session:
                     error = error or f"error shown: {element.alert.body[:120]}"  # fast runs that show nothing
                 elif etype in CHANGEABLE:
                     proto = getattr(element, etype)
-                    seen[proto.id] = (etype, proto)
+                    seen[proto.id] = (etype, proto, msg.delta.fragment_id)
             elif kind == "script_finished":
                 status = msg.script_finished
                 if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:

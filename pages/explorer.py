@@ -2,12 +2,12 @@
 data/lineage.py), and its numbers against peers of its track and size: its results, its spending (by
 setting and enrollment type, use of care) and the bridge from its historical to its updated benchmark.
 
-Thin page: the database (ui.database: lineage_index, lineage_search, lineage_rows, peers), figures and
-tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year shown; any id of the
-lineage opens it), year (the year compared with peers and opened in the what-if studio), view
-(results, spending, benchmark or profile: beneficiaries, risk and quality, whose own controls are
-ui.explorer_profile's) and money (total, per beneficiary or per member per month). Names and ids from the
-data are shown as text (ui.text.plain), never as markdown.
+Thin page: the database (ui.database: lineage_index, lineage_search; ui.aco_years: lineage_rows,
+peers), figures and tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year
+shown; any id of the lineage opens it), year (the year compared with peers and opened in the what-if
+studio), view (results, spending, benchmark or profile: beneficiaries, risk and quality, whose own
+controls are ui.explorer_profile's) and money (total, per beneficiary or per member per month). Names
+and ids from the data are shown as text (ui.text.plain), never as markdown.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from streamlit.errors import StreamlitAPIException
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
 from data.cms_files.aco_ids import SURROGATE_PREFIX
 from data.queries import size_band
+from ui import aco_years as every_year
 from ui import database as db
 from ui import explorer_charts as charts
 from ui import explorer_views as views
+from ui import page_cache
 from ui import widgets as ui
 from ui.explorer_profile import profile_section
 from ui.link_params import ignored
@@ -37,6 +39,66 @@ inside_app()
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 VIEWS = {"results": "Results", "spending": "Spending", "benchmark": "Benchmark",
          "profile": "Beneficiaries, risk and quality"}
+
+
+# Cached by small values (database, lineage, year, money basis), never by the frames they give: hashing a
+# frame's every cell to look it up cost more than what it saved. Shared by every session: never changed.
+@page_cache.memo(4)
+def _acos(db_key: db.Key) -> pd.DataFrame:
+    """The lineages, by lineage id (ui.database.lineage_index)."""
+    return db.lineage_index(db_key).set_index("lineage_id")
+
+
+@page_cache.memo(128)
+def _lineage(db_key: db.Key, lineage: str) -> pd.DataFrame:
+    """The lineage's result rows with savings rate, MSR, MLR and earned (explorer_charts.years_frame)."""
+    return charts.years_frame(every_year.lineage_rows(db_key, lineage))
+
+
+@page_cache.memo(128)
+def _known_as(db_key: db.Key, lineage: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+    """(the ids it went by, its names, each with its years (explorer_charts.known_as); its tracks)."""
+    frame = _lineage(db_key, lineage)
+    tracks = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
+    return charts.known_as(frame, "aco_id"), charts.known_as(frame, "aco_name"), tracks
+
+
+def _year_chart(db_key: db.Key, lineage: str, kind: str, year: int, basis: str = "total"):
+    return charts.year_chart(kind, _lineage(db_key, lineage), year, basis)
+
+
+@page_cache.memo(128)
+def _peers(db_key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+    """The ACO-years of this year, track and size band (explorer_charts.years_frame)."""
+    return charts.years_frame(every_year.peers(db_key, year, track, low, high))
+
+
+def _peers_chart(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str, rate: float,
+                 msr: float):
+    peers = _peers(db_key, year, track, low, high)
+    return charts.peers_histogram(peers.loc[peers["aco_id"] != aco, "savings_rate"], rate, aco, msr)
+
+
+@page_cache.memo(128)
+def _person_years(db_key: db.Key, lineage: str, year: int) -> float:
+    """The person-years CMS's totals of the lineage's `year` cover (its first row that year)."""
+    frame = _lineage(db_key, lineage)
+    return float(charts.person_years(frame[frame["performance_year"] == year]).iloc[0])
+
+
+@page_cache.memo(128)
+def _others(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str) -> pd.DataFrame:
+    """The peers but the ACO itself, with their earned amounts in every money basis (`earned_pmpm`...)."""
+    peers = _peers(db_key, year, track, low, high)
+    others = peers[peers["aco_id"] != aco]
+    years = charts.person_years(others)
+    return others.assign(**{f"earned_{basis}": charts.from_total(others["earned"], years, basis)
+                            for basis in charts.BASES})
+
+
+@page_cache.memo(128)
+def _years_table(db_key: db.Key, lineage: str, basis: str):
+    return charts.years_table(_lineage(db_key, lineage), basis)
 
 
 def what_if_link(aco: str, year: int) -> None:
@@ -58,7 +120,7 @@ key, params, warnings_box = ui.page_start(
 )
 
 # --- which ACO: a lineage, one organization across the ids CMS gave it -------------------------------
-acos = db.lineage_index(key).set_index("lineage_id")
+acos = _acos(key)
 requested = params.text("aco")
 link_year = params.text("year")
 # Only a plausible year picks the lineage's id (a 400-digit "year" overflowed DuckDB); the year itself is
@@ -90,7 +152,7 @@ lineage = c_aco.selectbox(
     options, index=options.index(current) if current in options else 0, key=f"exp_aco_{query.lower()}",
     format_func=lineage_label,
 )
-frame = charts.years_frame(db.lineage_rows(key, lineage))
+frame = _lineage(key, lineage)
 aco_years = sorted({int(y) for y in frame["performance_year"]})
 # A link's own id opens on that id's latest year; another ACO picked on the page, on its latest.
 own = frame.loc[frame["aco_id"] == requested, "performance_year"] if lineage == current else frame.iloc[0:0]
@@ -117,8 +179,7 @@ with warnings_box:
 st.query_params.from_dict(state)
 
 # --- the ACO in the chosen year ----------------------------------------------------------------------------
-tracks_seen = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
-ids, names_used = charts.known_as(frame, "aco_id"), charts.known_as(frame, "aco_name")
+ids, names_used, tracks_seen = _known_as(key, lineage)
 head, link = st.columns([3, 1.4], vertical_alignment="bottom")
 head.subheader(ui.plain(frame["aco_name"].iloc[-1] or aco))
 head.caption(f"{' · '.join(ui.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
@@ -143,7 +204,7 @@ reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_repor
 m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
             help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
                  "reporting its measures, so CMS published no score." if reporting_only else None)
-this_years = float(charts.person_years(frame[frame["performance_year"] == year]).iloc[0])
+this_years = _person_years(key, lineage, year)
 own_earned = charts.from_total(this["earned"], this_years, basis)
 m[4].metric(f"Earned PY{year} (CMS)", charts.money_in(own_earned, basis),
             help="CMS's published earned shared savings (+) or shared losses owed (-)"
@@ -156,18 +217,17 @@ band, low, high = size_band(this["assigned_beneficiaries"])
 if view == "results":
     c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
     with c_rate:
-        ui.cached_chart(charts.year_chart, "corridor", frame, year, key="exp_corridor")
+        ui.cached_chart(_year_chart, key, lineage, "corridor", year, key="exp_corridor")
     with c_earned:
-        ui.cached_chart(charts.year_chart, "earned", frame, year, basis, key="exp_earned")
+        ui.cached_chart(_year_chart, key, lineage, "earned", year, basis, key="exp_earned")
     with c_quality:
-        ui.cached_chart(charts.year_chart, "quality", frame, year, key="exp_quality")
+        ui.cached_chart(_year_chart, key, lineage, "quality", year, key="exp_quality")
     st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where "
                "nothing is shared or owed (one-sided years have no loss side). Green points earned shared "
                f"savings, red owed losses. Shaded column: PY{year}, the year above.")
 
     # --- against peers -------------------------------------------------------------------------------------
-    peers = charts.years_frame(db.peers(key, year, this["track"], low, high))
-    others = peers[peers["aco_id"] != aco]
+    others = _others(key, year, str(this["track"]), low, high, aco)
     st.subheader(f"Against its peers in PY{year}")
     st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
                f"({len(others):,} besides {ui.plain(aco)}).")
@@ -180,19 +240,19 @@ if view == "results":
                     delta=f"of {len(others):,} peers", **QUIET,
                     help="Share of the peers whose savings rate was lower than this ACO's.")
         p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
-        peer_earned = charts.from_total(others["earned"], charts.person_years(others), basis).median()
+        peer_earned = others[f"earned_{basis}"].median()
         p[2].metric("Peers' median earned", charts.money_in(peer_earned, basis),
                     delta=f"{charts.money_in(own_earned - peer_earned, basis, signed=True)} "
                           f"for {ui.plain(aco)}",
                     delta_color="normal" if pd.notna(this["earned"]) else "off")
         p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
                     help="Share of the peers that earned shared savings this year.")
-        ui.cached_chart(charts.peers_histogram, others["savings_rate"], this["savings_rate"], aco,
+        ui.cached_chart(_peers_chart, key, year, str(this["track"]), low, high, aco, this["savings_rate"],
                         this["msr"], key="exp_peers")
 
     # --- every year ----------------------------------------------------------------------------------------
     st.subheader("Year by year")
-    raw, shown = charts.years_table(frame, basis)
+    raw, shown = _years_table(key, lineage, basis)
     ui.table(shown, raw, f"aco_{aco}_years.csv", key="exp_years")
     st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
                f"published them; money{charts.BASIS_NOTE[basis] or ' as totals'}.")

@@ -1,6 +1,7 @@
 """Program overview: every performance year's ACOs, savings, payments and losses, by track.
 
-Thin page: the database (ui.database: program_totals, rows), figures and tables (ui.overview_charts).
+Thin page: the database (ui.database: program_totals; ui.aco_years: rows), figures and tables
+(ui.overview_charts).
 State in the URL: years (a range "2018-2024"), tracks (codes "ENHANCED,BASIC_E"), the filters states
 ("NJ,NY"), risk ("one"/"two") and revenue ("high"/"low") (ui.overview_filters), view ("track" for the
 table by year and track), map (the state map's measure, ui.state_map.MEASURES), qyear (the year of the
@@ -14,10 +15,10 @@ from __future__ import annotations
 import streamlit as st
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
+from ui import aco_years, page_cache, state_map
 from ui import database as db
 from ui import overview_charts as charts
 from ui import overview_filters as filters_ui
-from ui import page_cache, state_map
 from ui import widgets as ui
 from ui.link_params import ignored
 from ui.nav import inside_app
@@ -28,9 +29,51 @@ inside_app()
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
 
 
+# Everything below is keyed on the choice (database, years, tracks, filters: small values), not on the
+# frames it gives: hashing a frame's every cell to find it in a cache cost more than what it saved.
+@page_cache.memo(64)  # shared by every session: never changed
+def _totals(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
+    """(program totals by year and track with net to Medicare, the same by year)."""
+    totals = charts.with_net(db.program_totals(db_key, years, tracks, *filters))
+    return totals, charts.per_year(totals)
+
+
+def _payments(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
+    return charts.payments_by_track(_totals(db_key, years, tracks, *filters)[0])
+
+
+def _savings(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
+    return charts.savings_to_medicare(_totals(db_key, years, tracks, *filters)[1])
+
+
+@page_cache.memo(64)
+def _year_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], by_track: bool,
+                *filters: object):
+    """(the year-by-year table formatted for people, its numbers)."""
+    totals, by_year = _totals(db_key, years, tracks, *filters)
+    raw = charts.table(totals if by_track else by_year, by_track)
+    shown = raw.assign(track=raw["track"].map(charts.label)) if by_track else raw
+    return (ui.formatted(shown, charts.MONEY, ["savings_rate"], charts.COUNTS, rename=charts.RENAME)
+            .astype({"Year": str}), raw)
+
+
 def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
-    """The spread chart, keyed on the choice (not on its thousands of ACO-years) for ui.cached_chart."""
-    return charts.savings_rate_spread(db.rows(db_key, years, tracks, *filters))
+    """The spread chart of the choice's ACO-years."""
+    return charts.savings_rate_spread(aco_years.rows(db_key, years, tracks, *filters))
+
+
+@page_cache.memo(64)
+def _quality(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
+    """(the year's ACOs with a savings rate and a quality score, how many lack one, the same formatted)."""
+    points, unscored = charts.quality_points(aco_years.rows(db_key, (year,), tracks, *filters))
+    shown = ui.formatted(points.assign(track=points["track"].map(charts.label)),
+                         ["cms_earned_savings_losses"], ["savings_rate", "quality_score"],
+                         rename=charts.SCATTER_COLUMNS)
+    return points, unscored, shown
+
+
+def _quality_chart(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
+    return charts.quality_scatter(_quality(db_key, year, tracks, *filters)[0], year)
 
 
 def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
@@ -40,11 +83,12 @@ def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], 
     return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
 
 
-@page_cache.cache_data(show_spinner=False, max_entries=64)  # decorated once (ui.page_cache)
+@page_cache.memo(64)  # decorated once (ui.page_cache)
 def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
                   two_sided: bool | None, revenue: str | None):
     """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""
-    numbers = state_map.by_state(db.rows(db_key, years, tracks, states, two_sided, revenue), states)
+    chosen = aco_years.rows(db_key, years, tracks, states, two_sided, revenue)
+    numbers = state_map.by_state(chosen, states)
     return numbers, ui.formatted(numbers, ["earned_savings_losses", "earned_per_beneficiary",
                                            "shared_savings_paid", "losses_owed"], [],
                                  ["acos", "assigned_beneficiaries"], rename=state_map.STATE_COLUMNS)
@@ -113,8 +157,8 @@ if not chosen_tracks:
     st.query_params.from_dict(state)
     st.stop()
 
-totals = charts.with_net(db.program_totals(key, chosen_years, tuple(chosen_tracks), *narrowing))
-by_year = charts.per_year(totals)
+choice = (key, chosen_years, tuple(chosen_tracks), *narrowing)  # what the numbers below are cached by
+totals, by_year = _totals(*choice)
 period = f"PY{first}" if first == last else f"PY{first}-{last}"
 every_track = set(chosen_tracks) == set(all_tracks)
 scope = "every track" if every_track else ui.plain(", ".join(map(charts.label, chosen_tracks)))
@@ -149,7 +193,7 @@ m[4].metric("Losses owed", ui.money(sums["losses_owed"]),
 m[5].metric("Net to Medicare", ui.money(net),
             help="Gross savings - shared savings paid + losses owed.")
 # Placed beside the filter line, read after the numbers are on screen (the first paint waits for no rows).
-filtered_rows = db.rows(key, chosen_years, tuple(chosen_tracks), *narrowing)
+filtered_rows = aco_years.rows(*choice)
 export.download_button(  # the CSV is made only when clicked: every column of the ACO-years counted above
     f"CSV: {len(filtered_rows):,} ACO-years", lambda: ui.csv_bytes(filtered_rows),
     file_name=f"mssp_aco_years_{charts.years_text(chosen_years)}.csv", mime="text/csv", key="csv_ov_rows",
@@ -158,20 +202,18 @@ export.download_button(  # the CSV is made only when clicked: every column of th
 # --- charts -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    ui.cached_chart(charts.payments_by_track, totals, key="ov_payments")
+    ui.cached_chart(_payments, *choice, key="ov_payments")
 with right:
-    ui.cached_chart(charts.savings_to_medicare, by_year, key="ov_net")
-ui.cached_chart(_spread, key, chosen_years, tuple(chosen_tracks), *narrowing, key="ov_spread")
+    ui.cached_chart(_savings, *choice, key="ov_net")
+ui.cached_chart(_spread, *choice, key="ov_spread")
 
 # --- table -------------------------------------------------------------------------------------------
 head, toggle = st.columns([3, 2])
 head.subheader("Year by year")
 view = toggle.segmented_control("Rows", ["year", "track"], default=view, key="ov_view", required=True,
                                 format_func={"year": "By year", "track": "By year and track"}.get)
-raw = charts.table(totals if view == "track" else by_year, view == "track")
-shown = raw.assign(track=raw["track"].map(charts.label)) if view == "track" else raw
-ui.table(ui.formatted(shown, charts.MONEY, ["savings_rate"], charts.COUNTS, rename=charts.RENAME)
-         .astype({"Year": str}), raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table",
+year_table, raw = _year_table(key, chosen_years, tuple(chosen_tracks), view == "track", *narrowing)
+ui.table(year_table, raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table",
          height=min(35 * (len(raw) + 1) + 3, 640))
 st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to "
            "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
@@ -211,19 +253,16 @@ head.subheader("Quality against savings rate")
 scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
                               index=chosen_years[::-1].index(scatter_year), key=f"ov_qyear_{first}_{last}",
                               format_func=lambda y: f"PY{y}")
-points, unscored = charts.quality_points(db.rows(key, (scatter_year,), tuple(chosen_tracks), *narrowing))
+points, unscored, shown_points = _quality(key, scatter_year, tuple(chosen_tracks), *narrowing)
 if points.empty:
     st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
 else:
-    ui.cached_chart(charts.quality_scatter, points, scatter_year, key="ov_quality")  # built once per view
+    ui.cached_chart(_quality_chart, key, scatter_year, tuple(chosen_tracks), *narrowing, key="ov_quality")
     st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
                + (f"{unscored:,} without a published quality score or savings rate (e.g. pay-for-reporting "
                   "years) are left out. " if unscored else "")
                + "Quality score and savings rate as CMS published them.")
     with st.expander(f"The {len(points):,} ACOs on this chart", icon=":material/table:"):
-        shown_points = ui.formatted(points.assign(track=points["track"].map(charts.label)),
-                                    ["cms_earned_savings_losses"], ["savings_rate", "quality_score"],
-                                    rename=charts.SCATTER_COLUMNS)
         ui.table(shown_points, points, f"mssp_quality_savings_PY{scatter_year}.csv", key="ov_quality_table")
 if scatter_year != last:
     state["qyear"] = str(scatter_year)

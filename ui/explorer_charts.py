@@ -89,7 +89,7 @@ def corridor(frame: pd.DataFrame) -> go.Figure:
     top = float(np.nanmax([rates.max(), frame["msr"].max(), 0.0])) + 0.02
     bottom = float(np.nanmin([rates.min(), -frame["mlr"].max() if frame["mlr"].notna().any() else 0.0,
                               0.0])) - 0.02
-    fig = go.Figure()
+    fig = ff.Draft()
     for row in frame.itertuples():
         if pd.isna(row.msr):
             continue
@@ -108,37 +108,37 @@ def corridor(frame: pd.DataFrame) -> go.Figure:
                         frame["earned"]), "line": {"color": "white", "width": 1}},
                     text=[pct(r, 1) for r in rates], textposition="top center",
                     hovertemplate="PY%{x} savings rate %{y:.2%}<extra></extra>")
-    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.add_hline(0, line_color="grey", line_width=1)
     fig.update_layout(title="Savings rate and the MSR/MLR corridor", height=400,
                       xaxis=YEAR_AXIS, yaxis={"tickformat": ".0%", "range": [bottom, top], "title": None},
                       legend={"orientation": "h", "y": -0.1})
-    return fig
+    return fig.figure()
 
 
 def earned(frame: pd.DataFrame, basis: str = "total") -> go.Figure:
     """CMS's published earned shared savings (+) or shared losses (-) per year, in `basis`."""
     values = from_total(frame["earned"], person_years(frame), basis)
-    fig = go.Figure(go.Bar(
+    fig = ff.Draft().add_bar(
         x=frame["performance_year"], y=values, marker_color=_outcome_colors(frame["earned"]),
         text=[money_in(v, basis) for v in values], textposition="outside", cliponaxis=False,
         hovertemplate="PY%{x} earned %{y:$,.0f}<extra></extra>",
-    ))
-    fig.add_hline(y=0, line_color="grey", line_width=1)
+    )
+    fig.add_hline(0, line_color="grey", line_width=1)
     # Short enough for the middle of three charts at 1280 px; the caption says "as CMS published".
     title = "Earned (+) or owed (-)" if basis == "total" else (
         f"Earned (+) or owed (-){' PMPM' if basis == 'pmpm' else ' per beneficiary'}")
     fig.update_layout(title=title, height=400,
                       xaxis=YEAR_AXIS, yaxis=money_axis(values))
-    return fig
+    return fig.figure()
 
 
 def quality(frame: pd.DataFrame) -> go.Figure:
     scores = frame["quality_score"].astype(float)
-    fig = go.Figure(go.Bar(
+    fig = ff.Draft().add_bar(
         x=frame["performance_year"], y=scores, marker_color=NEUTRAL,
         text=[pct(q, 1) if not pd.isna(q) else "" for q in scores], textposition="outside",
         cliponaxis=False, hovertemplate="PY%{x} quality score %{y:.2%}<extra></extra>",
-    ))
+    )
     reporting = frame.get("pay_for_reporting", pd.Series(False, index=frame.index)).fillna(False).astype(bool)
     for year, score, reported in zip(frame["performance_year"], scores, reporting, strict=True):
         if pd.isna(score):  # no bar: say why
@@ -146,7 +146,7 @@ def quality(frame: pd.DataFrame) -> go.Figure:
                                showarrow=False, yanchor="bottom", font={"color": "#757575", "size": 11})
     fig.update_layout(title="Quality score", height=400, margin={"t": 60}, xaxis=YEAR_AXIS,
                       yaxis={"tickformat": ".0%", "range": [0, 1.12], "title": None})
-    return fig
+    return fig.figure()
 
 
 def mark_year(fig: go.Figure, year: int) -> go.Figure:
@@ -177,25 +177,25 @@ def peer_position(rate: float, peer_rates: pd.Series) -> float | None:
 
 
 def peers_histogram(peer_rates: pd.Series, rate: float, aco_id: str, msr: float | None) -> go.Figure:
-    fig = go.Figure(go.Histogram(
+    fig = ff.Draft().add_histogram(
         x=peer_rates.dropna(), marker_color="#9ecae1", name="Peers", xbins={"size": 0.01},
         hovertemplate="savings rate %{x}<br>%{y} peers<extra></extra>",
-    ))
+    )
     # Labels on opposite sides of their lines, so the ACO's and the MSR's never overlap.
     aco_right = pd.isna(msr) or msr is None or pd.isna(rate) or rate >= msr
     if not pd.isna(rate):
-        fig.add_vline(x=rate, line_color=NEUTRAL, line_width=3)
+        fig.add_vline(rate, line_color=NEUTRAL, line_width=3)
         fig.add_annotation(x=rate, y=1.0, yref="paper", text=f"<b>{chart_text(aco_id)}</b> {pct(rate)}",
                            showarrow=False, xanchor="left" if aco_right else "right",
                            xshift=4 if aco_right else -4, font={"color": NEUTRAL})
     if msr is not None and not pd.isna(msr):
-        fig.add_vline(x=msr, line_color=PAY, line_dash="dash")
+        fig.add_vline(msr, line_color=PAY, line_dash="dash")
         fig.add_annotation(x=msr, y=0.92, yref="paper", text=f"MSR {pct(msr)}", showarrow=False,
                            xanchor="right" if aco_right else "left", xshift=-4 if aco_right else 4,
                            font={"color": PAY})
     fig.update_layout(title="Peers' savings rates (ACOs per 1-point band)", height=340, bargap=0.05,
                       showlegend=False, xaxis={"tickformat": ".0%", "title": None}, yaxis={"title": "ACOs"})
-    return fig
+    return fig.figure()
 
 
 PERIODS = {"JAN_JUN": "Jan-Jun", "JUL_DEC": "Jul-Dec"}

@@ -10,6 +10,7 @@ is named in a short warning. Data strings are shown as text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import MutableMapping
 
 import pandas as pd
@@ -34,9 +35,48 @@ DEFAULTS: dict[str, str | None] = {"profile": "risk", "risk_period": "PY"}  # no
 _UNSET = object()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _rows(key: db.Key, table: str, year: int, track: str, low: int, high: int, aco_id: str) -> pd.DataFrame:
-    return profile_queries.with_peers(db.database(key), table, year, track, low, high, aco_id)
+# The ACO-year and its peer group: (database key, year, track, low, high, ACO id, six-month period). What
+# the section draws is cached by these small values, never by the frames they give (hashing every cell of
+# a peers' frame to look it up cost more than drawing), and shared by every session: never changed.
+Group = tuple
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _rows(table: str, *group: object) -> pd.DataFrame:
+    """`table`'s rows of the peer group, the ACO-year's own marked `is_aco` (profile_charts.mark_aco)."""
+    key, year, track, low, high, aco_id, period = group
+    rows = profile_queries.with_peers(db.database(key), table, year, track, low, high, aco_id)
+    return charts.mark_aco(rows, aco_id, period)
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _table(kind: str, *group: object) -> pd.DataFrame:
+    """The section's table of `kind` (quality, participants or beneficiaries) for the peer group."""
+    if kind == "quality":
+        return charts.quality_table(_rows("aco_quality", *group))
+    if kind == "participants":
+        return charts.participants_table(_rows("aco_profile", *group))
+    return charts.mix_table(_rows("aco_profile", *group), _rows("aco_enrollment", *group))
+
+
+def _risk_chart(period: str, *group: object):
+    return charts.risk_chart(_rows("aco_enrollment", *group), period, group[5])
+
+
+def _quality_chart(*group: object):
+    return charts.quality_chart(_table("quality", *group))
+
+
+def _measure_chart(measure: str, *group: object):
+    return charts.measure_chart(_rows("aco_quality", *group), measure, group[5])
+
+
+def _participants_chart(*group: object):
+    return charts.participants_chart(_table("participants", *group), group[5])
+
+
+def _mix_chart(*group: object):
+    return charts.mix_chart(_table("beneficiaries", *group), group[5])
 
 
 def _control(widget, name: str, value: object, state: MutableMapping[str, str], **kwargs) -> object:
@@ -86,8 +126,9 @@ def profile_section(key: db.Key, this: pd.Series, params: Params, state: Mutable
         required=True,
     )
     ui.warn(params.warnings[warnings_before:])  # the link's own values, read just above
+    group = (key, year, str(this["track"]), low, high, aco, None if pd.isna(period) else str(period))
     rows = {
-        t: charts.mark_aco(_rows(key, t, year, str(this["track"]), low, high, aco), aco, period)
+        t: _rows(t, *group)
         for t in (
             {
                 "risk": ["aco_enrollment"],
@@ -98,13 +139,13 @@ def profile_section(key: db.Key, this: pd.Series, params: Params, state: Mutable
         )
     }
     if view == "risk":
-        _risk(rows["aco_enrollment"], aco, year, params, state)
+        _risk(rows["aco_enrollment"], group, year, params, state)
     elif view == "quality":
-        _quality(rows["aco_quality"], aco, year, params, state)
+        _quality(rows["aco_quality"], group, year, params, state)
     elif view == "participants":
-        _participants(rows["aco_profile"], aco, year)
+        _participants(rows["aco_profile"], group, year)
     else:
-        _beneficiaries(rows["aco_profile"], rows["aco_enrollment"], aco, year)
+        _beneficiaries(rows["aco_profile"], group, year)
 
 
 def _none(rows: pd.DataFrame, what: str, year: int) -> bool:
@@ -114,7 +155,9 @@ def _none(rows: pd.DataFrame, what: str, year: int) -> bool:
     return True
 
 
-def _risk(rows: pd.DataFrame, aco: str, year: int, params: Params, state: MutableMapping[str, str]) -> None:
+def _risk(rows: pd.DataFrame, group: Group, year: int, params: Params,
+          state: MutableMapping[str, str]) -> None:
+    aco = group[5]
     start = len(params.warnings)
     chosen = _control(
         st.segmented_control,
@@ -130,7 +173,20 @@ def _risk(rows: pd.DataFrame, aco: str, year: int, params: Params, state: Mutabl
     ui.warn(params.warnings[start:])
     if _none(rows[rows["period"] == chosen], f"{charts.PERIOD_LABELS[chosen].lower()} risk scores", year):
         return
-    ui.cached_chart(charts.risk_chart, rows, chosen, aco, key="exp_profile_chart_risk")
+    ui.cached_chart(_risk_chart, chosen, *group, key="exp_profile_chart_risk")
+    table, shown = _risk_tables(chosen, *group)
+    ui.table(shown, table, f"aco_{aco}_risk_{chosen}.csv", key="exp_profile_risk_table")
+    st.caption(
+        "Mean CMS-HCC prospective risk score of the ACO's assigned beneficiaries by Medicare enrollment "
+        "type, as CMS published it for the benchmark years (BY1-BY3) and the performance year. Person-years "
+        "are published for BY3 and the performance year; demographic risk scores from PY2024."
+    )
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _risk_tables(chosen: str, *group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the risk scores of the period against the peers, the same for people)."""
+    rows = _rows("aco_enrollment", *group)
     table = charts.risk_table(rows, chosen)
     shown = table.assign(
         cms_hcc_risk_score=table["cms_hcc_risk_score"].map(lambda v: "-" if pd.isna(v) else f"{v:.3f}"),
@@ -151,21 +207,17 @@ def _risk(rows: pd.DataFrame, aco: str, year: int, params: Params, state: Mutabl
             "demographic_risk_score": "Demographic risk score",
         }
     )
-    ui.table(shown, table, f"aco_{aco}_risk_{chosen}.csv", key="exp_profile_risk_table")
-    st.caption(
-        "Mean CMS-HCC prospective risk score of the ACO's assigned beneficiaries by Medicare enrollment "
-        "type, as CMS published it for the benchmark years (BY1-BY3) and the performance year. Person-years "
-        "are published for BY3 and the performance year; demographic risk scores from PY2024."
-    )
+    return table, shown
 
 
 def _quality(
-    rows: pd.DataFrame, aco: str, year: int, params: Params, state: MutableMapping[str, str]
+    rows: pd.DataFrame, group: Group, year: int, params: Params, state: MutableMapping[str, str]
 ) -> None:
+    aco = group[5]
     if _none(rows, "quality measures or CAHPS scores", year):
         return
-    table = charts.quality_table(rows)
-    ui.cached_chart(charts.quality_chart, table, key="exp_profile_chart_quality")
+    table = _table("quality", *group)
+    ui.cached_chart(_quality_chart, *group, key="exp_profile_chart_quality")
     shown = pd.DataFrame(
         {
             "Measure": table["measure_name"],
@@ -201,14 +253,15 @@ def _quality(
         format_func=lambda m: f"{m}: {names.get(m, m)}",
     )
     ui.warn(params.warnings[start:])
-    ui.cached_chart(charts.measure_chart, rows, measure, aco, key="exp_profile_chart_measure")
+    ui.cached_chart(_measure_chart, measure, *group, key="exp_profile_chart_measure")
 
 
-def _participants(rows: pd.DataFrame, aco: str, year: int) -> None:
+def _participants(rows: pd.DataFrame, group: Group, year: int) -> None:
+    aco = group[5]
     if _none(rows, "participant counts", year):
         return
-    table = charts.participants_table(rows)
-    ui.cached_chart(charts.participants_chart, table, aco, key="exp_profile_chart_participants")
+    table = _table("participants", *group)
+    ui.cached_chart(_participants_chart, *group, key="exp_profile_chart_participants")
     shown = pd.DataFrame(
         {
             "Participant type": table["participant_type"],
@@ -224,11 +277,12 @@ def _participants(rows: pd.DataFrame, aco: str, year: int) -> None:
     )
 
 
-def _beneficiaries(profile: pd.DataFrame, enrollment: pd.DataFrame, aco: str, year: int) -> None:
+def _beneficiaries(profile: pd.DataFrame, group: Group, year: int) -> None:
+    aco = group[5]
     if _none(profile, "beneficiary counts", year):
         return
-    table = charts.mix_table(profile, enrollment)
-    ui.cached_chart(charts.mix_chart, table, aco, key="exp_profile_chart_mix")
+    table = _table("beneficiaries", *group)
+    ui.cached_chart(_mix_chart, *group, key="exp_profile_chart_mix")
     shown = pd.DataFrame(
         {
             "Group": table["group"],

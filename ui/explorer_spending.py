@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui import fast_figure as ff
 from ui.explorer_charts import (
     BASIS_NOTE,
     YEAR_AXIS,
@@ -125,7 +126,7 @@ def _number(value: float) -> str:
 def comparison_chart(table: pd.DataFrame, aco_id: str, year: int, basis: str, title: str) -> go.Figure:
     """Horizontal bars: the ACO against its peers' median (whiskers: their middle half), largest first."""
     table = table.iloc[::-1]  # plotly draws the first row at the bottom
-    fig = go.Figure()
+    fig = ff.Draft()
     fig.add_bar(y=table["item"], x=table["peer_median"], orientation="h", name="Peers' median",
                 marker_color=PEER_COLOR,
                 error_x={"type": "data", "symmetric": False, "color": "#6b8fb3",
@@ -144,7 +145,7 @@ def comparison_chart(table: pd.DataFrame, aco_id: str, year: int, basis: str, ti
                       height=140 + 46 * len(table),
                       legend={"orientation": "h", "y": -0.06, "traceorder": "reversed"},
                       xaxis={**money_axis([0, high]), "range": [0, high * 1.32]})  # room for the labels
-    return fig
+    return fig.figure()
 
 
 def enrollment_table(this: pd.Series, peers: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +178,7 @@ def enrollment_chart(table: pd.DataFrame, aco_id: str, year: int, basis: str) ->
     """The ACO's spending per enrollment type in the performance year against its peers' median."""
     basis = "pmpm" if basis == "pmpm" else "beneficiary"
     scale = 12 if basis == "pmpm" else 1
-    fig = go.Figure()
+    fig = ff.Draft()
     fig.add_bar(x=table["item"], y=table["peer_median"] / scale, name="Peers' median",
                 marker_color=PEER_COLOR,
                 hovertemplate="%{x}: peers' median %{y:$,.0f}<extra></extra>")
@@ -186,14 +187,14 @@ def enrollment_chart(table: pd.DataFrame, aco_id: str, year: int, basis: str) ->
                 cliponaxis=False, hovertemplate="%{x}: " + chart_text(aco_id) + " %{y:$,.0f}<extra></extra>")
     fig.update_layout(title=f"By enrollment type{BASIS_NOTE[basis]}, PY{year}", barmode="group", height=380,
                       yaxis=money_axis(table["py"] / scale), legend={"orientation": "h", "y": -0.12})
-    return fig
+    return fig.figure()
 
 
 def trend_chart(frame: pd.DataFrame, year: int, basis: str) -> go.Figure:
     """Spending by setting, every year of the lineage (stacked), in `basis`; `year` shaded."""
     frame = frame.drop_duplicates("performance_year")
     years = person_years(frame)
-    fig = go.Figure()
+    fig = ff.Draft()
     palette = ["#08519c", "#3182bd", "#6baed6", "#fd8d3c", "#e6550d", "#74c476", "#9e9ac8", "#bdbdbd"]
     for (name, label), color in zip(SETTINGS.items(), palette, strict=True):
         values = from_per_capita(frame[f"expenditure_per_capita_{name}"].astype(float), years, basis)
@@ -208,7 +209,7 @@ def trend_chart(frame: pd.DataFrame, year: int, basis: str) -> go.Figure:
     fig.update_layout(title=f"Spending by setting{BASIS_NOTE[basis]}, every year", barmode="stack",
                       height=420, xaxis=YEAR_AXIS, yaxis=money_axis(totals * 1.1),
                       legend={"orientation": "h", "y": -0.12})
-    return mark_year(fig, year)
+    return mark_year(fig.figure(), year)
 
 
 def utilization_table(this: pd.Series, peers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -280,7 +281,7 @@ def bridge_in(steps: pd.DataFrame, this: pd.Series, basis: str) -> pd.DataFrame:
 
 
 def bridge_chart(steps: pd.DataFrame, aco_id: str, year: int, basis: str) -> go.Figure:
-    fig = go.Figure(go.Waterfall(
+    fig = ff.Draft().add_waterfall(
         x=steps["step"], y=steps["amount"], measure=steps["measure"],
         text=[money_in(v, basis, signed=m == "relative") for v, m in zip(steps["amount"], steps["measure"],
                                                                           strict=True)],
@@ -288,7 +289,7 @@ def bridge_chart(steps: pd.DataFrame, aco_id: str, year: int, basis: str) -> go.
         increasing={"marker": {"color": PAY}}, decreasing={"marker": {"color": OWE}},
         totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "#9e9e9e", "dash": "dot"}},
         hovertemplate="%{x}: %{y:$,.0f}<extra></extra>",
-    ))
+    )
     low = float(steps.loc[steps["measure"] != "relative", "amount"].min())
     high = float(steps["amount"].where(steps["measure"] != "relative").max())
     running = steps["amount"].where(steps["measure"] == "relative", 0).cumsum() + steps["amount"].iloc[0]
@@ -297,7 +298,7 @@ def bridge_chart(steps: pd.DataFrame, aco_id: str, year: int, basis: str) -> go.
     fig.update_layout(title=f"{chart_text(aco_id)}: from historical to updated benchmark{BASIS_NOTE[basis]}, "
                             f"PY{year}", height=420, showlegend=False,
                       yaxis=_range_axis(bottom, top, basis))
-    return fig
+    return fig.figure()
 
 
 def _range_axis(bottom: float, top: float, basis: str) -> dict[str, object]:

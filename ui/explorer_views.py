@@ -4,6 +4,7 @@ strings are shown as text (ui.text.plain)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -36,12 +37,20 @@ class Shown:
 
 def _figures(shown: Shown) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame]:
     """(the lineage's years with their figures, the year shown, its peers but itself)."""
-    years = db.lineage_spending(shown.key, shown.lineage)
+    return _figures_of(shown.key, shown.lineage, shown.aco, shown.year, shown.track, shown.low, shown.high)
+
+
+# Cached by small values, never by the frames they give (hashing every cell of a peers' frame to look it up
+# cost more than the lookup saved); shared by every session: never changed.
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _figures_of(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int,
+                high: int) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame]:
+    years = db.lineage_spending(key, lineage)
     if years.empty:
         return years, None, years
-    row = years[(years["performance_year"] == shown.year) & (years["aco_id"] == shown.aco)]
-    peers = db.peer_spending(shown.key, shown.year, shown.track, shown.low, shown.high)
-    others = peers[peers["aco_id"] != shown.aco] if len(peers) else peers
+    row = years[(years["performance_year"] == year) & (years["aco_id"] == aco)]
+    peers = db.peer_spending(key, year, track, low, high)
+    others = peers[peers["aco_id"] != aco] if len(peers) else peers
     return years, (row.iloc[0] if len(row) else None), others
 
 
@@ -56,12 +65,9 @@ def spending_view(shown: Shown) -> None:
     st.caption(f"{label(shown.track)} ACOs with {shown.band} assigned beneficiaries ({len(others):,} besides "
                f"{ui.plain(shown.aco)}). " + PEERS_NOTE + " Red: more than 5% above the median, green: more "
                "than 5% below.")
-    settings = spend.comparison(this, others, spend.SETTINGS, shown.basis)
-    ui.cached_chart(spend.comparison_chart, settings, shown.aco, shown.year, shown.basis,
-                    "Spending by setting", key="exp_settings")
-    parts = spend.comparison(this, others, spend.INPATIENT_PARTS, shown.basis)
-    table = pd.concat([settings, parts], ignore_index=True)
-    ui.table(spend.comparison_shown(table, shown.basis), table,
+    _, table, shown_table = _settings(*_fields(shown))
+    ui.cached_chart(_settings_chart, *_fields(shown), key="exp_settings")
+    ui.table(shown_table, table,
              f"aco_{shown.aco}_py{shown.year}_spending_{shown.basis}.csv",
              key="exp_settings_table")
     st.caption("CMS publishes spending by setting per assigned beneficiary, annualized (its CapAnn_ "
@@ -69,8 +75,8 @@ def spending_view(shown: Shown) -> None:
                "which is computed differently. Totals here = per beneficiary x the ACO's person-years.")
 
     st.subheader("By enrollment type")
-    types = spend.enrollment_table(this, others)
-    ui.cached_chart(spend.enrollment_chart, types, shown.aco, shown.year, shown.basis, key="exp_types")
+    types = _types(*_fields(shown))
+    ui.cached_chart(_types_chart, *_fields(shown), key="exp_types")
     ui.table(spend.enrollment_shown(types, shown.basis), types,
              f"aco_{shown.aco}_py{shown.year}_enrollment_types.csv", key="exp_types_table")
     total_note = (" Per beneficiary even under Total: these tables hold no person-years by enrollment "
@@ -79,7 +85,7 @@ def spending_view(shown: Shown) -> None:
                "benchmark's years)." + total_note)
 
     st.subheader("Every year")
-    ui.cached_chart(spend.trend_chart, years, shown.year, shown.basis, key="exp_spend_trend")
+    ui.cached_chart(_trend_chart, *_fields(shown), key="exp_spend_trend")
     early = (" PY2013 publishes no outpatient spending and no total per beneficiary."
              if (years["performance_year"] == 2013).any() else "")
     st.caption(f"Spending by setting{BASIS_NOTE[shown.basis] or ' (totals)'} in each year of the lineage; "
@@ -91,6 +97,39 @@ def spending_view(shown: Shown) -> None:
         ui.table(table, raw, f"aco_{shown.aco}_py{shown.year}_utilization.csv", key="exp_use_table")
         st.caption("Events per 1,000 assigned beneficiaries (person-years) as CMS published them; "
                    "readmissions as a share of discharges. Only what CMS published for the year is listed.")
+
+
+def _fields(shown: Shown) -> tuple:
+    return (shown.key, shown.lineage, shown.aco, shown.year, shown.track, shown.low, shown.high, shown.basis)
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _settings(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int, basis: str):
+    """(spending by setting against peers, the same with the inpatient parts, that formatted)."""
+    _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
+    settings = spend.comparison(this, others, spend.SETTINGS, basis)
+    table = pd.concat([settings, spend.comparison(this, others, spend.INPATIENT_PARTS, basis)],
+                      ignore_index=True)
+    return settings, table, spend.comparison_shown(table, basis)
+
+
+def _settings_chart(*fields: object):
+    settings = _settings(*fields)[0]
+    return spend.comparison_chart(settings, fields[2], fields[3], fields[7], "Spending by setting")
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _types(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int, basis: str):
+    _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
+    return spend.enrollment_table(this, others)
+
+
+def _types_chart(*fields: object):
+    return spend.enrollment_chart(_types(*fields), fields[2], fields[3], fields[7])
+
+
+def _trend_chart(*fields: object):
+    return spend.trend_chart(_figures_of(*fields[:7])[0], fields[3], fields[7])
 
 
 def benchmark_view(shown: Shown, published: pd.DataFrame) -> None:

@@ -22,8 +22,10 @@ import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array, to_scalar_or_list
 
 SPEC = "_aco_lens_spec"  # set on a figure made here: its dict, what to_dict() returns
 _AXIS = re.compile(r"^[xy]axis\d*$")
@@ -70,14 +72,37 @@ def figure(data: list[dict], layout: Mapping[str, object]) -> go.Figure:
 
 
 def wrap(spec: dict) -> go.Figure:
-    """A go.Figure standing for `spec`: to_dict() returns the dict itself (never change it afterwards).
+    """A go.Figure standing for `spec`: to_dict() returns the dict itself (never change it afterwards)."""
+    return _Drawn(spec)
 
-    The figure object carries only the title (chart file names read it), so that nothing is validated.
-    """
-    fig = go.Figure(layout={"title": {"text": _title(spec)}}, _validate=False)
-    fig.to_dict = lambda: spec  # read by st.plotly_chart (and tests): the dict stands for the figure
-    setattr(fig, SPEC, spec)
-    return fig
+
+class _Drawn(go.Figure):
+    """A go.Figure that is its dict: plotly.py's own __init__ is skipped (it took about 5 ms even
+    unvalidated, on every figure made). st.plotly_chart reads to_dict(); `layout` carries only the title
+    (chart file names read it). Never change one: no update_layout, add_trace or the like."""
+
+    def __init__(self, spec: dict) -> None:  # noqa: D107 - no super().__init__: nothing to build
+        object.__setattr__(self, SPEC, spec)
+
+    def to_dict(self) -> dict:
+        return getattr(self, SPEC)
+
+    @property
+    def layout(self) -> go.Layout:  # type: ignore[override]
+        return go.Layout(title={"text": _title(getattr(self, SPEC))})
+
+    def _unchangeable(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("a figure made by ui.fast_figure is its dict: change the dict, not the figure")
+
+    update_layout = update_xaxes = update_yaxes = update_traces = add_trace = add_shape = _unchangeable
+
+
+def title(fig: go.Figure) -> str | None:
+    """A figure's title text (a figure made here: read from its dict, plotly.py not asked)."""
+    spec = getattr(fig, SPEC, None)
+    if spec is not None:
+        return _title(spec)
+    return fig.layout.title.text if fig.layout.title else None
 
 
 def _title(spec: Mapping) -> str | None:
@@ -173,3 +198,156 @@ def vrect_note(x0: float, text: str, position: str) -> dict:
     vertical, horizontal = position.split()
     return {"showarrow": False, "text": text, "x": x0, "xanchor": horizontal, "xref": "x",
             "y": 1 if vertical == "top" else 0, "yanchor": vertical, "yref": "y domain"}
+
+
+# --- plotly.py's figure calls, written straight into the dict ------------------------------------------
+class Draft:
+    """A figure drawn with plotly.py's own calls (add_bar, add_hline, update_layout, ...) into its JSON.
+
+    The builders of the overview and the explorer read as plotly.py code, but nothing is validated: each
+    call writes what plotly.py would write (magic underscores `marker_color` -> marker.color, a title
+    string -> title.text, None left out, pandas and numpy arrays as plotly's typed arrays). `figure()`
+    returns the go.Figure standing for that dict (`wrap`). tests/unit/test_fast_figure.py checks that
+    plotly.py validates each one and writes the same JSON back.
+    """
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {}
+
+    def add_trace(self, kind: str, **props: object) -> Draft:
+        self.data.append({**_props(props), "type": kind})
+        return self
+
+    def add_bar(self, **props: object) -> Draft:
+        return self.add_trace("bar", **props)
+
+    def add_scatter(self, **props: object) -> Draft:
+        return self.add_trace("scatter", **props)
+
+    def add_box(self, **props: object) -> Draft:
+        return self.add_trace("box", **props)
+
+    def add_heatmap(self, **props: object) -> Draft:
+        return self.add_trace("heatmap", **props)
+
+    def add_histogram(self, **props: object) -> Draft:
+        return self.add_trace("histogram", **props)
+
+    def add_waterfall(self, **props: object) -> Draft:
+        return self.add_trace("waterfall", **props)
+
+    def add_shape(self, **props: object) -> Draft:
+        self.layout.setdefault("shapes", []).append(_props(props))
+        return self
+
+    def add_annotation(self, **props: object) -> Draft:
+        self.layout.setdefault("annotations", []).append(_props(props))
+        return self
+
+    def add_hline(self, y: float, **props: object) -> Draft:
+        """add_hline's shape (a line across the plot at `y`)."""
+        return self._line({"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": _scalar(y),
+                           "y1": _scalar(y), "yref": "y"}, props)
+
+    def add_vline(self, x: float, **props: object) -> Draft:
+        """add_vline's shape (a line up the plot at `x`)."""
+        return self._line({"type": "line", "x0": _scalar(x), "x1": _scalar(x), "xref": "x", "y0": 0,
+                           "y1": 1, "yref": "y domain"}, props)
+
+    def _line(self, shape: dict, props: Mapping[str, object]) -> Draft:
+        _merge(shape, _props(props))
+        self.layout.setdefault("shapes", []).append(shape)
+        return self
+
+    def update_layout(self, **props: object) -> Draft:
+        _merge(self.layout, _props(props, updating=True))
+        return self
+
+    def figure(self) -> go.Figure:
+        """The go.Figure of this dict, plotly's default template included (`figure`), typed arrays encoded."""
+        spec = {"data": self.data, "layout": {**self.layout, "template": template()}}
+        _encode(spec)
+        return wrap(spec)
+
+
+_UNDERSCORED = frozenset({"plot_bgcolor", "paper_bgcolor", "error_x", "error_y", "error_z"})  # real names
+
+
+def _props(props: Mapping[str, object], updating: bool = False) -> dict:
+    """Keyword arguments as plotly.py writes them: `a_b=v` -> {"a": {"b": v}}, None left out; but a title
+    set to None by update_layout is an empty title object (`updating`), as plotly.py writes it."""
+    out: dict = {}
+    for key, value in props.items():
+        *path, last = [key] if key in _UNDERSCORED else key.split("_")
+        if value is None:
+            if not (updating and last == "title"):
+                continue
+            value = {}
+        into = out
+        for part in path:
+            into = into.setdefault(part, {})
+        value = _value(last, value, updating)
+        if isinstance(value, dict) and isinstance(into.get(last), dict):
+            _merge(into[last], value)
+        else:
+            into[last] = value
+    return out
+
+
+def _value(key: str, value: object, updating: bool) -> object:
+    if isinstance(value, Mapping):
+        return _props(value, updating)
+    if key == "title" and isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, pd.Series | pd.Index) and isinstance(value.dtype, np.dtype):
+        value = value.to_numpy()  # what plotly's own conversion gives a numpy-backed column, without narwhals
+    if isinstance(value, np.ndarray):  # as plotly's validators keep it (copy_to_readonly_numpy_array)
+        return value if value.dtype.kind in "uifOM" else value.astype(object)
+    if isinstance(value, pd.Series | pd.Index):  # arrow strings, nullable numbers: plotly's conversion
+        return copy_to_readonly_numpy_array(value)
+    if isinstance(value, list | tuple):
+        return to_scalar_or_list(value)
+    return _scalar(value)
+
+
+def _scalar(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _encode(value: object) -> None:
+    """Numeric arrays as plotly's typed arrays, as to_dict writes them (_plotly_utils.utils
+    .convert_to_base64, without its per-array conversions), other arrays as lists."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(item, np.ndarray):
+            value[key] = item.tolist() if key in _NOT_TYPED else _typed(item)  # type: ignore[index]
+        else:
+            _encode(item)
+
+
+_NOT_TYPED = frozenset({"geojson", "layer", "layers", "range"})  # plotly's skipped keys
+_INTS = (("int8", np.iinfo(np.int8)), ("int16", np.iinfo(np.int16)), ("int32", np.iinfo(np.int32)))
+_UINTS = (("uint8", np.iinfo(np.uint8)), ("uint16", np.iinfo(np.uint16)), ("uint32", np.iinfo(np.uint32)))
+
+
+def _typed(data: np.ndarray) -> object:
+    """_plotly_utils.utils.to_typed_array_spec: 64-bit integers narrowed (plotly.js has no BigInt arrays)."""
+    if data.size and data.dtype.kind in "iu" and data.dtype.itemsize == 8:
+        low, high = data.min(), data.max()
+        narrower = next((t for t, info in (_INTS if data.dtype.kind == "i" else _UINTS)
+                         if info.min <= low and high <= info.max), None)
+        if narrower is None:
+            return data.tolist()
+        data = data.astype(narrower)
+    code = _SHORT.get(str(data.dtype))
+    if code is None or not data.size:
+        return data.tolist()
+    out = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(data).tobytes()).decode("ascii")}
+    if data.ndim > 1:
+        out["shape"] = str(data.shape)[1:-1]
+    return out
+
+
+_SHORT = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
+          "float32": "f4", "float64": "f8"}

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aco_model.rules import TRACKS
+from ui import fast_figure as ff
 from ui.formatting import money
 from ui.link_params import Params, parameter
 from ui.text import chart_text
@@ -164,7 +165,7 @@ COUNTS = ["acos", "assigned_beneficiaries", "acos_paid", "acos_owing"]
 # --- figures -----------------------------------------------------------------------------------------
 def payments_by_track(totals: pd.DataFrame) -> go.Figure:
     """Shared savings paid stacked above zero, losses owed below, one colour per track."""
-    fig = go.Figure()
+    fig = ff.Draft()
     years = sorted(totals["performance_year"].unique())
     for track in track_order(totals["track"].unique()):
         t = totals[totals["track"] == track]
@@ -178,18 +179,18 @@ def payments_by_track(totals: pd.DataFrame) -> go.Figure:
                         marker={"color": color, "pattern": {"shape": "/"}}, legendgroup=track,
                         showlegend=False,
                         hovertemplate=f"{name} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
-    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.add_hline(0, line_color="grey", line_width=1)
     fig.update_layout(barmode="relative", title="Shared savings paid (above) and losses owed (below)",
                       height=440, legend={"orientation": "h", "y": -0.12, "title": None},
                       xaxis={"tickmode": "array", "tickvals": years, "title": None},
                       yaxis=money_axis([*totals.groupby("performance_year")["shared_savings_paid"].sum(),
                                         *-totals.groupby("performance_year")["losses_owed"].sum()]))
-    return fig
+    return fig.figure()
 
 
 def savings_to_medicare(years: pd.DataFrame) -> go.Figure:
     """Per year: gross savings, shared savings paid, losses owed, and what Medicare kept."""
-    fig = go.Figure()
+    fig = ff.Draft()
     fig.add_bar(x=years["performance_year"], y=years["gross_savings"], name="Gross savings",
                 marker_color="#9ecae1", hovertemplate="PY%{x} gross savings %{y:$,.0f}<extra></extra>")
     fig.add_bar(x=years["performance_year"], y=years["shared_savings_paid"] - years["losses_owed"],
@@ -198,30 +199,36 @@ def savings_to_medicare(years: pd.DataFrame) -> go.Figure:
     fig.add_scatter(x=years["performance_year"], y=years["net_to_medicare"], name="Net to Medicare",
                     mode="lines+markers", line={"color": NEUTRAL, "width": 3},
                     hovertemplate="PY%{x} net to Medicare %{y:$,.0f}<extra></extra>")
-    fig.add_hline(y=0, line_color="grey", line_width=1)
+    fig.add_hline(0, line_color="grey", line_width=1)
     fig.update_layout(barmode="group", title="What Medicare saved, paid and kept", height=440,
                       legend={"orientation": "h", "y": -0.12, "title": None},
                       xaxis={"tickmode": "array", "tickvals": list(years["performance_year"]), "title": None},
                       yaxis=money_axis([*years["gross_savings"], *years["net_to_medicare"],
                                         *(years["shared_savings_paid"] - years["losses_owed"])]))
-    return fig
+    return fig.figure()
 
 
 def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
     """One box per year: the spread of ACOs' savings rates (median, quartiles, outliers as points)."""
+    # Arrays, not a groupby of frames: thousands of ACO-years, their ids and names escaped once each.
     rates = savings_rate(rows)
-    fig = go.Figure()
-    for year, group in rows.assign(rate=rates).dropna(subset=["rate"]).groupby("performance_year"):
-        fig.add_box(y=group["rate"], name=str(year), marker_color=NEUTRAL, boxmean=True,
-                    customdata=np.stack([group["aco_id"].map(chart_text),
-                                         group["aco_name"].fillna("").map(chart_text)], axis=-1),
+    rated = rates.notna().to_numpy()
+    years, rates = rows["performance_year"].to_numpy()[rated], rates.to_numpy(dtype=float)[rated]
+    hover = np.array([[chart_text(i), chart_text(n)] for i, n in
+                      zip(rows["aco_id"][rated].tolist(), rows["aco_name"][rated].fillna("").tolist(),
+                          strict=True)], dtype=object).reshape(-1, 2)
+    fig = ff.Draft()
+    for year in np.unique(years):
+        chosen = years == year
+        fig.add_box(y=rates[chosen], name=str(year), marker_color=NEUTRAL, boxmean=True,
+                    customdata=hover[chosen],
                     hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{y:.2%}<extra></extra>",
                     showlegend=False)
-    fig.add_hline(y=0, line_dash="dot", line_color="grey")
+    fig.add_hline(0, line_dash="dot", line_color="grey")
     fig.update_layout(title="Spread of ACOs' savings rates by year (box: quartiles and median; dashed: mean)",
                       height=420, yaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
                       xaxis={"title": None, "type": "category"})
-    return fig
+    return fig.figure()
 
 
 # --- quality against savings rate: one dot per ACO of a year ----------------------------------------
@@ -240,7 +247,7 @@ def quality_points(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
     """Quality score (y) against savings rate (x), one dot per ACO, one colour per track."""
-    fig = go.Figure()
+    fig = ff.Draft()
     for track in track_order(points["track"].dropna().unique()):
         group = points[points["track"] == track]
         # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed.
@@ -253,9 +260,9 @@ def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
                         customdata=text,
                         hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{x:.2%}"
                                       "<br>quality score %{y:.2%}<extra>" + name + "</extra>")
-    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    fig.add_vline(0, line_dash="dot", line_color="grey")
     fig.update_layout(title=f"Quality score against savings rate, PY{year} (one dot per ACO)", height=460,
                       xaxis={"tickformat": ".0%", "title": "Savings rate", "zeroline": False},
                       yaxis={"tickformat": ".0%", "title": "Quality score"},
                       legend={"title": None})
-    return fig
+    return fig.figure()

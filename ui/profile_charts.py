@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.cms_files.quality_measures import MEASURE_BY_ID
+from ui import fast_figure as ff
 from ui.formatting import count, pct
 from ui.overview_charts import NEUTRAL
 from ui.text import chart_text
@@ -120,7 +121,7 @@ def risk_table(frame: pd.DataFrame, period: str) -> pd.DataFrame:
 def risk_chart(frame: pd.DataFrame, period: str, aco_id: str) -> go.Figure:
     """Peers' CMS-HCC risk scores per enrollment type (boxes), the ACO's as a diamond."""
     rows = frame[frame["period"] == period]
-    fig = go.Figure()
+    fig = ff.Draft()
     labels = list(ENROLLMENT_LABELS.values())
     peers = rows[~rows["is_aco"]]
     fig.add_box(
@@ -152,7 +153,7 @@ def risk_chart(frame: pd.DataFrame, period: str, aco_id: str) -> go.Figure:
         yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "title": None},
         legend={"orientation": "h", "y": -0.18},
     )
-    return fig
+    return fig.figure()
 
 
 # --- quality and CAHPS -------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ def quality_chart(table: pd.DataFrame) -> go.Figure:
     """Where the ACO stands on each measure: the share of its peers it does better than (50% = median)."""
     shown = table.dropna(subset=["better_than_share_of_peers"]).iloc[::-1]
     labels = [chart_text(_short(n)) for n in shown["measure_name"]]
-    fig = go.Figure()
+    fig = ff.Draft()
     for domain, color in DOMAIN_COLORS.items():
         rows = shown["domain"] == domain
         if not rows.any():
@@ -235,7 +236,7 @@ def quality_chart(table: pd.DataFrame) -> go.Figure:
             hovertemplate="%{customdata[0]}<br>this ACO %{customdata[1]}, peers' median %{customdata[2]}"
             "<br>better than %{x:.0%} of peers<extra></extra>",
         )
-    fig.add_vline(x=0.5, line_dash="dash", line_color="grey")
+    fig.add_vline(0.5, line_dash="dash", line_color="grey")
     fig.update_layout(
         title="Better than this share of peers, measure by measure (dashed: the peers' median)",
         height=max(320, 26 * len(shown) + 140),
@@ -244,7 +245,7 @@ def quality_chart(table: pd.DataFrame) -> go.Figure:
         yaxis={"categoryorder": "array", "categoryarray": labels, "title": None, "automargin": True},
         legend={"orientation": "h", "y": -0.08},
     )
-    return fig
+    return fig.figure()
 
 
 def measure_chart(frame: pd.DataFrame, measure_id: str, aco_id: str) -> go.Figure:
@@ -253,18 +254,16 @@ def measure_chart(frame: pd.DataFrame, measure_id: str, aco_id: str) -> go.Figur
     peers, mine = rows[~rows["is_aco"]], rows[rows["is_aco"]]
     unit = str(rows["unit"].iloc[0]) if len(rows) else "as_published"
     name = str(rows["measure_name"].iloc[0]) if len(rows) else measure_id
-    fig = go.Figure(
-        go.Histogram(
-            x=peers["value"],
-            marker_color=PEERS,
-            name="Peers",
-            nbinsx=25,
-            hovertemplate="%{x}<br>%{y} peers<extra></extra>",
-        )
+    fig = ff.Draft().add_histogram(
+        x=peers["value"],
+        marker_color=PEERS,
+        name="Peers",
+        nbinsx=25,
+        hovertemplate="%{x}<br>%{y} peers<extra></extra>",
     )
     if len(mine):
         value = float(mine["value"].iloc[0])
-        fig.add_vline(x=value, line_color=NEUTRAL, line_width=3)
+        fig.add_vline(value, line_color=NEUTRAL, line_width=3)
         fig.add_annotation(
             x=value,
             y=1.0,
@@ -284,7 +283,7 @@ def measure_chart(frame: pd.DataFrame, measure_id: str, aco_id: str) -> go.Figur
         xaxis={"tickformat": ".0%" if unit == "fraction" else None, "title": None},
         yaxis={"title": "ACOs"},
     )
-    return fig
+    return fig.figure()
 
 
 # --- participants and beneficiaries ----------------------------------------------------------------
@@ -307,10 +306,10 @@ def participants_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _against_peers(labels: list[str] | pd.Series, aco: pd.Series, peers_median: pd.Series, aco_id: str,
-                   shown: str, hover: str) -> go.Figure:
+                   shown: str, hover: str) -> ff.Draft:
     """Horizontal bars, first row on top: the peers' median and the ACO's value (text `shown`, hover
     format `hover`, e.g. ",.0f")."""
-    fig = go.Figure()
+    fig = ff.Draft()
     fig.add_bar(y=labels, x=peers_median.iloc[::-1], orientation="h", name="Peers' median",
                 marker_color=PEERS, hovertemplate="%{y}: %{x:" + hover + "}<extra>peers' median</extra>")
     fig.add_bar(y=labels, x=aco.iloc[::-1], orientation="h", name=chart_text(aco_id), marker_color=NEUTRAL,
@@ -330,7 +329,7 @@ def participants_chart(table: pd.DataFrame, aco_id: str) -> go.Figure:
         yaxis={"title": None},
         legend={"orientation": "h", "y": -0.12},
     )
-    return fig
+    return fig.figure()
 
 
 def _group_shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -404,4 +403,4 @@ def mix_chart(table: pd.DataFrame, aco_id: str) -> go.Figure:
         yaxis={"title": None},
         legend={"orientation": "h", "y": -0.08},
     )
-    return fig
+    return fig.figure()

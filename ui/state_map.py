@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from data.states import STATES
+from ui import fast_figure as ff
 from ui.formatting import count, money
 from ui.overview_charts import OWE, PAY, money_axis
 from ui.text import chart_text
@@ -98,11 +99,11 @@ def tile_map(states: pd.DataFrame, measure: str, title: str, several_years: bool
     values = states.set_index("state")[column].astype(float)
     z = np.full((ROWS, COLUMNS), np.nan)
     hover = np.full((ROWS, COLUMNS), "", dtype=object)
-    by_code = states.set_index("state")
+    by_code = states.set_index("state").to_dict("index")  # one dict per state: .loc per tile was slow
     for code, (row, col) in TILES.items():
         if code in values.index and pd.notna(values[code]):
             z[row, col] = values[code]
-            s = by_code.loc[code]
+            s = by_code[code]
             hover[row, col] = chart_text(
                 f"{STATES.get(code, code)}: {count(s['acos'])} {unit}, {count(s['assigned_beneficiaries'])} "
                 f"beneficiaries") + "<br>" + chart_text(
@@ -124,7 +125,7 @@ def tile_map(states: pd.DataFrame, measure: str, title: str, several_years: bool
     else:
         colors = {"colorscale": _COUNT_SCALE, "zmin": 0, "zmax": float(shown.max()) if len(shown) else 1.0}
         bar = {"tickformat": ",d" if measure == "acos" else "~s", "title": None}  # 5M, not 5,000,000
-    fig = go.Figure()
+    fig = ff.Draft()
     grey = np.where([[(r, c) in TILES.values() for c in range(COLUMNS)] for r in range(ROWS)], 0.0, np.nan)
     fig.add_heatmap(z=grey, colorscale=[[0, _EMPTY_TILE], [1, _EMPTY_TILE]], showscale=False, xgap=3, ygap=3,
                     hoverinfo="skip")
@@ -139,7 +140,7 @@ def tile_map(states: pd.DataFrame, measure: str, title: str, several_years: bool
     fig.update_layout(title=chart_text(f"{label}, {title}"), height=500, plot_bgcolor="rgba(0,0,0,0)",
                       xaxis={"visible": False, "range": [-0.6, COLUMNS - 0.4]},
                       yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"})
-    return fig
+    return fig.figure()
 
 
 def _fill(value: float | None, colors: dict[str, object]) -> float:

@@ -15,6 +15,7 @@ x\\` \\[Sign in\\]\\(https:+//evil.example\\) \\*\\*BOLD\\*\\* \\$x\\$
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -101,4 +102,10 @@ def chart_text(value: object) -> str:
     >>> chart_text("<a href='https://evil.example'>A1</a> $x$")
     '&lt;a href=&#x27;https://evil.example&#x27;&gt;A1&lt;/a&gt; &#36;x&#36;'
     """
-    return html.escape("" if value is None else str(value)).replace("$", "&#36;")
+    return _chart_text("" if value is None else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _chart_text(text: str) -> str:
+    """chart_text of a string, remembered: a chart of every ACO-year escapes thousands of ids and names."""
+    return html.escape(text).replace("$", "&#36;")

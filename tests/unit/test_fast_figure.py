@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -78,3 +80,51 @@ def test_finishing_a_shared_figure_leaves_it_unchanged():
     assert _json(fig.to_dict()) == before
     assert dark.to_dict()["layout"]["yaxis"]["tickfont"] == {"size": 13, "color": "#e6e8ef"}
     assert dark.to_dict()["layout"]["template"] is fig.to_dict()["layout"]["template"]  # shared, not copied
+
+
+def _both(draw) -> tuple[dict, dict]:
+    """The JSON of `draw` applied to plotly.py's go.Figure and to a ui.fast_figure.Draft."""
+    plotly_made, drafted = go.Figure(), ff.Draft()
+    draw(plotly_made)
+    draw(drafted)
+    return json.loads(pio.to_json(plotly_made, validate=False)), json.loads(pio.to_json(drafted.figure()))
+
+
+def test_a_draft_writes_what_plotly_writes():
+    """plotly.py's calls on a Draft: magic underscores, titles, None, typed arrays (int64 narrowed, as plotly
+    does for plotly.js), text arrays, shapes, annotations, 2-D arrays, pandas columns with missing values."""
+    years = pd.Series([2022, 2023, 2024])
+    rates = pd.Series([0.01, np.nan, -0.02])
+
+    def draw(fig):
+        fig.add_bar(x=years, y=rates, marker_color=["#111", "#222", "#333"], name="a <b>",
+                    text=["1", "2", "3"], cliponaxis=False,
+                    error_x={"type": "data", "array": rates.abs(), "symmetric": False})
+        fig.add_scatter(x=np.array([1, 2, 3], dtype=np.int64), y=np.array([1e12, 2e12, 3e12]), mode="lines",
+                        line={"color": "red", "width": 2}, marker_line_width=1, showlegend=None)
+        fig.add_heatmap(z=np.array([[1.0, np.nan], [3.0, 4.0]]), text=np.array([["a", ""], ["b", "c"]],
+                        dtype=object), colorbar={"title": None, "thickness": 14}, xgap=3)
+        fig.add_box(y=pd.Series([1.5, 2.5], dtype="Float64"), name=str(2024), boxmean=True,
+                    customdata=np.stack([["x", "y"], ["z", "w"]], -1))
+        fig.add_histogram(x=pd.Series([0.1, 0.2, 0.2]), xbins={"size": 0.01}, marker_color="#9ecae1")
+        fig.add_hline(y=0, line_color="grey", line_width=1)
+        fig.add_vline(x=np.float64(0.5), line_dash="dash", line_color="grey")
+        fig.add_shape(type="rect", x0=2021.65, x1=2022.35, y0=-0.1, y1=0.2, fillcolor="grey", opacity=0.18,
+                      line_width=0, layer="below")
+        fig.add_annotation(x=2023, y=0.02, text="reported", textangle=-90, showarrow=False,
+                           font={"color": "#757575", "size": 11})
+        fig.update_layout(title="T", height=400, plot_bgcolor="rgba(0,0,0,0)", barmode="group",
+                          xaxis={"tickmode": "array", "tickvals": [2022, 2023], "title": None},
+                          yaxis={"tickformat": ".0%", "range": [-0.1, 0.2], "title": "Rate"},
+                          legend={"orientation": "h", "title": None})
+
+    plotly_made, drafted = _both(draw)
+    assert drafted == plotly_made
+
+
+def test_a_drawn_figure_refuses_changes():
+    """A figure made here is its dict: a change through plotly.py's API would silently not be drawn."""
+    fig = ff.Draft().add_bar(x=[1], y=[2]).figure()
+    with pytest.raises(TypeError):
+        fig.update_layout(title="x")
+    assert fig.layout.title.text is None and fig.to_dict()["data"][0]["type"] == "bar"

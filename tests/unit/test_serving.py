@@ -103,8 +103,9 @@ def test_every_run_gets_its_own_page_objects():
 def test_a_cached_figure_draws_exactly_as_a_fresh_one():
     """ui.cached_chart hands Streamlit a figure built once, with its dict made once: the same JSON as
     the figure built afresh (with the margins and theme text ui.chart gives every chart)."""
+    from ui import fast_figure
     from ui import overview_charts as charts
-    from ui.widgets import SHARED, _built_once, _finish
+    from ui.widgets import _CHART_TEXT, MARGIN, SHARED, _built_once
 
     totals = pd.DataFrame({"performance_year": [2023, 2023, 2024],
                            "track": ["BASIC_E", "ENHANCED", "ENHANCED"],
@@ -112,8 +113,7 @@ def test_a_cached_figure_draws_exactly_as_a_fresh_one():
     cached = _built_once(charts.payments_by_track)("light", totals)
     again = _built_once(charts.payments_by_track)("light", totals.copy())
     dark = _built_once(charts.payments_by_track)("dark", totals)
-    fresh = charts.payments_by_track(totals)
-    _finish(fresh, "light")
+    fresh = fast_figure.finished(charts.payments_by_track(totals), MARGIN, _CHART_TEXT["light"])
     assert dark is not cached and dark.to_dict()["layout"]["xaxis"]["tickfont"]["color"] == "#e6e8ef"
     assert getattr(cached, SHARED) and again is cached
     assert pio.to_json(cached.to_dict(), validate=False) == pio.to_json(fresh.to_dict(), validate=False)
