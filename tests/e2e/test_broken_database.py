@@ -6,12 +6,11 @@ same failure, shows nothing and leaves the message to the page.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import _free_port, start_server
+from tests.e2e.conftest import _free_port, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +32,6 @@ def test_a_database_that_cannot_be_built_is_a_clear_message_under_the_menu(tmp_p
         assert "what if" not in menu.inner_text()  # not the pages/ folder's file names
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     log = proc.stderr.read().decode()
     assert "Traceback" not in log and "warm-up at server start failed" not in log
