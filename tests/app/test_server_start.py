@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -98,9 +100,11 @@ def test_lifespan_starts_the_warm_up_without_waiting_for_it(monkeypatch: pytest.
         async with server_start.lifespan(object()):
             pass
 
-    asyncio.run(serve())
+    # A thread of its own: another test in this worker (a browser's) may hold a running loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, serve()).result(timeout=30)
     for _ in range(100):
         if started:
             break
-        asyncio.run(asyncio.sleep(0.01))
+        time.sleep(0.01)
     assert started == [True]
