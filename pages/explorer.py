@@ -105,9 +105,11 @@ def what_if_link(aco: str, year: int) -> None:
     """A link to this ACO-year in the what-if studio (url_path "what-if", its aco and year parameters)."""
     text, query = f"Open PY{year} in the what-if studio", {"aco": aco, "year": str(year)}
     try:
-        from ui.nav import PAGES  # the app's own Page objects: st.page_link checks them against st.navigation
+        from ui.nav import page  # the app's own Page: st.page_link checks it against st.navigation
 
-        what_if = next(p for p in PAGES if p.url_path == "what_if")
+        what_if = page("what_if")
+        if what_if is None:
+            raise StopIteration
         st.page_link(what_if, label=text, icon=":material/tune:", query_params=query)
     except (StreamlitAPIException, StopIteration):  # no such page registered: a plain relative link
         st.markdown(f"[{text}](what_if?{urlencode(query)})")

@@ -32,7 +32,13 @@ def pages() -> list[st.Page]:
     ]
 
 
-PAGES = pages()  # for st.page_link (which reads a page's hash only); never handed to st.navigation
+def page(url_path: str) -> st.Page | None:
+    """The app's page at `url_path`, made in this run (for st.page_link, which reads its hash only).
+
+    Made at every call, never at import: a Page made outside a script run (the server's warm-up thread
+    imports this module, ui.server_start) is an empty shell without a URL path.
+    """
+    return next((p for p in pages() if p.url_path == url_path), None)
 
 
 def inside_app() -> None:

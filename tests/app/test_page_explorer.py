@@ -367,3 +367,17 @@ def test_bad_view_or_money_warns_and_falls_back(open_page, demo_db: Path, params
     _no_errors(at)
     assert at.warning and says in at.warning[0].value and "<b>" not in at.warning[0].value.replace("\\<", "")
     assert "view" not in at.query_params and "money" not in at.query_params
+
+
+def test_the_what_if_link_after_the_server_warm_up_imported_the_menu(open_page, cms_db: Path) -> None:
+    """The server's warm-up thread imports ui.nav outside any script run (ui.server_start): a Page made
+    then is an empty shell, so the link's Page must be made in the page's own run (a real server failed
+    here)."""
+    import importlib
+
+    import ui.nav
+
+    importlib.reload(ui.nav)  # as the warm-up thread imports it: no script run
+    at = open_page(PAGE, cms_db, aco="A2210", year="2019")
+    _no_errors(at)
+    _what_if_link(at)

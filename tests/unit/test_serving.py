@@ -93,10 +93,10 @@ def test_plain_streamlit_run_also_stays_on_this_machine():
 def test_every_run_gets_its_own_page_objects():
     """st.navigation marks a Page runnable and its run() unmarks it: objects shared by concurrent sessions
     raced ("This page cannot be called directly" under load)."""
-    from ui.nav import PAGES, pages
+    from ui.nav import pages
 
     first, second = pages(), pages()
-    assert len(first) == len(second) == len(PAGES) == 8
+    assert len(first) == len(second) == 8
     assert all(a is not b for a, b in zip(first, second, strict=True))
 
 
