@@ -54,6 +54,9 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CMS = ROOT.parent / "shared" / "data" / "cms"
+
+from tests.e2e.conftest import stop_server  # noqa: E402  (as benchmarks/pages.py: one way to stop a server)
+
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 CHANGEABLE = ("slider", "selectbox", "number_input", "button_group", "multiselect", "checkbox", "radio",
               "text_input")
@@ -91,15 +94,6 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
             time.sleep(0.1)
     stop_server(proc)
     raise RuntimeError("streamlit did not answer within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def cpu_seconds(pid: int) -> float:

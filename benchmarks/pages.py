@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from data.build import build_database  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, stop_server  # noqa: E402
 
 CMS = ROOT.parent / "shared" / "data" / "cms"
 PAGES = {
@@ -101,8 +101,7 @@ def first_render_seconds(db: Path, path: str, script: Path | None = None) -> flo
             page.locator("[data-testid='stMetric']").first.wait_for(timeout=180_000)
             return time.perf_counter() - start
         finally:
-            proc.terminate()
-            proc.wait()
+            stop_server(proc)
             browser.close()
 
 

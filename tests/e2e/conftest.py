@@ -61,11 +61,13 @@ def app_db(tmp_path_factory) -> tuple[Path, bool]:
 
 
 def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started here (also the benchmarks'): terminate, kill after 10 s, and reap it."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
