@@ -104,15 +104,3 @@ def memo(max_entries: int, key: Callable[..., Any] | None = None) -> Callable[[C
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def plain_key(args: tuple) -> bool:
-    """Whether every argument is a str, number, bool, None or a tuple of them: keys Python hashes by value.
-
-    >>> plain_key(("a", 1, (2.5, None))), plain_key(("a", [1])), plain_key((object(),))
-    (True, False, False)
-    """
-    return all(isinstance(a, _PLAIN) or (isinstance(a, tuple) and plain_key(a)) for a in args)
