@@ -11,13 +11,12 @@ them, with the column types DuckDB gives them. The frames are shared by every se
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ui import database as db
+from ui import page_cache
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -50,7 +49,7 @@ def _equal(column: pd.Series, value: object) -> np.ndarray:
     return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
 
-@functools.lru_cache(maxsize=64)  # plain arguments: Python's hash (ui.page_cache.memo)
+@page_cache.memo(64)  # plain arguments, looked up by Python's hash
 def rows(key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...] = (),
          two_sided: bool | None = None, revenue: str | None = None) -> pd.DataFrame:
     """queries.AcoDatabase.rows of this choice (shared: never change it)."""
@@ -67,13 +66,13 @@ def rows(key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: t
     return _as_queried(key, keep)
 
 
-@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+@page_cache.memo(128)  # plain arguments, looked up by Python's hash
 def lineage_rows(key: db.Key, lineage: str) -> pd.DataFrame:
     """queries.AcoDatabase.lineage_rows (shared: never change it)."""
     return _as_queried(key, _every_row(key)[3].get(lineage, np.zeros(0, dtype=int)))
 
 
-@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+@page_cache.memo(128)  # plain arguments, looked up by Python's hash
 def peers(key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
     """queries.AcoDatabase.peers: the ACO-years of the year and track in the size band (shared)."""
     every = _every_row(key)[0]
