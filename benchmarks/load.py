@@ -370,6 +370,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", type=Path, help="an existing database (default: built into a temp folder)")
     parser.add_argument("--by-page", action="store_true", help="also print p50/p95 per page")
+    parser.add_argument("--only", default="", help="comma-separated pages (overview, explorer, what_if...): "
+                        "only their links, to measure one page's CPU")
     args = parser.parse_args()
     counts = [int(n) for n in args.sessions.split(",")]
 
@@ -383,6 +385,11 @@ def main() -> None:
             build_database(CMS if real else None, db, demo=not real, quiet=True)
             print(f"data: {'CMS files' if real else 'synthetic demo'}")
         link_list = links(db)
+        if args.only:
+            wanted = {"overview" if p == "" else p for p in args.only.split(",")}
+            link_list = [(page, q) for page, q in link_list if (page or "overview") in wanted]
+            if not link_list:
+                parser.error(f"--only {args.only}: no link of those pages")
         port = free_port()
         log = Path(tmp) / "server.log"
         proc = start_server(db, port, log)
@@ -415,6 +422,7 @@ def main() -> None:
                         ok = [r for r in results if r.page == page and not r.error]
                         ts = [r.seconds for r in ok]
                         cpu_note = (f"  server CPU {1000 * statistics.median(r.cpu for r in ok):.0f} ms a run"
+                                    f" (mean {1000 * statistics.mean(r.cpu for r in ok):.0f})"
                                     if n == 1 and ok else "")
                         print(f"      {page:<16} {len(ts):>4} runs  p50 {quantile(ts, 0.5):.2f} s  "
                               f"p95 {quantile(ts, 0.95):.2f} s{cpu_note}")
