@@ -25,11 +25,11 @@ from data.queries import size_band
 from ui import aco_years as every_year
 from ui import database as db
 from ui import explorer_charts as charts
+from ui import explorer_data, page_cache
 from ui import explorer_views as views
-from ui import page_cache
 from ui import widgets as ui
 from ui.explorer_profile import profile_section
-from ui.link_params import ignored
+from ui.link_params import Params, ignored
 from ui.nav import inside_app
 from ui.overview_charts import label
 from ui.share import share_box
@@ -101,6 +101,32 @@ def _years_table(db_key: db.Key, lineage: str, basis: str):
     return charts.years_table(_lineage(db_key, lineage), basis)
 
 
+@page_cache.memo(128)
+def _row(db_key: db.Key, lineage: str, year: int) -> pd.Series:
+    """The lineage's (first) result row of `year`: the ACO-year shown."""
+    frame = _lineage(db_key, lineage)
+    return frame[frame["performance_year"] == year].iloc[0]
+
+
+@page_cache.memo(128)
+def _peer_summary(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str,
+                  rate: float) -> tuple[int, float | None, float, dict[str, float], float]:
+    """(peers, share with a lower savings rate, median savings rate, median earned in each basis, share
+    paid) of the peers but the ACO itself."""
+    others = _others(db_key, year, track, low, high, aco)
+    return (len(others), charts.peer_position(rate, others["savings_rate"]), others["savings_rate"].median(),
+            {basis: others[f"earned_{basis}"].median() for basis in charts.BASES},
+            (others["earned"] > 0).mean())
+
+
+@page_cache.memo(128)
+def _evidence(db_key: db.Key, lineage: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(links across ids or names, the same for display, cases left apart, the same for display)."""
+    links, left_apart = explorer_data.lineage_evidence(db_key, lineage)
+    return (links, links[list(charts.EVIDENCE_COLUMNS)].rename(columns=charts.EVIDENCE_COLUMNS),
+            left_apart, left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS))
+
+
 def what_if_link(aco: str, year: int) -> None:
     """A link to this ACO-year in the what-if studio (url_path "what-if", its aco and year parameters)."""
     text, query = f"Open PY{year} in the what-if studio", {"aco": aco, "year": str(year)}
@@ -165,58 +191,88 @@ if year not in aco_years:
     year = aco_years[-1]
 year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year),
                         key=f"exp_year_{lineage}", format_func=lambda y: f"PY{y}")
-this = frame[frame["performance_year"] == year].iloc[0]
-aco = str(this["aco_id"])  # the id CMS used that year: the what-if studio and the peers go by it
-c_view, c_money = st.columns([3, 2])
-view = c_view.segmented_control("View", list(VIEWS), default=view, key="exp_view", required=True,
-                                format_func=VIEWS.get)
-basis = c_money.segmented_control(
-    "Money", list(charts.BASES), default=basis, key="exp_money", required=True, format_func=charts.BASES.get,
-    help="Totals as CMS published them; per beneficiary = per assigned-beneficiary person-year (CMS's "
-         "per capita); PMPM = per member per month (per person-year / 12).")
-state = {"aco": aco, "year": str(year), **({"view": view} if view != "results" else {}),
-         **({"money": basis} if basis != "total" else {})}
 with warnings_box:
     ui.warn(params.warnings)
-st.query_params.from_dict(state)
 
-# --- the ACO in the chosen year ----------------------------------------------------------------------------
-ids, names_used, tracks_seen = _known_as(key, lineage)
-head, link = st.columns([3, 1.4], vertical_alignment="bottom")
-head.subheader(ui.plain(frame["aco_name"].iloc[-1] or aco))
-head.caption(f"{' · '.join(ui.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
-             f"({len(aco_years)} {'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
-if len(ids) > 1 or len(names_used) > 1:
-    head.caption("Known as " + "; ".join(f"{ui.plain(i)} ({when})" for i, when in ids)
-                 + (" · named " + "; ".join(f"“{ui.plain(n)}” ({when})" for n, when in names_used)
-                    if len(names_used) > 1 else ""))
-if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
-    head.caption(f"{SURROGATE_PREFIX}... ids are ACO Lens's own, made from the name: CMS's file for those "
-                 "years published none.")
-with link:
-    what_if_link(aco, year)
-m = st.columns([1.5, 1, 1, 1, 1.1])  # the track ("BASIC Level E") whole at 1280 px
-two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
-m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
-m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
-m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
-            **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
-reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_reporting"]) and bool(
-    this["pay_for_reporting"])
-m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
-            help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
-                 "reporting its measures, so CMS published no score." if reporting_only else None)
-this_years = _person_years(key, lineage, year)
-own_earned = charts.from_total(this["earned"], this_years, basis)
-m[4].metric(f"Earned PY{year} (CMS)", charts.money_in(own_earned, basis),
-            help="CMS's published earned shared savings (+) or shared losses owed (-)"
-                 f"{charts.BASIS_NOTE[basis]}.")
-if (frame["performance_year"] == year).sum() > 1:
-    st.caption(f"{ui.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
-               "(six-month periods): the first is shown above; the table lists both.")
 
-band, low, high = size_band(this["assigned_beneficiaries"])
-if view == "results":
+# Everything below the ACO and year is a fragment: its own controls (view, money and the profile view's)
+# rerun it alone, not the search, the list of some 1,100 ACOs and the year above, which it only reads.
+# Each run of it writes the whole link (the ACO and year with its own controls).
+@st.fragment
+def below(key: db.Key, lineage: str, year: int, view: str, basis: str) -> None:
+    link_params = Params(st.query_params.to_dict())  # the link as it stands (the profile view's controls)
+    frame = _lineage(key, lineage)
+    aco_years = sorted({int(y) for y in frame["performance_year"]})
+    this = _row(key, lineage, year)
+    aco = str(this["aco_id"])  # the id CMS used that year: the what-if studio and the peers go by it
+    c_view, c_money = st.columns([3, 2])
+    view = c_view.segmented_control("View", list(VIEWS), default=view, key="exp_view", required=True,
+                                    format_func=VIEWS.get)
+    basis = c_money.segmented_control(
+        "Money", list(charts.BASES), default=basis, key="exp_money", required=True,
+        format_func=charts.BASES.get,
+        help="Totals as CMS published them; per beneficiary = per assigned-beneficiary person-year (CMS's "
+             "per capita); PMPM = per member per month (per person-year / 12).")
+    state = {"aco": aco, "year": str(year), **({"view": view} if view != "results" else {}),
+             **({"money": basis} if basis != "total" else {})}
+    st.query_params.from_dict(state)
+
+    # --- the ACO in the chosen year ------------------------------------------------------------------------
+    ids, names_used, tracks_seen = _known_as(key, lineage)
+    head, link = st.columns([3, 1.4], vertical_alignment="bottom")
+    head.subheader(ui.plain(frame["aco_name"].iloc[-1] or aco))
+    head.caption(f"{' · '.join(ui.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
+                 f"({len(aco_years)} {'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
+    if len(ids) > 1 or len(names_used) > 1:
+        head.caption("Known as " + "; ".join(f"{ui.plain(i)} ({when})" for i, when in ids)
+                     + (" · named " + "; ".join(f"“{ui.plain(n)}” ({when})" for n, when in names_used)
+                        if len(names_used) > 1 else ""))
+    if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
+        head.caption(f"{SURROGATE_PREFIX}... ids are ACO Lens's own, made from the name: CMS's file for "
+                     "those years published none.")
+    with link:
+        what_if_link(aco, year)
+    m = st.columns([1.5, 1, 1, 1, 1.1])  # the track ("BASIC Level E") whole at 1280 px
+    two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
+    m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided",
+                **QUIET)
+    m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
+    m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
+                **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
+    reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_reporting"]) and bool(
+        this["pay_for_reporting"])
+    m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
+                help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
+                     "reporting its measures, so CMS published no score." if reporting_only else None)
+    own_earned = charts.from_total(this["earned"], _person_years(key, lineage, year), basis)
+    m[4].metric(f"Earned PY{year} (CMS)", charts.money_in(own_earned, basis),
+                help="CMS's published earned shared savings (+) or shared losses owed (-)"
+                     f"{charts.BASIS_NOTE[basis]}.")
+    rows_this_year = int((frame["performance_year"] == year).sum())
+    if rows_this_year > 1:
+        st.caption(f"{ui.plain(aco)} has {rows_this_year} result rows in {year} (six-month periods): the "
+                   "first is shown above; the table lists both.")
+
+    band, low, high = size_band(this["assigned_beneficiaries"])
+    if view == "results":
+        results(key, lineage, year, this, basis, own_earned, band, low, high)
+    elif view == "profile":  # ui.explorer_profile: risk scores, quality and CAHPS, participants, mix
+        profile_section(key, this, link_params, state)
+    else:
+        shown = views.Shown(key, lineage, aco, year, str(this["track"]), band, low, high, basis)
+        if view == "spending":
+            views.spending_view(shown)
+        else:
+            views.benchmark_view(shown, db.benchmark_parts_published(key))
+
+    evidence(key, lineage, aco)
+    share_box("explorer", state)
+
+
+def results(key: db.Key, lineage: str, year: int, this: pd.Series, basis: str, own_earned: float, band: str,
+            low: int, high: int) -> None:
+    """Every year against the MSR/MLR corridor, the year against its peers, and the table of years."""
+    aco, track = str(this["aco_id"]), str(this["track"])
     c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
     with c_rate:
         ui.cached_chart(_year_chart, key, lineage, "corridor", year, key="exp_corridor")
@@ -229,28 +285,28 @@ if view == "results":
                f"savings, red owed losses. Shaded column: PY{year}, the year above.")
 
     # --- against peers -------------------------------------------------------------------------------------
-    others = _others(key, year, str(this["track"]), low, high, aco)
+    peers, position, median_rate, median_earned, paid = _peer_summary(key, year, track, low, high, aco,
+                                                                      this["savings_rate"])
     st.subheader(f"Against its peers in PY{year}")
-    st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
-               f"({len(others):,} besides {ui.plain(aco)}).")
-    if others.empty:
-        st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
+    st.caption(f"{label(track)} ACOs with {band} assigned beneficiaries in PY{year} "
+               f"({peers:,} besides {ui.plain(aco)}).")
+    if not peers:
+        st.info(f"No other {ui.plain(label(track))} ACO of this size in PY{year} to compare with.")
     else:
-        position = charts.peer_position(this["savings_rate"], others["savings_rate"])
         p = st.columns(4)
         p[0].metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
-                    delta=f"of {len(others):,} peers", **QUIET,
+                    delta=f"of {peers:,} peers", **QUIET,
                     help="Share of the peers whose savings rate was lower than this ACO's.")
-        p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
-        peer_earned = others[f"earned_{basis}"].median()
+        p[1].metric("Peers' median savings rate", ui.pct(median_rate))
+        peer_earned = median_earned[basis]
         p[2].metric("Peers' median earned", charts.money_in(peer_earned, basis),
                     delta=f"{charts.money_in(own_earned - peer_earned, basis, signed=True)} "
                           f"for {ui.plain(aco)}",
                     delta_color="normal" if pd.notna(this["earned"]) else "off")
-        p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
+        p[3].metric("Peers paid", ui.pct(paid, 0),
                     help="Share of the peers that earned shared savings this year.")
-        ui.cached_chart(_peers_chart, key, year, str(this["track"]), low, high, aco, this["savings_rate"],
-                        this["msr"], key="exp_peers")
+        ui.cached_chart(_peers_chart, key, year, track, low, high, aco, this["savings_rate"], this["msr"],
+                        key="exp_peers")
 
     # --- every year ----------------------------------------------------------------------------------------
     st.subheader("Year by year")
@@ -259,17 +315,12 @@ if view == "results":
     st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
                f"published them; money{charts.BASIS_NOTE[basis] or ' as totals'}.")
 
-elif view == "profile":  # ui.explorer_profile: risk scores, quality and CAHPS, participants, beneficiary mix
-    profile_section(key, this, params, state)
-else:
-    shown = views.Shown(key, lineage, aco, year, str(this["track"]), band, low, high, basis)
-    if view == "spending":
-        views.spending_view(shown)
-    else:
-        views.benchmark_view(shown, db.benchmark_parts_published(key))
 
-links, left_apart = db.lineage_evidence(key, lineage)
-if len(links) or len(left_apart):
+def evidence(key: db.Key, lineage: str, aco: str) -> None:
+    """How the lineage's years were put together: its links across ids or names, and cases left apart."""
+    links, shown_links, left_apart, apart = _evidence(key, lineage)
+    if not len(links) and not len(left_apart):
+        return
     with st.expander(f"How these years were put together ({len(links)} link"
                      f"{'' if len(links) == 1 else 's'} across ids or names"
                      + (f", {len(left_apart)} left apart" if len(left_apart) else "") + ")",
@@ -278,11 +329,10 @@ if len(links) or len(left_apart):
                    "here, so years are joined by name (and, where the name changed, by first start date) "
                    "only when nothing contradicts it. Cases the data cannot settle are listed, not guessed.")
         if len(links):
-            shown_links = links[list(charts.EVIDENCE_COLUMNS)].rename(columns=charts.EVIDENCE_COLUMNS)
             ui.table(shown_links, links, f"lineage_{aco}_links.csv", key="exp_links")
         if len(left_apart):
             st.caption("Left apart: might be the same organization, but the data cannot tell.")
-            apart = left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS)
             ui.table(apart, left_apart, f"lineage_{aco}_left_apart.csv", key="exp_left_apart")
 
-share_box("explorer", state)
+
+below(key, lineage, year, view, basis)

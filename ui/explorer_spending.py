@@ -79,10 +79,17 @@ def _difference(mine: float, median: float) -> float:
 
 
 def _peer_stats(values: pd.Series) -> tuple[float, float, float, int]:
-    v = values.dropna().astype(float)
-    if v.empty:
+    """(median, 25th and 75th percentile, count) of the published values (pandas' linear quantiles).
+
+    >>> _peer_stats(pd.Series([4.0, None, 1.0, 2.0, 3.0]))
+    (2.5, 1.75, 3.25, 4)
+    """
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    v = v[~np.isnan(v)]  # numpy on the array: a tenth of pandas' median and quantile calls
+    if not len(v):
         return float("nan"), float("nan"), float("nan"), 0
-    return float(v.median()), float(v.quantile(0.25)), float(v.quantile(0.75)), len(v)
+    p25, median, p75 = np.quantile(v, [0.25, 0.5, 0.75])
+    return float(median), float(p25), float(p75), len(v)
 
 
 def comparison(this: pd.Series, peers: pd.DataFrame, columns: dict[str, str], basis: str) -> pd.DataFrame:
