@@ -39,10 +39,10 @@ def with_peers(db: AcoDatabase, table: str, year: int, track: str, low: int, hig
     )
 
 
-def every_row(db: AcoDatabase, table: str) -> pd.DataFrame:
-    """`table`'s rows of every ACO-year, as `with_peers` gives them (its columns, `track` and
-    `assigned_beneficiaries`), for picking peer groups in memory (`of_group`): one query per database
-    instead of one per peer group (15-25 ms of CPU each)."""
+def year_rows(db: AcoDatabase, table: str, year: int) -> pd.DataFrame:
+    """`table`'s rows of every ACO-year of `year`, as `with_peers` gives them (its columns, `track` and
+    `assigned_beneficiaries`), for picking that year's peer groups in memory (`of_group`): one query per
+    year instead of one per peer group (15-25 ms of CPU each)."""
     if table not in TABLES:
         raise ValueError(f"not a profile table: {table}")
     if not db._has_table(table):
@@ -52,16 +52,17 @@ def every_row(db: AcoDatabase, table: str) -> pd.DataFrame:
     every = db.query(
         f"SELECT t.*, a.track, a.assigned_beneficiaries FROM {rows} t JOIN aco_year a "
         "ON a.performance_year = t.performance_year AND a.aco_id = t.aco_id "
-        "AND a.six_month_period IS NOT DISTINCT FROM t.six_month_period"
+        "AND a.six_month_period IS NOT DISTINCT FROM t.six_month_period WHERE a.performance_year = ?",
+        [int(year)],
     )
-    # A count with a NULL in some year comes back nullable (Int32) for the whole table; a peer group's
-    # query gives float64 with NaN when its rows hold a NULL: float64 for all, as the charts expect.
+    # A count with a NULL comes back nullable (Int32); a peer group's query gives float64 with NaN when its
+    # rows hold a NULL: float64 for all, as the charts expect.
     nullable = [c for c, t in every.dtypes.items() if isinstance(t, pd.Int32Dtype | pd.Int64Dtype)]
     return every.astype(dict.fromkeys(nullable, "float64")) if nullable else every
 
 
 def of_group(every: pd.DataFrame, year: int, track: str, low: int, high: int, aco_id: str) -> pd.DataFrame:
-    """`with_peers`'s rows picked from `every_row`'s frame (its WHERE clause, SQL's NULLs never matching).
+    """`with_peers`'s rows picked from `year_rows`'s frame (its WHERE clause, SQL's NULLs never matching).
 
     >>> every = pd.DataFrame({"performance_year": [2024, 2024, 2024, 2023],
     ...                       "aco_id": ["A1", "A2", "A3", "A1"], "track": ["BASIC", "BASIC", None, "BASIC"],

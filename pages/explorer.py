@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -63,8 +64,15 @@ def _known_as(db_key: db.Key, lineage: str) -> tuple[list[tuple[str, str]], list
     return charts.known_as(frame, "aco_id"), charts.known_as(frame, "aco_name"), tracks
 
 
+@page_cache.memo(128)
+def _every_year_chart(db_key: db.Key, lineage: str, kind: str, basis: str):
+    """The lineage's every-year chart (explorer_charts.year_chart), no year shaded yet."""
+    return charts.year_chart(kind, _lineage(db_key, lineage), None, basis)
+
+
 def _year_chart(db_key: db.Key, lineage: str, kind: str, year: int, basis: str = "total"):
-    return charts.year_chart(kind, _lineage(db_key, lineage), year, basis)
+    """The every-year chart with `year` shaded: built once per lineage, shaded per year."""
+    return charts.mark_year(_every_year_chart(db_key, lineage, kind, basis), year)
 
 
 @page_cache.memo(128)
@@ -87,16 +95,6 @@ def _person_years(db_key: db.Key, lineage: str, year: int) -> float:
 
 
 @page_cache.memo(128)
-def _others(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str) -> pd.DataFrame:
-    """The peers but the ACO itself, with their earned amounts in every money basis (`earned_pmpm`...)."""
-    peers = _peers(db_key, year, track, low, high)
-    others = peers[peers["aco_id"] != aco]
-    years = charts.person_years(others)
-    return others.assign(**{f"earned_{basis}": charts.from_total(others["earned"], years, basis)
-                            for basis in charts.BASES})
-
-
-@page_cache.memo(128)
 def _years_table(db_key: db.Key, lineage: str, basis: str):
     return charts.years_table(_lineage(db_key, lineage), basis)
 
@@ -112,11 +110,23 @@ def _row(db_key: db.Key, lineage: str, year: int) -> pd.Series:
 def _peer_summary(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str,
                   rate: float) -> tuple[int, float | None, float, dict[str, float], float]:
     """(peers, share with a lower savings rate, median savings rate, median earned in each basis, share
-    paid) of the peers but the ACO itself."""
-    others = _others(db_key, year, track, low, high, aco)
-    return (len(others), charts.peer_position(rate, others["savings_rate"]), others["savings_rate"].median(),
-            {basis: others[f"earned_{basis}"].median() for basis in charts.BASES},
-            (others["earned"] > 0).mean())
+    paid) of the peers but the ACO itself (numpy on their columns: pandas' arithmetic cost more)."""
+    peers = _peers(db_key, year, track, low, high)
+    others = (peers["aco_id"] != aco).to_numpy(dtype=bool)
+    rates = peers["savings_rate"].to_numpy(dtype=float, na_value=np.nan)[others]
+    earned = peers["earned"].to_numpy(dtype=float, na_value=np.nan)[others]
+    years = charts.person_years(peers).to_numpy(dtype=float, na_value=np.nan)[others]
+    published = rates[~np.isnan(rates)]
+    position = None if not len(published) or pd.isna(rate) else float((published < rate).mean())
+    median = float(np.median(published)) if len(published) else float("nan")
+
+    def median_of(values: np.ndarray) -> float:
+        values = values[~np.isnan(values)]
+        return float(np.median(values)) if len(values) else float("nan")
+
+    return (int(others.sum()), position, median,
+            {basis: median_of(charts.from_total(earned, years, basis)) for basis in charts.BASES},
+            float((earned > 0).mean()) if len(earned) else float("nan"))
 
 
 @page_cache.memo(128)

@@ -185,12 +185,11 @@ def mark_year(fig: go.Figure, year: int) -> go.Figure:
     return ff.wrap({**spec, "layout": layout})
 
 
-def year_chart(kind: str, frame: pd.DataFrame, year: int, basis: str = "total") -> go.Figure:
-    """An every-year chart ("corridor", "earned", "quality") with `year` shaded (for ui.cached_chart)."""
-    if kind == "earned":
-        return mark_year(earned(frame, basis), year)
-    build = {"corridor": corridor, "quality": quality}[kind]
-    return mark_year(build(frame), year)
+def year_chart(kind: str, frame: pd.DataFrame, year: int | None, basis: str = "total") -> go.Figure:
+    """An every-year chart ("corridor", "earned", "quality") with `year` shaded (none: no shading)."""
+    fig = earned(frame, basis) if kind == "earned" else {"corridor": corridor, "quality": quality}[kind](
+        frame)
+    return fig if year is None else mark_year(fig, year)
 
 
 def peer_position(rate: float, peer_rates: pd.Series) -> float | None:

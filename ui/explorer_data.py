@@ -2,7 +2,7 @@
 
 Each ACO (and each peer group) a viewer opens used to cost its own DuckDB queries, 15-60 ms of CPU each
 (data/explorer_queries.py says why); here each table is read whole once per database (a few thousand
-rows, the profile tables under 100,000) and an ACO's or a peer group's rows are picked with masks: the
+rows; the profile tables a year at a time) and an ACO's or a peer group's rows are picked with masks: the
 same rows and columns as ui.database's per-ACO readers. Kept by plain arguments (ui.page_cache.memo),
 shared by every session: never change a frame returned here.
 """
@@ -71,18 +71,13 @@ def lineage_evidence(key: db.Key, lineage: str) -> tuple[pd.DataFrame, pd.DataFr
             apart.take(apart_rows.get(lineage, none)).drop(columns="lineage_id").reset_index(drop=True))
 
 
-@page_cache.memo(8)
-def _profile_years(key: db.Key, table: str) -> tuple[dict[int, pd.DataFrame], pd.DataFrame]:
-    """(a profile table's rows (profile_queries.every_row) by performance year, its columns with no rows)."""
-    every = profile_queries.every_row(db.database(key), table)
-    by_year = {int(y): every.take(rows).reset_index(drop=True)
-               for y, rows in _positions(every["performance_year"]).items()}
-    return by_year, every.iloc[0:0].reset_index(drop=True)
+@page_cache.memo(32)
+def _profile_year(key: db.Key, table: str, year: int) -> pd.DataFrame:
+    """A profile table's rows of every ACO-year of `year` (profile_queries.year_rows)."""
+    return profile_queries.year_rows(db.database(key), table, year)
 
 
 def profile_rows(key: db.Key, table: str, year: int, track: str, low: int, high: int,
                  aco_id: str) -> pd.DataFrame:
     """profile_queries.with_peers: `table`'s rows of the ACO-year's peers and of the ACO itself."""
-    by_year, empty = _profile_years(key, table)
-    rows = by_year.get(int(year))
-    return empty if rows is None else profile_queries.of_group(rows, year, track, low, high, aco_id)
+    return profile_queries.of_group(_profile_year(key, table, int(year)), year, track, low, high, aco_id)
