@@ -67,10 +67,25 @@ def _year_chart(db_key: db.Key, lineage: str, kind: str, year: int, basis: str =
     return charts.mark_year(_every_year_chart(db_key, lineage, kind, basis), year)
 
 
+@page_cache.memo(2)
+def _every_peer(db_key: db.Key) -> pd.DataFrame:
+    """Every ACO-year's year, track, size, id, savings rate, earned amount and the person-years CMS's totals
+    cover (explorer_charts.years_frame, person_years): what a peer group's summary reads, made once."""
+    every = charts.years_frame(db.all_rows(db_key))
+    return every[["performance_year", "track", "assigned_beneficiaries", "aco_id", "savings_rate",
+                  "earned"]].assign(covered=charts.person_years(every))
+
+
 @page_cache.memo(128)
 def _peers(db_key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
-    """The ACO-years of this year, track and size band (explorer_charts.years_frame)."""
-    return charts.years_frame(every_year.peers(db_key, year, track, low, high))
+    """The ACO-years of this year, track and size band (aco_years.peers' rows; `_every_peer`'s columns)."""
+    every = _every_peer(db_key)
+    size = every["assigned_beneficiaries"]
+    keep = (every["performance_year"].eq(int(year)).fillna(False).to_numpy(dtype=bool)
+            & every["track"].eq(track).fillna(False).to_numpy(dtype=bool)
+            & size.ge(int(low)).fillna(False).to_numpy(dtype=bool)
+            & size.le(int(high)).fillna(False).to_numpy(dtype=bool))
+    return every[keep].reset_index(drop=True)
 
 
 def _peers_chart(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str, rate: float,
@@ -107,7 +122,7 @@ def _peer_summary(db_key: db.Key, year: int, track: str, low: int, high: int, ac
     others = (peers["aco_id"] != aco).to_numpy(dtype=bool)
     rates = peers["savings_rate"].to_numpy(dtype=float, na_value=np.nan)[others]
     earned = peers["earned"].to_numpy(dtype=float, na_value=np.nan)[others]
-    years = charts.person_years(peers).to_numpy(dtype=float, na_value=np.nan)[others]
+    years = peers["covered"].to_numpy(dtype=float, na_value=np.nan)[others]
     published = rates[~np.isnan(rates)]
     position = None if not len(published) or pd.isna(rate) else float((published < rate).mean())
     median = float(np.median(published)) if len(published) else float("nan")
