@@ -76,9 +76,9 @@ def spending_view(shown: Shown) -> None:
                "which is computed differently. Totals here = per beneficiary x the ACO's person-years.")
 
     st.subheader("By enrollment type")
-    types = _types(*_fields(shown))
+    types, types_shown = _types_tables(*_fields(shown))
     ui.cached_chart(_types_chart, *_fields(shown), key="exp_types")
-    ui.table(spend.enrollment_shown(types, shown.basis), types,
+    ui.table(types_shown, types,
              f"aco_{shown.aco}_py{shown.year}_enrollment_types.csv", key="exp_types_table")
     total_note = (" Per beneficiary even under Total: these tables hold no person-years by enrollment "
                   "type." if shown.basis == "total" else "")
@@ -104,7 +104,8 @@ def spending_view(shown: Shown) -> None:
 def _use(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int):
     """(raw, shown): use of care against the peers (explorer_spending.utilization_table)."""
     _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
-    return spend.utilization_table(this, others)
+    raw, shown = spend.utilization_table(this, others)
+    return raw, ui.arrow(shown)
 
 
 def _fields(shown: Shown) -> tuple:
@@ -118,7 +119,7 @@ def _settings(key: db.Key, lineage: str, aco: str, year: int, track: str, low: i
     settings = spend.comparison(this, others, spend.SETTINGS, basis)
     table = pd.concat([settings, spend.comparison(this, others, spend.INPATIENT_PARTS, basis)],
                       ignore_index=True)
-    return settings, table, spend.comparison_shown(table, basis)
+    return settings, table, ui.arrow(spend.comparison_shown(table, basis))
 
 
 def _settings_chart(*fields: object):
@@ -130,6 +131,12 @@ def _settings_chart(*fields: object):
 def _types(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int, basis: str):
     _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
     return spend.enrollment_table(this, others)
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _types_tables(*fields: object):
+    types = _types(*fields)
+    return types, ui.arrow(spend.enrollment_shown(types, fields[7]))
 
 
 def _types_chart(*fields: object):
