@@ -244,7 +244,7 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
     """
     if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
         fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
-    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    title = fast_figure.title(fig) or key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
                                        "filename": image_name(file_name or title)}}

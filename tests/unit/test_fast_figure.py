@@ -128,3 +128,14 @@ def test_a_drawn_figure_refuses_changes():
     with pytest.raises(TypeError):
         fig.update_layout(title="x")
     assert fig.layout.title.text is None and fig.to_dict()["data"][0]["type"] == "bar"
+
+
+def test_a_drawn_figure_tells_streamlit_its_own_height():
+    """st.plotly_chart sizes the chart from layout.height: a tall figure must not be drawn in 450 px."""
+    from streamlit.elements.plotly_chart import _resolve_content_height
+
+    tall = ff.wrap({"data": [], "layout": {"title": {"text": "Measures"}, "height": 920}})
+    assert _resolve_content_height("content", tall) == 920
+    assert tall.layout.title.text == "Measures" and ff.title(tall) == "Measures"
+    assert _resolve_content_height("content", ff.wrap({"data": [], "layout": {}})) == 450
+    assert ff.wrap({"data": [], "layout": {"title": "Short"}}).layout.title.text == "Short"
