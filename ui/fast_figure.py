@@ -116,6 +116,26 @@ class _Drawn(go.Figure):
     update_layout = update_xaxes = update_yaxes = update_traces = add_trace = add_shape = _unchangeable
 
 
+_JSON = "_aco_lens_json"  # set on a drawn figure once plotly.io.to_json has encoded it
+_plotly_to_json = pio.to_json
+
+
+def _to_json(fig: object, *args: object, **kwargs: object) -> str:
+    """plotly.io.to_json, its text kept on a figure made here: st.plotly_chart encodes the figure on every
+    page run, and a figure kept by ui.widgets.cached_chart is the same, unchangeable, figure every run (its
+    JSON, with plotly's template, took milliseconds to encode each time). Other figures as plotly does."""
+    if type(fig) is not _Drawn or args or set(kwargs) - {"validate"}:
+        return _plotly_to_json(fig, *args, **kwargs)
+    text = fig.__dict__.get(_JSON)
+    if text is None:
+        text = _plotly_to_json(fig, **kwargs)
+        object.__setattr__(fig, _JSON, text)
+    return text
+
+
+pio.to_json = _to_json  # st.plotly_chart calls plotly.io.to_json(figure, validate=False) when it runs
+
+
 def title(fig: go.Figure) -> str | None:
     """A figure's title text (a figure made here: read from its dict, plotly.py not asked)."""
     spec = getattr(fig, SPEC, None)
