@@ -104,7 +104,7 @@ def _person_years(db_key: db.Key, lineage: str, year: int) -> float:
 @page_cache.memo(128)
 def _years_table(db_key: db.Key, lineage: str, basis: str):
     raw, shown = charts.years_table(lineage_rows(db_key, lineage), basis)
-    return raw, ui.arrow(shown)
+    return raw, shown
 
 
 @page_cache.memo(128)
@@ -138,12 +138,12 @@ def _peer_summary(db_key: db.Key, year: int, track: str, low: int, high: int, ac
 
 
 @page_cache.memo(128)
-def _evidence(db_key: db.Key, lineage: str) -> tuple[pd.DataFrame, object, pd.DataFrame, object]:
+def _evidence(db_key: db.Key, lineage: str) -> tuple[pd.DataFrame, ...]:
     """(links across ids or names, the same for display, cases left apart, the same for display)."""
     links, left_apart = explorer_data.lineage_evidence(db_key, lineage)
-    return (links, ui.arrow(links[list(charts.EVIDENCE_COLUMNS)].rename(columns=charts.EVIDENCE_COLUMNS)),
+    return (links, links[list(charts.EVIDENCE_COLUMNS)].rename(columns=charts.EVIDENCE_COLUMNS),
             left_apart,
-            ui.arrow(left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS)))
+            left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS))
 
 
 def what_if_link(aco: str, year: int) -> None:

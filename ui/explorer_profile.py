@@ -207,7 +207,7 @@ def _risk_tables(chosen: str, *group: object) -> tuple[pd.DataFrame, pd.DataFram
             "demographic_risk_score": "Demographic risk score",
         }
     )
-    return table, ui.arrow(shown)
+    return table, shown
 
 
 def _quality(
@@ -286,7 +286,7 @@ def _quality_tables(*group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
             "Lower is better": table["lower_is_better"].map({True: "yes", False: ""}),
         }
     )
-    return table, ui.arrow(shown)
+    return table, shown
 
 
 @functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
@@ -300,7 +300,7 @@ def _participants_tables(*group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
             "More than (share of peers)": table["more_than_share_of_peers"].map(lambda v: ui.pct(v, 0)),
         }
     )
-    return table, ui.arrow(shown)
+    return table, shown
 
 
 @functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
@@ -314,4 +314,4 @@ def _mix_tables(*group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
             "Peers' median": table["peers_median_share"].map(lambda v: ui.pct(v, 1)),
         }
     )
-    return table, ui.arrow(shown)
+    return table, shown

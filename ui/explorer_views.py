@@ -105,7 +105,7 @@ def _use(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, h
     """(raw, shown): use of care against the peers (explorer_spending.utilization_table)."""
     _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
     raw, shown = spend.utilization_table(this, others)
-    return raw, ui.arrow(shown)
+    return raw, shown
 
 
 def _fields(shown: Shown) -> tuple:
@@ -119,7 +119,7 @@ def _settings(key: db.Key, lineage: str, aco: str, year: int, track: str, low: i
     settings = spend.comparison(this, others, spend.SETTINGS, basis)
     table = pd.concat([settings, spend.comparison(this, others, spend.INPATIENT_PARTS, basis)],
                       ignore_index=True)
-    return settings, table, ui.arrow(spend.comparison_shown(table, basis))
+    return settings, table, spend.comparison_shown(table, basis)
 
 
 def _settings_chart(*fields: object):
@@ -136,7 +136,7 @@ def _types(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int,
 @functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _types_tables(*fields: object):
     types = _types(*fields)
-    return types, ui.arrow(spend.enrollment_shown(types, fields[7]))
+    return types, spend.enrollment_shown(types, fields[7])
 
 
 def _types_chart(*fields: object):

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from ui import fast_figure, page_cache, print_view
 from ui.formatting import (
@@ -84,7 +85,7 @@ def short_header(name: object) -> str | None:
     return SHORT_HEADERS.get(text)
 
 
-def table(display: pd.DataFrame | pa.Table, raw: pd.DataFrame, file_name: str, *, key: str,
+def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
           height: int | None = None, column_config: Mapping[str, object] | None = None,
           hidden: Sequence[str] = ()) -> None:
     """Show `display` and offer `raw` (numbers unformatted) as CSV.
@@ -94,32 +95,37 @@ def table(display: pd.DataFrame | pa.Table, raw: pd.DataFrame, file_name: str, *
     of 8 columns or more keeps its first column in view when scrolled sideways. Printing
     (ui.print_view): a static table that wraps instead.
     """
-    if isinstance(display, pa.Table):  # made once and kept (`arrow`): Streamlit sends it as it is
-        columns = display.column_names
-    else:
-        columns = list(display.columns)
     if print_view.printing():
-        shown = display.to_pandas() if isinstance(display, pa.Table) else display
-        static_table(shown.drop(columns=[c for c in hidden if c in columns]))
+        static_table(display.drop(columns=[c for c in hidden if c in display.columns]))
         return
     config: dict[str, object] = dict(column_config or {})
-    for column in columns:
+    for column in display.columns:
         label = short_header(column)
         if column in hidden:
             config[column] = None  # Streamlit hides a column configured as None
         elif label is not None and column not in config:
             config[column] = st.column_config.Column(label, help=str(column))
-    if len(columns) >= 8 and columns[0] not in config:
-        config[columns[0]] = st.column_config.Column(pinned=True)
+    if len(display.columns) >= 8 and display.columns[0] not in config:
+        config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
-    st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
+    st.dataframe(arrow_table(display), hide_index=True, width="stretch", column_config=config or None,
+                 **kwargs)
     csv_button(raw, file_name, key=key)
 
 
-def arrow(display: pd.DataFrame) -> pa.Table:
-    """A table for `table`, converted once: a table kept by a page (ui.page_cache.memo) and drawn on every
-    run is otherwise converted from pandas to Arrow on every run (about 2 ms a table)."""
-    return pa.Table.from_pandas(display, preserve_index=False)
+_ARROW = "_aco_lens_arrow"
+
+
+def arrow_table(display: pd.DataFrame) -> pa.Table:
+    """`display` as the Arrow table st.dataframe would make of it (the same bytes reach the browser), made
+    once per frame object: a table kept by a page's memo (the same frame every run and every session) is
+    not converted again. pandas -> Arrow took 2-3 ms even for a 12-row table. A frame is never changed
+    after it is shown (a changed copy is a new object, with its own table)."""
+    kept = display.__dict__.get(_ARROW)
+    if kept is None or kept.num_rows != len(display) or kept.num_columns < len(display.columns):
+        kept = dataframe_util.convert_pandas_df_to_arrow_table(display)
+        object.__setattr__(display, _ARROW, kept)  # not a column: pandas' own __setattr__ would warn
+    return kept
 
 
 def csv_button(raw: pd.DataFrame, file_name: str, *, key: str) -> None:
@@ -256,7 +262,7 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
     """
     if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
         fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
-    title = fast_figure.title(fig) or key  # read from its dict: fig.layout builds a go.Layout every run
+    title = fast_figure.title(fig) or key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
                                        "filename": image_name(file_name or title)}}
