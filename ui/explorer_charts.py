@@ -14,10 +14,10 @@ from ui.text import chart_text
 YEAR_AXIS = {"tickmode": "linear", "dtick": 1, "title": None}
 
 
-def year_axis(years: pd.Series | list[int]) -> dict:
-    """An x axis of performance years for a chart a third of the page wide: every year labelled up to 8
-    years, else every other one (the latest always), level, never rotated. Rotated to fit, plotly cut
-    the labels of a 12-year lineage to "20" (PY2013-2024 at 1280 px).
+def year_axis(years: pd.Series | list[int], most: int = 8) -> dict:
+    """An x axis of performance years for a chart a third of the page wide: every year labelled up to
+    `most` years, else every other (or third) one, the latest always, level, never rotated. Rotated to
+    fit, plotly cut the labels of a 12-year lineage to "20" (PY2013-2024 at 1280 px).
 
     >>> year_axis(range(2013, 2025))["tickvals"]
     [2014, 2016, 2018, 2020, 2022, 2024]
@@ -27,7 +27,8 @@ def year_axis(years: pd.Series | list[int]) -> dict:
     shown = sorted({int(y) for y in years})
     if not shown:
         return dict(YEAR_AXIS)
-    step = 1 if len(range(shown[0], shown[-1] + 1)) <= 8 else 2
+    span_years = shown[-1] - shown[0] + 1
+    step = -(-span_years // most)  # at most `most` labels
     ticks = list(range(shown[-1], shown[0] - 1, -step))[::-1]
     return {"tickmode": "array", "tickvals": ticks, "ticktext": [str(y) for y in ticks], "tickangle": 0,
             "range": [shown[0] - 0.6, shown[-1] + 0.6], "title": None}
@@ -167,7 +168,7 @@ def quality(frame: pd.DataFrame) -> go.Figure:
             fig.add_annotation(x=year, y=0.02, text="reported" if reported else "not scored", textangle=-90,
                                showarrow=False, yanchor="bottom", font={"color": "#757575", "size": 11})
     fig.update_layout(title="Quality score", height=400, margin={"t": 60},
-                      xaxis=year_axis(frame["performance_year"]),
+                      xaxis=year_axis(frame["performance_year"], most=5),  # the narrowest of the three
                       yaxis={"tickformat": ".0%", "range": [0, 1.12], "title": None})
     return fig.figure()
 

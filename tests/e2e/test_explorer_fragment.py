@@ -56,8 +56,8 @@ def test_fragment_controls_write_the_whole_link(server, page, app_db) -> None:
 def test_year_charts_label_their_ticks_with_years(server, page, app_db) -> None:
     aco, year = _longest_lineage(app_db)
     page.goto(f"{server}/explorer?aco={aco}&year={year}")
-    _wait_rendered(page)
-    page.wait_for_selector(".js-plotly-plot .xtick text", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .xtick text", timeout=120_000)
+    page.wait_for_timeout(2_000)  # plotly's first layout pass done
     corridor = page.locator(".js-plotly-plot").first
     ticks = [t.strip() for t in corridor.locator(".xtick text").all_text_contents()]
     corridor.screenshot(path=str(SHOTS / "explorer_corridor.png"))
