@@ -25,7 +25,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -130,9 +130,10 @@ def _workers(files: int) -> int:
 
     Forking is safe only in a process with one thread (a lock held by another thread at the fork stays
     held in the child forever): the app's start-up build runs beside Streamlit's threads, so it reads the
-    files here, one after another; the command line and the benchmarks use the processors.
+    files here, one after another; the command line and the benchmarks use the processors. Linux only
+    (macOS's system libraries are not safe to fork; Windows has no fork).
     """
-    if files < 2 or threading.active_count() > 1 or "fork" not in mp.get_all_start_methods():
+    if files < 2 or threading.active_count() > 1 or not sys.platform.startswith("linux"):
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS, files))
 
@@ -151,16 +152,30 @@ def _processes(files: int) -> Iterator[ProcessPoolExecutor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _load_all(paths: list[Path], origins: dict[str, str], pool: ProcessPoolExecutor | None) -> list[_Loaded]:
+def _load_all(paths: list[Path], origins: dict[str, str], pool: ProcessPoolExecutor | None,
+              meanwhile: Callable[[], None] | None = None) -> list[_Loaded]:
     """Every file read and normalized, in `paths`' order; the first file (in that order) that fails
-    raises its BuildError, as reading them one by one would."""
+    raises its BuildError, as reading them one by one would. `meanwhile` runs while the pool's processes
+    read (without a pool: after the files); a file's error still comes before its error."""
     jobs = [(path, origins.get(path.name, str(path.parent.resolve()))) for path in paths]
     if pool is None:
-        return [_read_and_load(path, origin) for path, origin in jobs]
+        loaded = [_read_and_load(path, origin) for path, origin in jobs]
+        if meanwhile is not None:
+            meanwhile()
+        return loaded
     # The largest files first, so that no process is left with a big one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][0]))
     futures = {i: pool.submit(_read_and_load, *jobs[i]) for i in order}
-    return [futures[i].result() for i in range(len(jobs))]
+    failed = None
+    if meanwhile is not None:
+        try:
+            meanwhile()
+        except Exception as exc:  # noqa: BLE001 - raised below, after the files' own errors
+            failed = exc
+    loaded = [futures[i].result() for i in range(len(jobs))]
+    if failed is not None:
+        raise failed
+    return loaded
 
 
 def _size(path: Path) -> int:
@@ -268,10 +283,11 @@ def _source_rows(loaded: list[_Loaded], loaded_at: datetime) -> pd.DataFrame:
 
 
 def load_cms_files(paths: list[Path], origins: dict[str, str] | None = None,
-                   pool: ProcessPoolExecutor | None = None) -> LoadedFiles:
-    """Read and map the files (nothing is written), in `pool`'s processes when given; raises BuildError
-    for a file that cannot load."""
-    loaded = _load_all(paths, origins or {}, pool)
+                   pool: ProcessPoolExecutor | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> LoadedFiles:
+    """Read and map the files (nothing is written), in `pool`'s processes when given (`meanwhile`
+    runs here while they read); raises BuildError for a file that cannot load."""
+    loaded = _load_all(paths, origins or {}, pool, meanwhile)
     _derive_ids(loaded)
     _link_six_months(loaded)
     loaded = _drop_duplicates(loaded)
@@ -308,9 +324,10 @@ def _download(cms_dir: Path | None, base_url: str | None, warnings: list[str]) -
     return {r.path.name: r.url for r in results if r.path is not None}
 
 
-def _previous(out: Path, demo: bool, synthetic: bool, years: list[int], where: str) -> list[str]:
-    """Refuse to put demo data over CMS data unasked; warn about years the old database had."""
-    previous = previous_contents(out)
+def _previous(previous: tuple[bool, list[int]] | None, out: Path, demo: bool, synthetic: bool,
+              years: list[int], where: str) -> list[str]:
+    """Refuse to put demo data over CMS data unasked (`previous`: store.previous_contents of `out`);
+    warn about years the old database had."""
     if previous is None or not previous[0]:
         return []
     old_years = previous[1]
@@ -324,6 +341,16 @@ def _previous(out: Path, demo: bool, synthetic: bool, years: list[int], where: s
     return [f"PY{', PY'.join(map(str, lost))} in the previous {out.name} but not in this build"]
 
 
+@dataclass
+class _Opened:
+    """What the build prepares while its workers read the files: the old database's contents
+    (store.previous_contents) and the new one's writer, or the error opening it."""
+
+    previous: tuple[bool, list[int]] | None = None
+    writer: DatabaseWriter | None = None
+    failed: Exception | None = None
+
+
 def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, base_url: str | None,
                   started: float) -> BuildReport:
     """The build itself; the caller holds the build lock of `out`."""
@@ -335,32 +362,46 @@ def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, b
     origins = {} if demo or not download else _download(cms_dir, base_url, warnings)
     paths = [] if demo or cms_dir is None else discover(Path(cms_dir))
     where = f"in {cms_dir}" if cms_dir is not None else "(no CMS folder given)"
-    with _processes(len(paths)) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_processes(len(paths)))
+        early = _Opened()
+
+        def prepare() -> None:
+            """The old database looked at and the new one opened (while the workers read the files)."""
+            early.previous = previous_contents(out)
+            try:
+                early.writer = stack.enter_context(DatabaseWriter(out))
+            except Exception as exc:  # noqa: BLE001 - raised where the database is first written
+                early.failed = exc
+
         if paths:
-            loaded = load_cms_files(paths, origins, pool)
+            loaded = load_cms_files(paths, origins, pool, meanwhile=prepare)
             loaded.warnings[:0] = warnings
         else:
             if not demo:
                 warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
             aco_year, source = demo_tables()
             loaded = LoadedFiles(aco_year, source, warnings, [], [])
+            prepare()
         years = sorted(int(y) for y in loaded.aco_year["performance_year"].unique())
-        loaded.warnings += _previous(out, demo, not paths, years, where)
-        linked = _write(out, loaded, pool)
+        loaded.warnings += _previous(early.previous, out, demo, not paths, years, where)
+        if early.failed is not None or early.writer is None:
+            raise early.failed or RuntimeError("database not opened")
+        linked = _write(early.writer, loaded, pool)
     report = _report(out, loaded, synthetic=not paths, started=started)
     report.lineage = linked.report(loaded.aco_year)
     return report
 
 
-def _write(out: Path, loaded: LoadedFiles, pool: ProcessPoolExecutor | None) -> lineage.Lineage:
-    """The database written, its lineages linked meanwhile in a worker process when there is one."""
+def _write(writer: DatabaseWriter, loaded: LoadedFiles, pool: ProcessPoolExecutor | None) -> lineage.Lineage:
+    """The tables inserted (committed when the caller leaves `writer`), the lineages linked meanwhile in a
+    worker process when there is one."""
     rows = loaded.aco_year
     linking = pool.submit(lineage.link, rows[lineage.input_columns(rows)]) if pool else None
-    with DatabaseWriter(out) as writer:
-        writer.insert({"source": loaded.source, **spending.tables(rows), **loaded.profile})
-        linked = linking.result() if linking else lineage.link(rows)
-        rows["lineage_id"] = linked.lineage_id
-        writer.insert({"aco_year": rows[[c for c, _, _ in ACO_YEAR_COLUMNS]], **linked.tables()})
+    writer.insert({"source": loaded.source, **spending.tables(rows), **loaded.profile})
+    linked = linking.result() if linking else lineage.link(rows)
+    rows["lineage_id"] = linked.lineage_id
+    writer.insert({"aco_year": rows[[c for c, _, _ in ACO_YEAR_COLUMNS]], **linked.tables()})
     return linked
 
 
