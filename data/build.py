@@ -48,6 +48,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "aco.duckdb"
 CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
 FORMAT_PREFERENCE = {"cms": 0, "standardized": 1}
 MAX_WORKERS = 4  # processes reading the yearly files at once (12 files of a few hundred rows each)
+WORKERS_ENV = "ACO_LENS_BUILD_WORKERS"  # fewer (1: none, all in the build's own process), e.g. on a busy host
 
 
 class BuildError(RuntimeError):
@@ -131,11 +132,13 @@ def _workers(files: int) -> int:
     Forking is safe only in a process with one thread (a lock held by another thread at the fork stays
     held in the child forever): the app's start-up build runs beside Streamlit's threads, so it reads the
     files here, one after another; the command line and the benchmarks use the processors. Linux only
-    (macOS's system libraries are not safe to fork; Windows has no fork).
+    (macOS's system libraries are not safe to fork; Windows has no fork). ACO_LENS_BUILD_WORKERS caps them.
     """
     if files < 2 or threading.active_count() > 1 or not sys.platform.startswith("linux"):
         return 1
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS, files))
+    asked = os.environ.get(WORKERS_ENV, "").strip()
+    most = int(asked) if asked.isdigit() and int(asked) > 0 else MAX_WORKERS
+    return max(1, min(len(os.sched_getaffinity(0)), most, files))
 
 
 @contextlib.contextmanager

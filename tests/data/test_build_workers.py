@@ -46,6 +46,13 @@ def test_workers_only_in_a_process_of_one_thread():
         other.join()
 
 
+def test_workers_capped_by_the_environment(monkeypatch):
+    monkeypatch.setenv(build.WORKERS_ENV, "1")
+    assert build._workers(12) == 1
+    monkeypatch.setenv(build.WORKERS_ENV, "many")  # not a count: the default
+    assert build._workers(12) == min(len(os.sched_getaffinity(0)), build.MAX_WORKERS)
+
+
 @several_processors
 def test_workers_build_the_same_database_as_one_process(three_years, tmp_path, monkeypatch):
     in_workers = build_database(three_years, tmp_path / "workers.duckdb", quiet=True)
