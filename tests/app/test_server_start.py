@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -108,3 +110,57 @@ def test_lifespan_starts_the_warm_up_without_waiting_for_it(monkeypatch: pytest.
             break
         time.sleep(0.01)
     assert started == [True]
+
+
+def test_warm_up_reads_the_database_first_then_imports_between_page_runs(monkeypatch) -> None:
+    """The database (every page's first step) before the imports; no import while a page runs."""
+    from ui import database
+
+    done: list[tuple[str, bool]] = []
+    monkeypatch.setattr(database, "warm_up", lambda: done.append(("database", server_start.page_running())))
+    monkeypatch.setattr(server_start, "page_imports", lambda: ["json", "csv"])
+    imported = SimpleNamespace(import_module=lambda name: done.append((name, server_start.page_running())))
+    monkeypatch.setattr(server_start, "importlib", imported)
+    page_ends = threading.Event()
+    page = threading.Thread(target=page_ends.wait, args=(5,), name="ScriptRunner.scriptThread")
+    page.start()
+    try:
+        assert server_start.page_running()
+        warm = threading.Thread(target=server_start.warm_up)
+        warm.start()
+        time.sleep(0.3)
+        assert done == [("database", True)]  # the database even while a page runs; no import yet
+        page_ends.set()
+        warm.join(10)
+    finally:
+        page_ends.set()
+        page.join()
+    assert done == [("database", True), ("json", False), ("csv", False)]
+
+
+def test_warm_up_stops_waiting_for_a_server_never_idle(monkeypatch) -> None:
+    from ui import database
+
+    monkeypatch.setattr(database, "warm_up", lambda: None)
+    monkeypatch.setattr(server_start, "page_imports", lambda: ["json"])
+    monkeypatch.setattr(server_start, "_MAX_STEP_ASIDE_S", 0.2)
+    busy = threading.Event()
+    page = threading.Thread(target=busy.wait, args=(10,), name="ScriptRunner.scriptThread")
+    page.start()
+    try:
+        started = time.monotonic()
+        server_start.warm_up()
+        assert 0.2 <= time.monotonic() - started < 5
+    finally:
+        busy.set()
+        page.join()
+
+
+def test_streamlits_first_use_check_is_done_by_the_warm_up(demo_db: Path, env, monkeypatch) -> None:
+    """Streamlit's one-time stack inspection is done at start, not in the first page run."""
+    from streamlit import delta_generator
+
+    env(demo_db)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    server_start.warm_up()
+    assert delta_generator._use_warning_has_been_displayed  # noqa: SLF001
