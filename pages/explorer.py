@@ -2,118 +2,30 @@
 data/lineage.py), and its numbers against peers of its track and size: its results, its spending (by
 setting and enrollment type, use of care) and the bridge from its historical to its updated benchmark.
 
-Thin page: the database (ui.database: lineage_index, lineage_search; ui.aco_years: lineage_rows,
-peers), figures and tables (ui.explorer_charts). State in the URL: aco (the id CMS used in the year
-shown; any id of the lineage opens it), year (the year compared with peers and opened in the what-if
-studio), view (results, spending, benchmark or profile: beneficiaries, risk and quality, whose own
-controls are ui.explorer_profile's) and money (total, per beneficiary or per member per month). Names
-and ids from the data are shown as text (ui.text.plain), never as markdown.
+Thin page: the choice of ACO and year here (ui.database: lineage_index, lineage_search); below it
+everything else is ui.explorer_page's fragment (figures and tables: ui.explorer_charts). State in the
+URL: aco (the id CMS used in the year shown; any id of the lineage opens it), year (the year compared
+with peers and opened in the what-if studio), view (results, spending, benchmark or profile:
+beneficiaries, risk and quality, whose own controls are ui.explorer_profile's) and money (total, per
+beneficiary or per member per month). Names and ids from the data are shown as text (ui.text.plain),
+never as markdown.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
-from data.cms_files.aco_ids import SURROGATE_PREFIX
-from data.queries import size_band
-from ui import aco_years as every_year
 from ui import database as db
 from ui import explorer_charts as charts
-from ui import explorer_views as views
-from ui import page_cache
+from ui import explorer_page as below_page
 from ui import widgets as ui
-from ui.explorer_profile import profile_section
 from ui.link_params import ignored
 from ui.nav import inside_app
-from ui.overview_charts import label
-from ui.share import share_box
 
 inside_app()
-
-QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's note, not a change
-VIEWS = {"results": "Results", "spending": "Spending", "benchmark": "Benchmark",
-         "profile": "Beneficiaries, risk and quality"}
-
-
-# Cached by small values (database, lineage, year, money basis), never by the frames they give: hashing a
-# frame's every cell to look it up cost more than what it saved. Shared by every session: never changed.
-@page_cache.memo(4)
-def _acos(db_key: db.Key) -> pd.DataFrame:
-    """The lineages, by lineage id (ui.database.lineage_index)."""
-    return db.lineage_index(db_key).set_index("lineage_id")
-
-
-@page_cache.memo(128)
-def _lineage(db_key: db.Key, lineage: str) -> pd.DataFrame:
-    """The lineage's result rows with savings rate, MSR, MLR and earned (explorer_charts.years_frame)."""
-    return charts.years_frame(every_year.lineage_rows(db_key, lineage))
-
-
-@page_cache.memo(128)
-def _known_as(db_key: db.Key, lineage: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
-    """(the ids it went by, its names, each with its years (explorer_charts.known_as); its tracks)."""
-    frame = _lineage(db_key, lineage)
-    tracks = " → ".join(dict.fromkeys(label(t) for t in frame["track"].dropna()))
-    return charts.known_as(frame, "aco_id"), charts.known_as(frame, "aco_name"), tracks
-
-
-def _year_chart(db_key: db.Key, lineage: str, kind: str, year: int, basis: str = "total"):
-    return charts.year_chart(kind, _lineage(db_key, lineage), year, basis)
-
-
-@page_cache.memo(128)
-def _peers(db_key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
-    """The ACO-years of this year, track and size band (explorer_charts.years_frame)."""
-    return charts.years_frame(every_year.peers(db_key, year, track, low, high))
-
-
-def _peers_chart(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str, rate: float,
-                 msr: float):
-    peers = _peers(db_key, year, track, low, high)
-    return charts.peers_histogram(peers.loc[peers["aco_id"] != aco, "savings_rate"], rate, aco, msr)
-
-
-@page_cache.memo(128)
-def _person_years(db_key: db.Key, lineage: str, year: int) -> float:
-    """The person-years CMS's totals of the lineage's `year` cover (its first row that year)."""
-    frame = _lineage(db_key, lineage)
-    return float(charts.person_years(frame[frame["performance_year"] == year]).iloc[0])
-
-
-@page_cache.memo(128)
-def _others(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str) -> pd.DataFrame:
-    """The peers but the ACO itself, with their earned amounts in every money basis (`earned_pmpm`...)."""
-    peers = _peers(db_key, year, track, low, high)
-    others = peers[peers["aco_id"] != aco]
-    years = charts.person_years(others)
-    return others.assign(**{f"earned_{basis}": charts.from_total(others["earned"], years, basis)
-                            for basis in charts.BASES})
-
-
-@page_cache.memo(128)
-def _years_table(db_key: db.Key, lineage: str, basis: str):
-    return charts.years_table(_lineage(db_key, lineage), basis)
-
-
-def what_if_link(aco: str, year: int) -> None:
-    """A link to this ACO-year in the what-if studio (url_path "what-if", its aco and year parameters)."""
-    text, query = f"Open PY{year} in the what-if studio", {"aco": aco, "year": str(year)}
-    try:
-        from ui.nav import page  # the app's own Page: st.page_link checks it against st.navigation
-
-        what_if = page("what_if")
-        if what_if is None:
-            raise StopIteration
-        st.page_link(what_if, label=text, icon=":material/tune:", query_params=query)
-    except (StreamlitAPIException, StopIteration):  # no such page registered: a plain relative link
-        st.markdown(f"[{text}](what_if?{urlencode(query)})")
-
 
 key, params, warnings_box = ui.page_start(
     "ACO explorer",
@@ -122,7 +34,7 @@ key, params, warnings_box = ui.page_start(
 )
 
 # --- which ACO: a lineage, one organization across the ids CMS gave it -------------------------------
-acos = _acos(key)
+acos = below_page.acos(key)
 requested = params.text("aco")
 link_year = params.text("year")
 # Only a plausible year picks the lineage's id (a 400-digit "year" overflowed DuckDB); the year itself is
@@ -132,7 +44,7 @@ current = db.lineage_of(key, requested, link_year) if requested else None
 if requested is not None and current is None:
     params.warnings.append(ignored("aco", requested, "no such ACO in the data", acos["aco_id"].iloc[0]))
 current = current or acos.index[0]
-view = params.choice("view", list(VIEWS), "results")
+view = params.choice("view", list(below_page.VIEWS), "results")
 basis = params.choice("money", list(charts.BASES), "total")
 
 
@@ -154,7 +66,7 @@ lineage = c_aco.selectbox(
     options, index=options.index(current) if current in options else 0, key=f"exp_aco_{query.lower()}",
     format_func=lineage_label,
 )
-frame = _lineage(key, lineage)
+frame = below_page.lineage_rows(key, lineage)
 aco_years = sorted({int(y) for y in frame["performance_year"]})
 # A link's own id opens on that id's latest year; another ACO picked on the page, on its latest.
 own = frame.loc[frame["aco_id"] == requested, "performance_year"] if lineage == current else frame.iloc[0:0]
@@ -165,124 +77,8 @@ if year not in aco_years:
     year = aco_years[-1]
 year = c_year.selectbox("Year", aco_years[::-1], index=aco_years[::-1].index(year),
                         key=f"exp_year_{lineage}", format_func=lambda y: f"PY{y}")
-this = frame[frame["performance_year"] == year].iloc[0]
-aco = str(this["aco_id"])  # the id CMS used that year: the what-if studio and the peers go by it
-c_view, c_money = st.columns([3, 2])
-view = c_view.segmented_control("View", list(VIEWS), default=view, key="exp_view", required=True,
-                                format_func=VIEWS.get)
-basis = c_money.segmented_control(
-    "Money", list(charts.BASES), default=basis, key="exp_money", required=True, format_func=charts.BASES.get,
-    help="Totals as CMS published them; per beneficiary = per assigned-beneficiary person-year (CMS's "
-         "per capita); PMPM = per member per month (per person-year / 12).")
-state = {"aco": aco, "year": str(year), **({"view": view} if view != "results" else {}),
-         **({"money": basis} if basis != "total" else {})}
 with warnings_box:
     ui.warn(params.warnings)
-st.query_params.from_dict(state)
 
-# --- the ACO in the chosen year ----------------------------------------------------------------------------
-ids, names_used, tracks_seen = _known_as(key, lineage)
-head, link = st.columns([3, 1.4], vertical_alignment="bottom")
-head.subheader(ui.plain(frame["aco_name"].iloc[-1] or aco))
-head.caption(f"{' · '.join(ui.plain(i) for i, _ in ids)} · in the MSSP {charts.span(aco_years)} "
-             f"({len(aco_years)} {'year' if len(aco_years) == 1 else 'years'}) · {tracks_seen}")
-if len(ids) > 1 or len(names_used) > 1:
-    head.caption("Known as " + "; ".join(f"{ui.plain(i)} ({when})" for i, when in ids)
-                 + (" · named " + "; ".join(f"“{ui.plain(n)}” ({when})" for n, when in names_used)
-                    if len(names_used) > 1 else ""))
-if any(i.startswith(SURROGATE_PREFIX) for i, _ in ids):
-    head.caption(f"{SURROGATE_PREFIX}... ids are ACO Lens's own, made from the name: CMS's file for those "
-                 "years published none.")
-with link:
-    what_if_link(aco, year)
-m = st.columns([1.5, 1, 1, 1, 1.1])  # the track ("BASIC Level E") whole at 1280 px
-two_sided = pd.notna(this["two_sided"]) and bool(this["two_sided"])
-m[0].metric("Track", ui.plain(label(this["track"])), delta="two-sided" if two_sided else "one-sided", **QUIET)
-m[1].metric("Assigned beneficiaries", ui.count(this["assigned_beneficiaries"]))
-m[2].metric("Savings rate", ui.pct(this["savings_rate"]), delta=f"MSR {ui.pct(this['msr'])}",
-            **QUIET, help="(benchmark - spending) / benchmark, as CMS published it.")
-reporting_only = pd.isna(this["quality_score"]) and pd.notna(this["pay_for_reporting"]) and bool(
-    this["pay_for_reporting"])
-m[3].metric("Quality score", "Reported" if reporting_only else ui.pct(this["quality_score"]),
-            help="Pay for reporting: in its first agreement year an ACO earned full quality credit for "
-                 "reporting its measures, so CMS published no score." if reporting_only else None)
-this_years = _person_years(key, lineage, year)
-own_earned = charts.from_total(this["earned"], this_years, basis)
-m[4].metric(f"Earned PY{year} (CMS)", charts.money_in(own_earned, basis),
-            help="CMS's published earned shared savings (+) or shared losses owed (-)"
-                 f"{charts.BASIS_NOTE[basis]}.")
-if (frame["performance_year"] == year).sum() > 1:
-    st.caption(f"{ui.plain(aco)} has {(frame['performance_year'] == year).sum()} result rows in {year} "
-               "(six-month periods): the first is shown above; the table lists both.")
 
-band, low, high = size_band(this["assigned_beneficiaries"])
-if view == "results":
-    c_rate, c_earned, c_quality = st.columns([1.3, 1.1, 0.9])
-    with c_rate:
-        ui.cached_chart(_year_chart, key, lineage, "corridor", year, key="exp_corridor")
-    with c_earned:
-        ui.cached_chart(_year_chart, key, lineage, "earned", year, basis, key="exp_earned")
-    with c_quality:
-        ui.cached_chart(_year_chart, key, lineage, "quality", year, key="exp_quality")
-    st.caption("Grey: the corridor between the minimum loss rate and the minimum savings rate, where "
-               "nothing is shared or owed (one-sided years have no loss side). Green points earned shared "
-               f"savings, red owed losses. Shaded column: PY{year}, the year above.")
-
-    # --- against peers -------------------------------------------------------------------------------------
-    others = _others(key, year, str(this["track"]), low, high, aco)
-    st.subheader(f"Against its peers in PY{year}")
-    st.caption(f"{label(this['track'])} ACOs with {band} assigned beneficiaries in PY{year} "
-               f"({len(others):,} besides {ui.plain(aco)}).")
-    if others.empty:
-        st.info(f"No other {ui.plain(label(this['track']))} ACO of this size in PY{year} to compare with.")
-    else:
-        position = charts.peer_position(this["savings_rate"], others["savings_rate"])
-        p = st.columns(4)
-        p[0].metric("Saved more than", ui.pct(position, 0) if position is not None else "-",
-                    delta=f"of {len(others):,} peers", **QUIET,
-                    help="Share of the peers whose savings rate was lower than this ACO's.")
-        p[1].metric("Peers' median savings rate", ui.pct(others["savings_rate"].median()))
-        peer_earned = others[f"earned_{basis}"].median()
-        p[2].metric("Peers' median earned", charts.money_in(peer_earned, basis),
-                    delta=f"{charts.money_in(own_earned - peer_earned, basis, signed=True)} "
-                          f"for {ui.plain(aco)}",
-                    delta_color="normal" if pd.notna(this["earned"]) else "off")
-        p[3].metric("Peers paid", ui.pct((others["earned"] > 0).mean(), 0),
-                    help="Share of the peers that earned shared savings this year.")
-        ui.cached_chart(_peers_chart, key, year, str(this["track"]), low, high, aco, this["savings_rate"],
-                        this["msr"], key="exp_peers")
-
-    # --- every year ----------------------------------------------------------------------------------------
-    st.subheader("Year by year")
-    raw, shown = _years_table(key, lineage, basis)
-    ui.table(shown, raw, f"aco_{aco}_years.csv", key="exp_years")
-    st.caption("Savings rate, minimum savings/loss rates (MSR/MLR), quality score and earned amount as CMS "
-               f"published them; money{charts.BASIS_NOTE[basis] or ' as totals'}.")
-
-elif view == "profile":  # ui.explorer_profile: risk scores, quality and CAHPS, participants, beneficiary mix
-    profile_section(key, this, params, state)
-else:
-    shown = views.Shown(key, lineage, aco, year, str(this["track"]), band, low, high, basis)
-    if view == "spending":
-        views.spending_view(shown)
-    else:
-        views.benchmark_view(shown, db.benchmark_parts_published(key))
-
-links, left_apart = db.lineage_evidence(key, lineage)
-if len(links) or len(left_apart):
-    with st.expander(f"How these years were put together ({len(links)} link"
-                     f"{'' if len(links) == 1 else 's'} across ids or names"
-                     + (f", {len(left_apart)} left apart" if len(left_apart) else "") + ")",
-                     icon=":material/account_tree:"):
-        st.caption("CMS changed its ACO ids in PY2018 and published no ids in the PY2015-2017 files used "
-                   "here, so years are joined by name (and, where the name changed, by first start date) "
-                   "only when nothing contradicts it. Cases the data cannot settle are listed, not guessed.")
-        if len(links):
-            shown_links = links[list(charts.EVIDENCE_COLUMNS)].rename(columns=charts.EVIDENCE_COLUMNS)
-            ui.table(shown_links, links, f"lineage_{aco}_links.csv", key="exp_links")
-        if len(left_apart):
-            st.caption("Left apart: might be the same organization, but the data cannot tell.")
-            apart = left_apart[list(charts.LEFT_APART_COLUMNS)].rename(columns=charts.LEFT_APART_COLUMNS)
-            ui.table(apart, left_apart, f"lineage_{aco}_left_apart.csv", key="exp_left_apart")
-
-share_box("explorer", state)
+below_page.below(key, lineage, year, view, basis)

@@ -16,9 +16,9 @@ from collections.abc import MutableMapping
 import pandas as pd
 import streamlit as st
 
-from data import profile_queries
 from data.queries import size_band
 from ui import database as db
+from ui import explorer_data
 from ui import profile_charts as charts
 from ui import widgets as ui
 from ui.link_params import Params, ignored
@@ -45,7 +45,7 @@ Group = tuple
 def _rows(table: str, *group: object) -> pd.DataFrame:
     """`table`'s rows of the peer group, the ACO-year's own marked `is_aco` (profile_charts.mark_aco)."""
     key, year, track, low, high, aco_id, period = group
-    rows = profile_queries.with_peers(db.database(key), table, year, track, low, high, aco_id)
+    rows = explorer_data.profile_rows(key, table, year, track, low, high, aco_id)
     return charts.mark_aco(rows, aco_id, period)
 
 
@@ -216,23 +216,8 @@ def _quality(
     aco = group[5]
     if _none(rows, "quality measures or CAHPS scores", year):
         return
-    table = _table("quality", *group)
+    table, shown = _quality_tables(*group)
     ui.cached_chart(_quality_chart, *group, key="exp_profile_chart_quality")
-    shown = pd.DataFrame(
-        {
-            "Measure": table["measure_name"],
-            "Id": table["measure_id"],
-            "Domain": table["domain"],
-            "This ACO": [
-                charts.measure_value(v, u) for v, u in zip(table["value"], table["unit"], strict=True)
-            ],
-            "Peers' median": [
-                charts.measure_value(v, u) for v, u in zip(table["peers_median"], table["unit"], strict=True)
-            ],
-            "Better than (share of peers)": table["better_than_share_of_peers"].map(lambda v: ui.pct(v, 0)),
-            "Lower is better": table["lower_is_better"].map({True: "yes", False: ""}),
-        }
-    )
     ui.table(shown, table, f"aco_{aco}_quality_{year}.csv", key="exp_profile_quality_table")
     st.caption(
         "Rates in percent, CAHPS summary survey scores on CMS's 0-100 scale, admission measures per 100 "
@@ -260,16 +245,8 @@ def _participants(rows: pd.DataFrame, group: Group, year: int) -> None:
     aco = group[5]
     if _none(rows, "participant counts", year):
         return
-    table = _table("participants", *group)
+    table, shown = _participants_tables(*group)
     ui.cached_chart(_participants_chart, *group, key="exp_profile_chart_participants")
-    shown = pd.DataFrame(
-        {
-            "Participant type": table["participant_type"],
-            "This ACO": table["aco"].map(ui.count),
-            "Peers' median": table["peers_median"].map(ui.count),
-            "More than (share of peers)": table["more_than_share_of_peers"].map(lambda v: ui.pct(v, 0)),
-        }
-    )
     ui.table(shown, table, f"aco_{aco}_participants_{year}.csv", key="exp_profile_participants_table")
     st.caption(
         "Participating practitioners (N_PCP, N_Spec, N_NP, N_PA, N_CNS) and facilities (N_Hosp from "
@@ -281,8 +258,54 @@ def _beneficiaries(profile: pd.DataFrame, group: Group, year: int) -> None:
     aco = group[5]
     if _none(profile, "beneficiary counts", year):
         return
-    table = _table("beneficiaries", *group)
+    table, shown = _mix_tables(*group)
     ui.cached_chart(_mix_chart, *group, key="exp_profile_chart_mix")
+    ui.table(shown, table, f"aco_{aco}_beneficiaries_{year}.csv", key="exp_profile_mix_table")
+    st.caption(
+        "Age, sex and race/ethnicity as shares of the ACO's assigned beneficiaries counted in each group; "
+        "enrollment type as shares of its performance-year person-years; dual and long-term "
+        "institutional shares as CMS published them (PY2021 on)."
+    )
+
+
+# The tables as shown, made once per peer group (formatting every cell on every run cost more than drawing).
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _quality_tables(*group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = _table("quality", *group)
+    units = table["unit"].tolist()
+    shown = pd.DataFrame(
+        {
+            "Measure": table["measure_name"],
+            "Id": table["measure_id"],
+            "Domain": table["domain"],
+            "This ACO": [charts.measure_value(v, u) for v, u in zip(table["value"], units, strict=True)],
+            "Peers' median": [
+                charts.measure_value(v, u) for v, u in zip(table["peers_median"], units, strict=True)
+            ],
+            "Better than (share of peers)": table["better_than_share_of_peers"].map(lambda v: ui.pct(v, 0)),
+            "Lower is better": table["lower_is_better"].map({True: "yes", False: ""}),
+        }
+    )
+    return table, shown
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _participants_tables(*group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = _table("participants", *group)
+    shown = pd.DataFrame(
+        {
+            "Participant type": table["participant_type"],
+            "This ACO": table["aco"].map(ui.count),
+            "Peers' median": table["peers_median"].map(ui.count),
+            "More than (share of peers)": table["more_than_share_of_peers"].map(lambda v: ui.pct(v, 0)),
+        }
+    )
+    return table, shown
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _mix_tables(*group: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = _table("beneficiaries", *group)
     shown = pd.DataFrame(
         {
             "Group": table["group"],
@@ -291,9 +314,4 @@ def _beneficiaries(profile: pd.DataFrame, group: Group, year: int) -> None:
             "Peers' median": table["peers_median_share"].map(lambda v: ui.pct(v, 1)),
         }
     )
-    ui.table(shown, table, f"aco_{aco}_beneficiaries_{year}.csv", key="exp_profile_mix_table")
-    st.caption(
-        "Age, sex and race/ethnicity as shares of the ACO's assigned beneficiaries counted in each group; "
-        "enrollment type as shares of its performance-year person-years; dual and long-term "
-        "institutional shares as CMS published them (PY2021 on)."
-    )
+    return table, shown

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import database as db
+from ui import explorer_data
 from ui import explorer_spending as spend
 from ui import widgets as ui
 from ui.explorer_charts import BASIS_NOTE
@@ -45,11 +46,11 @@ def _figures(shown: Shown) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame
 @functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
 def _figures_of(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int,
                 high: int) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame]:
-    years = db.lineage_spending(key, lineage)
+    years = explorer_data.lineage_spending(key, lineage)
     if years.empty:
         return years, None, years
     row = years[(years["performance_year"] == year) & (years["aco_id"] == aco)]
-    peers = db.peer_spending(key, year, track, low, high)
+    peers = explorer_data.peer_spending(key, year, track, low, high)
     others = peers[peers["aco_id"] != aco] if len(peers) else peers
     return years, (row.iloc[0] if len(row) else None), others
 
@@ -75,9 +76,9 @@ def spending_view(shown: Shown) -> None:
                "which is computed differently. Totals here = per beneficiary x the ACO's person-years.")
 
     st.subheader("By enrollment type")
-    types = _types(*_fields(shown))
+    types, types_shown = _types_tables(*_fields(shown))
     ui.cached_chart(_types_chart, *_fields(shown), key="exp_types")
-    ui.table(spend.enrollment_shown(types, shown.basis), types,
+    ui.table(types_shown, types,
              f"aco_{shown.aco}_py{shown.year}_enrollment_types.csv", key="exp_types_table")
     total_note = (" Per beneficiary even under Total: these tables hold no person-years by enrollment "
                   "type." if shown.basis == "total" else "")
@@ -91,12 +92,20 @@ def spending_view(shown: Shown) -> None:
     st.caption(f"Spending by setting{BASIS_NOTE[shown.basis] or ' (totals)'} in each year of the lineage; "
                f"the dash is CMS's total. Shaded: PY{shown.year}.{early}")
 
-    raw, table = spend.utilization_table(this, others)
+    raw, table = _use(*_fields(shown)[:7])
     if len(raw):
         st.subheader(f"Use of care in PY{shown.year}")
         ui.table(table, raw, f"aco_{shown.aco}_py{shown.year}_utilization.csv", key="exp_use_table")
         st.caption("Events per 1,000 assigned beneficiaries (person-years) as CMS published them; "
                    "readmissions as a share of discharges. Only what CMS published for the year is listed.")
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _use(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int):
+    """(raw, shown): use of care against the peers (explorer_spending.utilization_table)."""
+    _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
+    raw, shown = spend.utilization_table(this, others)
+    return raw, shown
 
 
 def _fields(shown: Shown) -> tuple:
@@ -122,6 +131,12 @@ def _settings_chart(*fields: object):
 def _types(key: db.Key, lineage: str, aco: str, year: int, track: str, low: int, high: int, basis: str):
     _, this, others = _figures_of(key, lineage, aco, year, track, low, high)
     return spend.enrollment_table(this, others)
+
+
+@functools.lru_cache(maxsize=128)  # plain arguments: Python's hash (ui.page_cache.memo)
+def _types_tables(*fields: object):
+    types = _types(*fields)
+    return types, spend.enrollment_shown(types, fields[7])
 
 
 def _types_chart(*fields: object):

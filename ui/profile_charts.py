@@ -161,20 +161,32 @@ def quality_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Per measure the ACO reported: its value, the peers' median and the share of peers it beats."""
     mine = frame[frame["is_aco"]]
     peers = frame[~frame["is_aco"]]
+    # Each measure's published peer values as one array (numpy: a row-by-row pandas filter per measure
+    # took most of the view's first run).
+    values = peers["value"].to_numpy(dtype=float, na_value=np.nan)
+    by_measure = {m: values[rows] for m, rows in
+                  pd.Series(np.arange(len(peers))).groupby(peers["measure_id"].to_numpy()).indices.items()}
     out = []
-    for row in mine.itertuples():
-        of = peers.loc[peers["measure_id"] == row.measure_id, "value"]
+    for measure, name, domain, value, unit, lower in zip(
+        mine["measure_id"], mine["measure_name"], mine["domain"], mine["value"], mine["unit"],
+        mine["lower_is_better"], strict=True,
+    ):
+        of = by_measure.get(measure, np.zeros(0))
+        of = of[~np.isnan(of)]
+        lower = bool(lower)
+        beats = None if not len(of) or value is None or pd.isna(value) else float(
+            np.mean(of > value) if lower else np.mean(of < value))
         out.append(
             {
-                "measure_id": row.measure_id,
-                "measure_name": row.measure_name,
-                "domain": row.domain,
-                "value": row.value,
-                "unit": row.unit,
-                "lower_is_better": bool(row.lower_is_better),
-                "peers_median": of.median() if len(of) else np.nan,
-                "peers": int(of.notna().sum()),
-                "better_than_share_of_peers": better_than(row.value, of, bool(row.lower_is_better)),
+                "measure_id": measure,
+                "measure_name": name,
+                "domain": domain,
+                "value": value,
+                "unit": unit,
+                "lower_is_better": lower,
+                "peers_median": float(np.median(of)) if len(of) else np.nan,
+                "peers": len(of),
+                "better_than_share_of_peers": beats,
             }
         )
     table = pd.DataFrame(

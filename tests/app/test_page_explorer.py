@@ -381,3 +381,19 @@ def test_the_what_if_link_after_the_server_warm_up_imported_the_menu(open_page, 
     at = open_page(PAGE, cms_db, aco="A2210", year="2019")
     _no_errors(at)
     _what_if_link(at)
+
+
+def test_controls_below_the_aco_write_the_whole_link_and_keep_the_aco(open_page, demo_db: Path) -> None:
+    """View and money live in the page's fragment (ui.explorer_page): changing them keeps the ACO and year
+    chosen above in the link, and a value back at its default leaves the link."""
+    at = open_page(PAGE, demo_db)
+    aco, year = at.query_params["aco"], at.query_params["year"]
+    at.segmented_control(key="exp_money").set_value("pmpm").run()
+    at.segmented_control(key="exp_view").set_value("spending").run()
+    _no_errors(at)
+    assert dict(at.query_params) == {"aco": aco, "year": year, "view": "spending", "money": "pmpm"}
+    assert at.selectbox(key=f"exp_year_{at.selectbox[0].value}").value == int(year)
+    at.segmented_control(key="exp_view").set_value("results").run()
+    at.segmented_control(key="exp_money").set_value("total").run()
+    assert dict(at.query_params) == {"aco": aco, "year": year}
+    assert _metrics(at)["Track"]  # the ACO-year's header is drawn again
