@@ -62,32 +62,40 @@ def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *fi
     return charts.savings_rate_spread(aco_years.rows(db_key, years, tracks, *filters))
 
 
-@page_cache.memo(64)
-def _quality(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
+# The quality dots' year and the map's years are some of the chosen years: their rows are cut from the
+# chosen rows (kept for the page above), a few columns, not asked of aco_years.rows afresh (which sets the
+# type of each of its hundred columns). `within` (the chosen years) is where they are cut from, not what
+# they are: the results are kept without it.
+@page_cache.memo(64, key=lambda db_key, year, tracks, within, *filters: (db_key, year, tracks, *filters))
+def _quality(db_key: db.Key, year: int, tracks: tuple[str, ...], within: tuple[int, ...], *filters: object):
     """(the year's ACOs with a savings rate and a quality score, how many lack one, the same formatted)."""
-    points, unscored = charts.quality_points(aco_years.rows(db_key, (year,), tracks, *filters))
+    rows = charts.of_years(aco_years.rows(db_key, within, tracks, *filters), (year,), charts.QUALITY_INPUTS)
+    points, unscored = charts.quality_points(rows)
     shown = ui.formatted(points.assign(track=points["track"].map(charts.label)),
                          ["cms_earned_savings_losses"], ["savings_rate", "quality_score"],
                          rename=charts.SCATTER_COLUMNS)
     return points, unscored, shown
 
 
-def _quality_chart(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
-    return charts.quality_scatter(_quality(db_key, year, tracks, *filters)[0], year)
+def _quality_chart(db_key: db.Key, year: int, tracks: tuple[str, ...], within: tuple[int, ...],
+                   *filters: object):
+    return charts.quality_scatter(_quality(db_key, year, tracks, within, *filters)[0], year)
 
 
-def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
-               two_sided: bool | None, revenue: str | None, measure: str, title: str):
+def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], within: tuple[int, ...],
+               states: tuple[str, ...], two_sided: bool | None, revenue: str | None, measure: str,
+               title: str):
     """The tile map of the chosen ACO-years by state (only the chosen states when filtering by state)."""
-    numbers, _ = _states_table(db_key, years, tracks, states, two_sided, revenue)
+    numbers, _ = _states_table(db_key, years, tracks, within, states, two_sided, revenue)
     return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
 
 
-@page_cache.memo(64)  # decorated once (ui.page_cache)
-def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
-                  two_sided: bool | None, revenue: str | None):
+@page_cache.memo(64, key=lambda db_key, years, tracks, within, *filters: (db_key, years, tracks, *filters))
+def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], within: tuple[int, ...],
+                  states: tuple[str, ...], two_sided: bool | None, revenue: str | None):
     """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""
-    chosen = aco_years.rows(db_key, years, tracks, states, two_sided, revenue)
+    chosen = charts.of_years(aco_years.rows(db_key, within, tracks, states, two_sided, revenue), years,
+                             state_map.INPUTS)
     numbers = state_map.by_state(chosen, states)
     return numbers, ui.formatted(numbers, ["earned_savings_losses", "earned_per_beneficiary",
                                            "shared_savings_paid", "losses_owed"], [],
@@ -245,9 +253,10 @@ def _details(choice: tuple, first: int, last: int, view: str, measure: str, scat
                                          key="ov_map", required=True,
                                          format_func=state_map.MEASURE_LABELS.get)
         map_title = filters_ui.years_text(state_years) + ("" if every_track else f", {scope}")
-        ui.cached_chart(_state_map, key, state_years, chosen_tracks, *narrowing, measure, map_title,
-                        key="ov_state_map")
-        states_table, states_shown = _states_table(key, state_years, chosen_tracks, *narrowing)
+        ui.cached_chart(_state_map, key, state_years, chosen_tracks, chosen_years, *narrowing, measure,
+                        map_title, key="ov_state_map",
+                        by=(key, state_years, chosen_tracks, *narrowing, measure, map_title))
+        states_table, states_shown = _states_table(key, state_years, chosen_tracks, chosen_years, *narrowing)
         st.caption(
             ("ACOs" if len(state_years) == 1 else "ACO-years (an ACO counts once a year)")
             + " by the states CMS lists for them; an ACO in several states (e.g. \"NJ, NY\") counts, whole, "
@@ -266,11 +275,12 @@ def _details(choice: tuple, first: int, last: int, view: str, measure: str, scat
     scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
                                   index=chosen_years[::-1].index(scatter_year),
                                   key=f"ov_qyear_{first}_{last}", format_func=lambda y: f"PY{y}")
-    points, unscored, shown_points = _quality(key, scatter_year, chosen_tracks, *narrowing)
+    points, unscored, shown_points = _quality(key, scatter_year, chosen_tracks, chosen_years, *narrowing)
     if points.empty:
         st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
     else:
-        ui.cached_chart(_quality_chart, key, scatter_year, chosen_tracks, *narrowing, key="ov_quality")
+        ui.cached_chart(_quality_chart, key, scatter_year, chosen_tracks, chosen_years, *narrowing,
+                        key="ov_quality", by=(key, scatter_year, chosen_tracks, *narrowing))
         st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
                    + (f"{unscored:,} without a published quality score or savings rate (e.g. "
                       "pay-for-reporting years) are left out. " if unscored else "")

@@ -126,6 +126,18 @@ def savings_rate(rows: pd.DataFrame) -> pd.Series:
     return rows["cms_savings_rate"].astype(float).fillna(computed.astype(float))
 
 
+def of_years(rows: pd.DataFrame, years: Sequence[int], columns: Sequence[str]) -> pd.DataFrame:
+    """The `rows` of these years (in their order), these columns only, typed as ui.aco_years.rows types the
+    same rows: a text column without any text is one of Nones (the other columns read here, numbers, are
+    read as floats)."""
+    keep = rows["performance_year"].isin(list(years)).to_numpy(dtype=bool)
+    chosen = rows.loc[keep, [c for c in columns if c in rows]].reset_index(drop=True)
+    for column in chosen.columns:
+        if isinstance(chosen[column].dtype, pd.StringDtype) and chosen[column].isna().all():
+            chosen[column] = pd.Series([None] * len(chosen), dtype=object)
+    return chosen
+
+
 TOTAL_COLUMNS = ["acos", "assigned_beneficiaries", "benchmark", "expenditure", "gross_savings",
                  "shared_savings_paid", "losses_owed", "acos_paid", "acos_owing"]
 
@@ -211,15 +223,28 @@ def savings_to_medicare(years: pd.DataFrame) -> go.Figure:
     return fig.figure()
 
 
+def hover_text(ids: pd.Series, names: pd.Series) -> np.ndarray:
+    """Per row [id, name] escaped for plotly's hover (chart_text; a missing name as ""): an (n, 2) array.
+
+    Each distinct id and name is escaped once (pd.factorize), not once per row: thousands of ACO-years
+    name a few hundred ACOs a year.
+    """
+    columns = []
+    for values in (ids, names.fillna("")):
+        position, distinct = pd.factorize(values, use_na_sentinel=False)
+        columns.append(np.array([chart_text(v) for v in distinct.tolist()] or [""],
+                                dtype=object)[np.asarray(position, dtype=np.intp)] if len(values) else
+                       np.zeros(0, dtype=object))
+    return np.stack(columns, axis=-1)
+
+
 def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
     """One box per year: the spread of ACOs' savings rates (median, quartiles, outliers as points)."""
     # Arrays, not a groupby of frames: thousands of ACO-years, their ids and names escaped once each.
     rates = savings_rate(rows)
     rated = rates.notna().to_numpy()
     years, rates = rows["performance_year"].to_numpy()[rated], rates.to_numpy(dtype=float)[rated]
-    hover = np.array([[chart_text(i), chart_text(n)] for i, n in
-                      zip(rows["aco_id"][rated].tolist(), rows["aco_name"][rated].fillna("").tolist(),
-                          strict=True)], dtype=object).reshape(-1, 2)
+    hover = hover_text(rows["aco_id"][rated], rows["aco_name"][rated])
     fig = ff.Draft()
     for year in np.unique(years):
         chosen = years == year
@@ -235,6 +260,8 @@ def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
 
 
 # --- quality against savings rate: one dot per ACO of a year ----------------------------------------
+QUALITY_INPUTS = ["performance_year", "aco_id", "aco_name", "track", "benchmark", "expenditure",
+                  "cms_savings_rate", "quality_score", "cms_earned_savings_losses"]  # quality_points reads
 SCATTER_COLUMNS = {"aco_id": "ACO id", "aco_name": "Name", "track": "Track", "savings_rate": "Savings rate",
                    "quality_score": "Quality score", "cms_earned_savings_losses": "Earned (CMS)"}
 
@@ -262,9 +289,7 @@ def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
     fig = ff.Draft()
     # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed. Arrays once,
     # then one slice per track (a filtered frame per track cost more than the figure).
-    text = np.array([[chart_text(i), chart_text(n)] for i, n in
-                     zip(points["aco_id"].tolist(), points["aco_name"].fillna("").tolist(), strict=True)],
-                    dtype=object).reshape(-1, 2)
+    text = hover_text(points["aco_id"], points["aco_name"])
     tracks = points["track"].to_numpy(dtype=object)
     rate, quality = points["savings_rate"].to_numpy(), points["quality_score"].to_numpy()
     for track in track_order(points["track"].dropna().unique()):

@@ -59,6 +59,10 @@ _PALE = "#f4f4f4"
 _MONEY_SCALE = [[0.0, OWE], [0.5, _PALE], [1.0, PAY]]
 
 
+# The columns by_state reads (and the year, to cut a year's rows from several years').
+INPUTS = ["performance_year", "aco_state", "assigned_beneficiaries", "cms_earned_savings_losses"]
+
+
 def by_state(rows: pd.DataFrame, only: Sequence[str] = ()) -> pd.DataFrame:
     """Per state (an ACO in several counted in each): ACO-years, beneficiaries, earned savings/losses.
 

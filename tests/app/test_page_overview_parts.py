@@ -134,14 +134,28 @@ def test_array_code_equals_the_frame_code(request, data: str) -> None:
             for only in (tuple(states), ()):
                 pd.testing.assert_frame_equal(state_map.by_state(rows, only), _by_state_reference(rows, only),
                                               check_exact=True)
+            # A year's rows cut from the chosen years' rows (the page's way) give what that year's own
+            # rows give, to the last bit and type.
+            year = years[len(years) // 2]
+            year_rows = db.rows([year], tracks, **narrowing)
+            cut = charts.of_years(rows, [year], charts.QUALITY_INPUTS)
+            pd.testing.assert_frame_equal(charts.quality_points(cut)[0], charts.quality_points(year_rows)[0],
+                                          check_exact=True)
+            year_states = charts.of_years(rows, [year], state_map.INPUTS)
+            for only in (tuple(states), ()):
+                pd.testing.assert_frame_equal(state_map.by_state(year_states, only),
+                                              state_map.by_state(year_rows, only), check_exact=True)
+            # Hover text: each row's id and name escaped (each distinct one escaped once).
+            assert charts.hover_text(rows["aco_id"], rows["aco_name"]).tolist() == [
+                [chart_text(i), chart_text(n)] for i, n in
+                zip(rows["aco_id"].tolist(), rows["aco_name"].fillna("").tolist(), strict=True)]
             # Quality dots: the same ACOs, in the same order, the same hover text per track.
-            year_rows = db.rows([years[-1]], tracks, **narrowing)
-            points, unscored = charts.quality_points(year_rows)
+            points, unscored = charts.quality_points(cut)
             expected, expected_unscored = _quality_points_reference(year_rows)
             pd.testing.assert_frame_equal(points, expected, check_exact=True)
             assert unscored == expected_unscored
             if len(points):
-                traces = charts.quality_scatter(points, years[-1]).to_dict()["data"]
+                traces = charts.quality_scatter(points, year).to_dict()["data"]
                 reference = _scatter_traces_reference(points)
                 for trace, (name, x, y, text) in zip(traces, reference, strict=True):
                     assert trace["name"] == name
