@@ -12,6 +12,7 @@ follow the filters.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
@@ -36,6 +37,12 @@ def _totals(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *fi
     """(program totals by year and track with net to Medicare, the same by year)."""
     totals = charts.with_net(db.program_totals(db_key, years, tracks, *filters))
     return totals, charts.per_year(totals)
+
+
+@page_cache.memo(64)
+def _sums(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object) -> pd.Series:
+    """The headline numbers: the choice's totals summed over its years and tracks."""
+    return _totals(db_key, years, tracks, *filters)[1][charts.TOTAL_COLUMNS].sum()
 
 
 def _payments(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
@@ -178,7 +185,7 @@ if totals.empty:
     st.stop()
 
 # --- headline numbers ------------------------------------------------------------------------------------
-sums = by_year[charts.TOTAL_COLUMNS].sum()
+sums = _sums(*choice)
 net = sums["gross_savings"] - sums["shared_savings_paid"] + sums["losses_owed"]
 st.subheader(f"{period}, {scope}")
 line, export = st.columns([3, 1], vertical_alignment="center")
