@@ -31,7 +31,7 @@ def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
 
 def _shared_link(at: AppTest) -> dict[str, str]:
     """The parameters of the link in "Share this scenario"."""
-    return dict(parse_qsl(urlsplit(at.code[-1].value).query))
+    return dict(parse_qsl(urlsplit(at.text[-1].value).query))
 
 
 def _row(db: Path, aco: str, year: int):

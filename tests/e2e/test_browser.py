@@ -62,7 +62,7 @@ def test_shared_what_if_link_reopens_the_scenario(server, page, app_db):
 
     # The share box gives the whole link, and opening it shows the same scenario.
     page.get_by_text("Share this scenario").click()
-    shared = page.locator("[data-testid='stCode']").last.inner_text().strip()
+    shared = page.locator("[data-testid='stText']").last.inner_text().strip()
     assert shared.startswith(f"{server}/what_if?") and "track=ENHANCED" in shared and "q=85" in shared
     for tab, name in (("Payment curve", "what_if_curve"), ("Every track", "what_if_tracks")):
         page.get_by_role("tab", name=tab).click()
