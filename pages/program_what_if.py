@@ -73,12 +73,12 @@ def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int)
     comparison = _comparison(db_key, year, change)
     money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
     shown = comparison.totals.reset_index(names="scenario")
-    totals = ui.formatted(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
+    totals = prog.shown(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
                           rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
     bt = comparison.by_track
     track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
     track_counts = [c for c in bt.columns if c.startswith("acos")]
-    by_track = ui.formatted(
+    by_track = prog.shown(
         bt.drop(columns="track"), track_money, count_cols=track_counts, rename={
             "track_label": "Track", "acos": "ACOs",
             **{f"{m}_{s}": f"{label} ({when})" for m, label in prog.METRIC_LABELS.items()
@@ -87,7 +87,7 @@ def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int)
     )
     top = comparison.biggest_changes(top_count)
     top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
-    biggest = ui.formatted(
+    biggest = prog.shown(
         top,
         ["earned_before", "earned_after", "change"],
         ["msr_before", "msr_after"],
