@@ -194,7 +194,10 @@ def test_a1001_euc_floor_keeps_the_standard_and_says_why(cms_db, monkeypatch):
     text = _captions(at)
     assert "extreme and uncontrollable circumstance" in text
     assert "so a lower score still meets the standard and the payment does not change" in text
-    assert "route to the standard (EUC floor) does not depend on the score" in text  # the Quality view
+    assert "route to the standard (EUC floor) does not depend on the score" not in text  # drawn when opened
+    at.session_state["wi_view"] = "Quality"  # the Quality view opened
+    at.run()
+    assert "route to the standard (EUC floor) does not depend on the score" in _captions(at)
 
 
 def test_quality_view_and_waterfall_name_what_medicare_keeps(cms_db, monkeypatch):
