@@ -37,7 +37,7 @@ from ui import database as db
 from ui import page_cache, print_view, url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
-from ui.formatting import dollars, money, pct
+from ui.formatting import count, dollars, money, pct
 from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.share import share_box
@@ -253,7 +253,11 @@ with st.container(border=True):
                                                   limits=LIMITS["exp"])
     # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
     # and does not catch the OverflowError of n=inf or n=1e400; a float input drops such a value itself.
-    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(float, LIMITS["n"]), step=500.0,
+    # The box cannot show thousands separators (a printf format): its label carries the count as the app
+    # writes counts, as the money boxes' labels carry their amounts.
+    headcount = count(st.session_state.get("n", base.assigned_beneficiaries))
+    beneficiaries = r2[3].number_input(f"Assigned beneficiaries ({headcount})", *map(float, LIMITS["n"]),
+                                       step=500.0,
                                        value=float(base.assigned_beneficiaries), format="%.0f", key="n",
                                        **BIND)
     revenue, bad_revenue = 0.0, None

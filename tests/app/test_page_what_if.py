@@ -271,3 +271,26 @@ def test_a_link_with_cents_keeps_them_while_the_box_shows_whole_cents(demo_db, m
     assert _shared_link(at)["bench"] == "880028641.1251"
     at.slider(key="q").set_value(90.0).run()
     assert _shared_link(at)["bench"] == "880028641.1251"
+
+
+def test_the_beneficiaries_box_reads_its_count_with_separators(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert at.number_input(key="n").label == "Assigned beneficiaries (41,640)"
+    at.number_input(key="n").set_value(12345.0).run()
+    assert not at.exception
+    assert at.number_input(key="n").label == "Assigned beneficiaries (12,345)"
+
+
+def test_only_the_open_view_is_drawn_and_opening_another_draws_it(cms_db, monkeypatch):
+    """The four views are tabs whose content is drawn when open (st.tabs on_change="rerun"): a control moved
+    computes the open view only; opening another draws its chart and table from the same scenario."""
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert [t.label for t in at.tabs][::3] == ["Settlement step by step", "Every track"]
+    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 1  # the waterfall and its steps
+    at.session_state["wi_view"] = "Every track"
+    at.run()
+    assert not at.exception
+    tracks = at.dataframe[0].value
+    assert "Track" in tracks.columns and len(tracks) > 5  # every track's row
+    assert len(at.get("plotly_chart")) == 1  # the tracks chart, the waterfall not drawn
+    assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the same scenario
