@@ -68,13 +68,13 @@ def _by_track_chart(db_key: data.Key, year: int, change: prog.ChangeKey) -> go.F
 
 
 @page_cache.memo(32)
-def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int):
-    """The totals, by-track and biggest-changes tables as shown (money and counts as text)."""
+def _tables(db_key: data.Key, year: int, change: prog.ChangeKey):
+    """The totals and by-track tables as shown (money and counts as text)."""
     comparison = _comparison(db_key, year, change)
     money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
     shown = comparison.totals.reset_index(names="scenario")
     totals = prog.shown(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
-                          rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
+                        rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
     bt = comparison.by_track
     track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
     track_counts = [c for c in bt.columns if c.startswith("acos")]
@@ -85,9 +85,15 @@ def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int)
                for s, when in (("before", "as was"), ("after", "as changed"), ("change", "change"))},
         },
     )
-    top = comparison.biggest_changes(top_count)
+    return shown, totals, by_track
+
+
+@page_cache.memo(32)
+def _biggest(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int) -> pd.DataFrame:
+    """The ACOs whose result changes most, as shown (kept apart: another count reuses the other tables)."""
+    top = _comparison(db_key, year, change).biggest_changes(top_count)
     top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
-    biggest = prog.shown(
+    return prog.shown(
         top,
         ["earned_before", "earned_after", "change"],
         ["msr_before", "msr_after"],
@@ -105,7 +111,6 @@ def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int)
             "msr_after": "MSR as changed",
         },
     )
-    return shown, totals, by_track, biggest
 
 
 def _rate_input(
@@ -286,7 +291,8 @@ st.query_params.from_dict(state.to_params())
 change = state.rule_change()
 change_key = prog.change_key(change)
 comparison = _comparison(key, state.year, change_key)
-totals_raw, totals_shown, by_track_shown, biggest = _tables(key, state.year, change_key, state.top)
+totals_raw, totals_shown, by_track_shown = _tables(key, state.year, change_key)
+biggest = _biggest(key, state.year, change_key, state.top)
 totals = comparison.totals
 
 # --- headline -----------------------------------------------------------------------------------------
