@@ -220,6 +220,11 @@ else:
 controls = _controls(linked)
 if "rev" not in st.session_state:  # its box is shown for some tracks only; ui.money_input fills it then
     del controls["rev"]
+# A run that puts the controls' values in session state (url_state.seed: the page opened or its start
+# changed) draws the bound controls without a default of their own: Streamlit warns of a control given both.
+# On every other run each keeps its default (the starting point's value), which its link parameter is left
+# out at.
+seeding = st.session_state.get("wi_start") != start or any(k not in st.session_state for k in controls)
 url_state.seed(start, controls, marker="wi_start")
 with warnings_box:
     ui.warn(warnings)
@@ -227,18 +232,19 @@ with warnings_box:
 # --- the controls (each bound to its query parameter) ------------------------------------------------
 with st.container(border=True):
     r1 = st.columns(4)
-    track = r1[0].selectbox("Track / level", list(TRACKS), index=list(TRACKS).index(base.track), key="track",
+    track = r1[0].selectbox("Track / level", list(TRACKS), key="track",
+                            index=0 if seeding else list(TRACKS).index(base.track),
                             format_func=lambda t: TRACKS[t].label, **BIND)
     msr = r1[1].selectbox("MSR/MLR election (%)", ELECTION_OPTIONS, key="msr", **BIND,
-                          index=ELECTION_OPTIONS.index(election_text(base.msr_election)),
+                          index=0 if seeding else ELECTION_OPTIONS.index(election_text(base.msr_election)),
                           help="Two-sided tracks only (one-sided: the beneficiary table, 425.604(b)).")
     standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key="qs", **BIND,
                                help=charts.standard_help(year),
-                               index=QUALITY_STANDARDS.index(base.quality_standard))
+                               index=0 if seeding else QUALITY_STANDARDS.index(base.quality_standard))
     line = threshold(year)
     quality = r1[3].slider("Quality score (%)" + ("" if line is None else f" (standard {line * 100:.2f})"),
-                           *LIMITS["q"], value=float(percent_text(base.quality_score)), step=0.01, key="q",
-                           help=charts.standard_help(year), **BIND)
+                           *LIMITS["q"], value=None if seeding else float(percent_text(base.quality_score)),
+                           step=0.01, key="q", help=charts.standard_help(year), **BIND)
     if cms_row is not None:
         st.caption(ui.plain(charts.published_quality(aco, year, published_standard(cms_row),
                                                      cms_row.get("quality_score")) + " "
@@ -247,8 +253,8 @@ with st.container(border=True):
     r2 = st.columns(4)
     benchmark, bad_benchmark = ui.money_input(r2[0], "Base benchmark", key="bench",
                                               current=linked.base_benchmark, limits=LIMITS["bench"])
-    change = r2[1].slider("Benchmark change (%)", *LIMITS["bench_pct"], value=0.0, step=0.1, key="bench_pct",
-                          **BIND)
+    change = r2[1].slider("Benchmark change (%)", *LIMITS["bench_pct"], value=None if seeding else 0.0,
+                          step=0.1, key="bench_pct", **BIND)
     expenditure, bad_expenditure = ui.money_input(r2[2], "Expenditure", key="exp", current=linked.expenditure,
                                                   limits=LIMITS["exp"])
     # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
@@ -257,9 +263,8 @@ with st.container(border=True):
     # writes counts, as the money boxes' labels carry their amounts.
     headcount = count(st.session_state.get("n", base.assigned_beneficiaries))
     beneficiaries = r2[3].number_input(f"Assigned beneficiaries ({headcount})", *map(float, LIMITS["n"]),
-                                       step=500.0,
-                                       value=float(base.assigned_beneficiaries), format="%.0f", key="n",
-                                       **BIND)
+                                       value="min" if seeding else float(base.assigned_beneficiaries),
+                                       step=500.0, format="%.0f", key="n", **BIND)
     revenue, bad_revenue = 0.0, None
     if TRACKS[track].loss_limit_revenue_share is not None:
         revenue, bad_revenue = ui.money_input(

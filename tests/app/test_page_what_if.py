@@ -294,3 +294,34 @@ def test_only_the_open_view_is_drawn_and_opening_another_draws_it(cms_db, monkey
     assert "Track" in tracks.columns and len(tracks) > 5  # every track's row
     assert len(at.get("plotly_chart")) == 1  # the tracks chart, the waterfall not drawn
     assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the same scenario
+
+
+def test_no_control_is_given_both_a_default_and_a_session_state_value(cms_db, monkeypatch):
+    """Streamlit warns (once a process, in the server log) of a widget created with a default value that also
+    had its value set through session state: the page seeds its bound controls on opening and on a new
+    starting point, and draws them without a default on those runs."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = logging.getLogger(policies.__name__)
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    logger.addHandler(handler)
+    try:
+        at = _open(cms_db, monkeypatch, aco="A1026", year="2024", track="ENHANCED", q="80", msr="1",
+                   n="30000")
+        assert at.selectbox(key="track").value == "ENHANCED" and at.slider(key="q").value == 80.0
+        assert at.selectbox(key="msr").value == "1" and at.number_input(key="n").value == 30000.0
+        at.slider(key="bench_pct").set_value(-2.0).run()  # a control moved: the link's values kept
+        assert at.selectbox(key="track").value == "ENHANCED" and at.slider(key="q").value == 80.0
+        at.selectbox(key="wi_aco").set_value("A1001").run()  # a new start: its own numbers
+        assert not at.exception
+        assert at.slider(key="bench_pct").value == 0.0 and at.number_input(key="n").value != 30000.0
+        at.slider(key="q").set_value(70.0).run()
+        assert at.slider(key="q").value == 70.0
+    finally:
+        logger.removeHandler(handler)
+    assert not [m for m in seen if "default value" in m]
