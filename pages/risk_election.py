@@ -451,10 +451,15 @@ def forecast(link: dict, state: dict[str, str]) -> None:
             "year's published track, MSR/MLR, quality and benchmark; owing counts losses before any relief "
             "for extreme and uncontrollable circumstances."
         )
-        with st.expander("The backtest year by year (python -m aco_model.backtest)"):
-            ui.table(backtest_shown, proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
-            for skipped_year, why in sorted(proof.skipped.items()):
-                st.caption(f"PY{skipped_year}: not forecast ({why}).")
+        # Closed expanders fill when opened (on_change="rerun": a rerun of this fragment): their tables
+        # were a quarter of a run's CPU, sent on every run for a viewer who seldom opens them.
+        backtest = st.expander("The backtest year by year (python -m aco_model.backtest)",
+                               key="risk_backtest_open", on_change="rerun")
+        with backtest:
+            if backtest.open:
+                ui.table(backtest_shown, proof.table, "risk_forecast_backtest.csv", key="risk_backtest")
+                for skipped_year, why in sorted(proof.skipped.items()):
+                    st.caption(f"PY{skipped_year}: not forecast ({why}).")
 
     # --- distributions side by side, and the per-election table ------------------------------------
     closed = answer["closed"]
@@ -468,13 +473,16 @@ def forecast(link: dict, state: dict[str, str]) -> None:
              key="risk_summary")
 
     # --- the calibration ---------------------------------------------------------------------------
-    with st.expander("How next year's savings rate is drawn (calibration)"):
-        description, cal, cal_shown, effects, effects_shown = _calibration_shown(key, method)
-        st.markdown(description)
-        ui.table(cal_shown, cal, "risk_calibration.csv", key="risk_calibration")
-        ui.table(effects_shown, effects, "risk_year_effects.csv", key="risk_year_effects")
-        if info["synthetic"]:
-            st.caption("Calibrated on the synthetic demo data: its savings rates are made up.")
+    calibration = st.expander("How next year's savings rate is drawn (calibration)",
+                              key="risk_calibration_open", on_change="rerun")
+    with calibration:
+        if calibration.open:
+            description, cal, cal_shown, effects, effects_shown = _calibration_shown(key, method)
+            st.markdown(description)
+            ui.table(cal_shown, cal, "risk_calibration.csv", key="risk_calibration")
+            ui.table(effects_shown, effects, "risk_year_effects.csv", key="risk_year_effects")
+            if info["synthetic"]:
+                st.caption("Calibrated on the synthetic demo data: its savings rates are made up.")
 
     share_box("risk_election", state, "forecast")
 

@@ -164,13 +164,16 @@ def pioneer(params: Params) -> dict[str, str]:
     ui.table(table_shown, table, f"pioneer_year{model_year}_vs_{track}.csv", key="pio_table")
 
     curve_inputs = (model_year, b, int(n), quality, arrangement, track, election)
-    curves, curves_shown = _curves_shown(curve_inputs)
     ui.cached_chart(curve_chart, curve_inputs, float(rate), key="pio_curve")
     st.caption(
         "Flat stretches around zero are the MSR/MLR corridors; flat ends are the savings and loss caps."
     )
-    with st.expander("The curves as a table"):
-        ui.table(curves_shown, curves, "pioneer_curves.csv", key="pio_curves")
+    # Filled when opened (a rerun): its 242 rows were sent, and formatted, on every run for a closed box.
+    curves_box = st.expander("The curves as a table", key="pio_curves_open", on_change="rerun")
+    with curves_box:
+        if curves_box.open:
+            curves, curves_shown = _curves_shown(curve_inputs)
+            ui.table(curves_shown, curves, "pioneer_curves.csv", key="pio_curves")
 
     st.subheader("Years 1-5: from shared savings to population-based payments")
     share = float(pbp_share) / 100 if pbp_on or not pbp_allowed else 0.0

@@ -207,8 +207,10 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     for figure, includes in zip(debts["figure"], debts["includes"], strict=True):  # sentences wrap here
         st.caption(f"**{ui.plain(figure)}**: {ui.plain(includes)}.")
 
-    with st.expander("Every payment and recoupment"):
-        ui.table(timeline_shown, timeline, "upfront_timeline.csv", key="pay_timeline")
+    every = st.expander("Every payment and recoupment", key="pay_timeline_open", on_change="rerun")
+    with every:
+        if every.open:  # filled when opened (a rerun): sent on every run for a closed box before
+            ui.table(timeline_shown, timeline, "upfront_timeline.csv", key="pay_timeline")
     return state
 
 

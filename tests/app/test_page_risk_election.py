@@ -261,4 +261,7 @@ def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.Mo
     sentence = next(m.value for m in at.markdown if m.value.startswith("Forecasting"))
     assert "3,693 real ACO-years" in sentence and "81%" in sentence and "0.157" in sentence
     assert any("PY2025 rules" in c.value for c in at.caption)
+    assert not any("pairs of consecutive years" in md.value for md in at.markdown)  # a closed box: empty
+    at.session_state["risk_calibration_open"] = True  # the viewer opens it: the page reruns and fills it
+    at.run()
     assert any("pairs of consecutive years" in md.value for md in at.markdown)
