@@ -881,7 +881,8 @@ def election_options(current: Election | None, next_year: int, elections: Sequen
       advance may be elected, never back to a lower level; Level E may be repeated; from PY2024 an ACO at
       Level A/B may stay one-sided [recall; 3P]; in 2021 an ACO could stay at its 2020 level [recall];
       from BASIC into ENHANCED within an agreement only through an early renewal [recall]: uncertain;
-    - ENHANCED within an agreement: no way down to BASIC [recall];
+    - ENHANCED within an agreement: no way down to BASIC [recall]; from BASIC no way into the tracks of
+      before July 2019 (Track 1 and 1+, still offered in 2020-2021 to the agreements begun in them) [recall];
     - the MSR/MLR elected for the agreement holds for its remaining years (425.605(b), 425.610(b));
       an ACO entering a two-sided level mid-agreement elects it before its first two-sided year;
     - at a new agreement (or with no current election known): the choices depend on the ACO's
@@ -913,6 +914,9 @@ def _option(current: Election | None, next_year: int, e: Election, new_agreement
         return UNCERTAIN, f"{track_rules(now).label} agreements moved to BASIC or ENHANCED; not modelled"
     if e.track == "ENHANCED":
         return UNCERTAIN, "BASIC to ENHANCED within an agreement only by early renewal (425.600) [recall]"
+    if e.track not in BASIC_LEVELS:  # Track 1 and 1+ were still offered in 2020-2021, to their own ACOs
+        return MAY_NOT, (f"{track_rules(e.track).label} continued only the agreements begun in it before "
+                         "July 2019; no way there from BASIC (425.600) [recall]")
     level, target = BASIC_LEVELS.index(now), BASIC_LEVELS.index(e.track)
     automatic = min(level + 1, len(BASIC_LEVELS) - 1)
     glide = "(425.600(a)(4)) [recall]"
