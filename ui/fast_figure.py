@@ -76,6 +76,22 @@ def wrap(spec: dict) -> go.Figure:
     return _Drawn(spec)
 
 
+class _LayoutView:
+    """Attribute access to a figure dict's layout (`view.title.text`, `view.height`), read-only; a missing
+    attribute reads as None, as plotly's do (a missing title as a title without text)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> object:
+        value = self._values.get(name)
+        if name == "title" and not isinstance(value, Mapping):  # plotly's shorthand: title="..."
+            value = {"text": value}
+        return _LayoutView(value) if isinstance(value, Mapping) else value
+
+
 class _Drawn(go.Figure):
     """A go.Figure that is its dict: plotly.py's own __init__ is skipped (it took about 5 ms even
     unvalidated, on every figure made). st.plotly_chart reads to_dict(); `layout` carries only the title
@@ -88,13 +104,36 @@ class _Drawn(go.Figure):
         return getattr(self, SPEC)
 
     @property
-    def layout(self) -> go.Layout:  # type: ignore[override]
-        return go.Layout(title={"text": _title(getattr(self, SPEC))})
+    def layout(self) -> _LayoutView:  # type: ignore[override]
+        # Read, never built: st.plotly_chart asks for layout.height and ui.widgets.chart for the title (a
+        # go.Layout made for that took 1.6 ms a time, and one holding only the title gave Streamlit 450 px
+        # as every figure's height; the browser drew the figure's own height all the same).
+        return _LayoutView(getattr(self, SPEC).get("layout", {}))
 
     def _unchangeable(self, *args: object, **kwargs: object) -> None:
         raise TypeError("a figure made by ui.fast_figure is its dict: change the dict, not the figure")
 
     update_layout = update_xaxes = update_yaxes = update_traces = add_trace = add_shape = _unchangeable
+
+
+_JSON = "_aco_lens_json"  # set on a drawn figure once plotly.io.to_json has encoded it
+_plotly_to_json = pio.to_json
+
+
+def _to_json(fig: object, *args: object, **kwargs: object) -> str:
+    """plotly.io.to_json, its text kept on a figure made here: st.plotly_chart encodes the figure on every
+    page run, and a figure kept by ui.widgets.cached_chart is the same, unchangeable, figure every run (its
+    JSON, with plotly's template, took milliseconds to encode each time). Other figures as plotly does."""
+    if type(fig) is not _Drawn or args or set(kwargs) - {"validate"}:
+        return _plotly_to_json(fig, *args, **kwargs)
+    text = fig.__dict__.get(_JSON)
+    if text is None:
+        text = _plotly_to_json(fig, **kwargs)
+        object.__setattr__(fig, _JSON, text)
+    return text
+
+
+pio.to_json = _to_json  # st.plotly_chart calls plotly.io.to_json(figure, validate=False) when it runs
 
 
 def title(fig: go.Figure) -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import unicodedata
 
 # Read by markdown (CommonMark, GFM, Streamlit's directives and remark-math) anywhere in a line. Other
 # ASCII punctuation (. , - ' " / = % ? ;) only counts at the start of a line, handled in `plain`.
@@ -31,6 +30,16 @@ _WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
 _LIST_START = re.compile(r"^(\s*)(\d+)([.)])")
 # Bidirectional overrides and isolates reorder what a reader sees (U+202E turns "fdp.exe" around).
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_WHITESPACE = re.compile(r"\s+")
+# One str.translate does it all: bidirectional and control characters (Unicode category Cc: U+0000-001F,
+# U+007F-009F) dropped, markdown's characters escaped, a word joiner after ":" and "@".
+_ESCAPES = {
+    **{ord(c): None for c in _BIDI},
+    **{code: None for code in (*range(0x20), *range(0x7F, 0xA0))},
+    **{ord(c): "\\" + c for c in _SPECIAL},
+    ord("@"): "\\@" + WORD_JOINER,
+    ord(":"): ":" + WORD_JOINER,
+}
 
 
 def plain(value: object, limit: int | None = None) -> str:
@@ -42,24 +51,24 @@ def plain(value: object, limit: int | None = None) -> str:
     text = "" if value is None else str(value)
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 3, 1)] + "..."
-    text = re.sub(r"\s+", " ", text)
-    text = "".join(c for c in text if c not in _BIDI and unicodedata.category(c) != "Cc")
-    out = []
-    for c in text:
-        if c in _SPECIAL:
-            out.append("\\" + c)
-            if c == "@":
-                out.append(WORD_JOINER)
-        elif c == ":":
-            out.append(":" + WORD_JOINER)
-        else:
-            out.append(c)
-    text = _WWW.sub(r"\1" + WORD_JOINER, "".join(out))
+    # Pages show the same names, labels and messages on every run: remembered, but not a link's 16 KB value.
+    return _remembered(text) if len(text) <= _REMEMBERED_LENGTH else _escaped(text)
+
+
+def _escaped(text: str) -> str:
+    """plain of a string (a character-by-character version of this took a third of a text-heavy page's
+    CPU)."""
+    text = _WHITESPACE.sub(" ", text).translate(_ESCAPES)
+    text = _WWW.sub(r"\1" + WORD_JOINER, text)
     # A line starting "1." or "-" / "=" / "." would be a list, a rule or a heading's underline.
     text = _LIST_START.sub(r"\1\2\\\3", text, count=1)
     if text[:1] in ("-", "=", "."):
         text = "\\" + text
     return text
+
+
+_REMEMBERED_LENGTH = 400
+_remembered = functools.lru_cache(maxsize=1 << 14)(_escaped)
 
 
 def shown(markdown: str) -> str:

@@ -14,7 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from ui import fast_figure, page_cache, print_view
 from ui.formatting import (
@@ -110,8 +112,24 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, file_name: str, *, key: str,
     if len(display.columns) >= 8 and display.columns[0] not in config:
         config[display.columns[0]] = st.column_config.Column(pinned=True)
     kwargs = {"height": height} if height else {}
-    st.dataframe(display, hide_index=True, width="stretch", column_config=config or None, **kwargs)
+    st.dataframe(arrow_table(display), hide_index=True, width="stretch", column_config=config or None,
+                 **kwargs)
     csv_button(raw, file_name, key=key)
+
+
+_ARROW = "_aco_lens_arrow"
+
+
+def arrow_table(display: pd.DataFrame) -> pa.Table:
+    """`display` as the Arrow table st.dataframe would make of it (the same bytes reach the browser), made
+    once per frame object: a table kept by a page's memo (the same frame every run and every session) is
+    not converted again. pandas -> Arrow took 2-3 ms even for a 12-row table. A frame is never changed
+    after it is shown (a changed copy is a new object, with its own table)."""
+    kept = display.__dict__.get(_ARROW)
+    if kept is None or kept.num_rows != len(display) or kept.num_columns < len(display.columns):
+        kept = dataframe_util.convert_pandas_df_to_arrow_table(display)
+        object.__setattr__(display, _ARROW, kept)  # not a column: pandas' own __setattr__ would warn
+    return kept
 
 
 def csv_button(raw: pd.DataFrame, file_name: str, *, key: str) -> None:
@@ -248,7 +266,7 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
     """
     if not getattr(fig, SHARED, False):  # finished on its dict: update_layout validates every property again
         fig = fast_figure.finished(fig, MARGIN, _CHART_TEXT[_theme()])
-    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else key
+    title = fast_figure.title(fig) or key
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
                                        "filename": image_name(file_name or title)}}

@@ -3,6 +3,7 @@ dict back, and finishing a dict gives the JSON update_layout gives."""
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import replace
 
@@ -128,3 +129,27 @@ def test_a_drawn_figure_refuses_changes():
     with pytest.raises(TypeError):
         fig.update_layout(title="x")
     assert fig.layout.title.text is None and fig.to_dict()["data"][0]["type"] == "bar"
+
+
+def test_a_drawn_figure_tells_streamlit_its_own_height():
+    """st.plotly_chart sizes the chart from layout.height: a tall figure must not be drawn in 450 px."""
+    from streamlit.elements.plotly_chart import _resolve_content_height
+
+    tall = ff.wrap({"data": [], "layout": {"title": {"text": "Measures"}, "height": 920}})
+    assert _resolve_content_height("content", tall) == 920
+    assert tall.layout.title.text == "Measures" and ff.title(tall) == "Measures"
+    assert _resolve_content_height("content", ff.wrap({"data": [], "layout": {}})) == 450
+    assert ff.wrap({"data": [], "layout": {"title": "Short"}}).layout.title.text == "Short"
+
+
+def test_a_drawn_figure_is_encoded_once_and_as_plotly_encodes_it():
+    """st.plotly_chart calls plotly.io.to_json on every run: a drawn figure's text is kept, unchanged."""
+    spec = {"data": [{"x": [1, 2], "y": [3.5, float("nan")], "type": "scatter", "uid": "u"}],
+            "layout": {"title": {"text": "Kept"}}}
+    fig = ff.wrap(spec)
+    first = pio.to_json(fig, validate=False)
+    assert first == ff._plotly_to_json(ff.wrap(copy.deepcopy(spec)), validate=False)
+    assert pio.to_json(fig, validate=False) is first
+    plotly_made = go.Figure(go.Bar(x=[1], y=[2]))
+    assert pio.to_json(plotly_made, validate=False) == ff._plotly_to_json(plotly_made, validate=False)
+    assert pio.to_json(fig, validate=False, pretty=True) != first  # other options: encoded as asked
