@@ -42,6 +42,8 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # `streamlit run app.py` serving this file
-    from ui.server_start import lifespan
+    from starlette.middleware import Middleware
 
-    app = st.App(__file__, lifespan=lifespan)
+    from ui.server_start import CountRequests, lifespan
+
+    app = st.App(__file__, lifespan=lifespan, middleware=[Middleware(CountRequests)])

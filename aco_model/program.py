@@ -27,7 +27,13 @@ import pandas as pd
 from aco_model.inputs import inputs_frame
 from aco_model.rules import TRACKS, YEARS, TrackRules, YearRules, track_rules
 from aco_model.validation import settleable
-from aco_model.vectorized import REQUIRED, settle_frame
+from aco_model.vectorized import (
+    OUTCOMES,
+    REQUIRED,
+    input_arrays,
+    settle_arrays,
+    settle_frame,
+)
 
 # msr_rule codes of settle_frame (index into msr.MSR_RULES) whose MSR is read from the table:
 # one-sided, two-sided under 5,000 (425.110(b)), elected variable.
@@ -208,14 +214,14 @@ def _settle_inputs(aco_year: pd.DataFrame, from_database: bool | None) -> pd.Dat
     return aco_year.copy()
 
 
-def _totals(inputs: pd.DataFrame, result: pd.DataFrame) -> dict[str, float]:
-    earned = result["earned"].to_numpy()
-    proration = inputs["proration"].to_numpy(dtype=float) if "proration" in inputs else 1.0
+def _totals(proration: np.ndarray | float, earned: np.ndarray, gross: np.ndarray) -> dict[str, float]:
+    """The totals of some ACO-years from their settlement's `earned` and `gross_savings` (numpy arrays:
+    slicing frames per track took most of the comparison's time)."""
     return {
         "acos": float(len(earned)),
         "acos_paid": float((earned > 0).sum()),
         "acos_owing": float((earned < 0).sum()),
-        "gross_savings": float((result["gross_savings"].to_numpy() * proration).sum()),
+        "gross_savings": float((gross * proration).sum()),
         "shared_savings_paid": float(np.clip(earned, 0, None).sum()),
         "losses_collected": float(np.clip(-earned, 0, None).sum()),
         "net_savings_to_medicare": 0.0,
@@ -229,37 +235,103 @@ def _with_net(row: dict[str, float]) -> dict[str, float]:
     return row
 
 
-def _corridor_inputs(inputs: pd.DataFrame, before: pd.DataFrame, change: RuleChange) -> pd.DataFrame:
-    """Inputs carrying the changed MSR in `settle_frame`'s `minimum_savings_rate` column.
+def _proration(inputs: pd.DataFrame) -> np.ndarray | float:
+    return inputs["proration"].to_numpy(dtype=float) if "proration" in inputs else 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class AsWas:
+    """ACO-years settled under the rules as they were: what every rule change is compared with.
+
+    Made by `settle_as_was`, once per set of ACO-years (a page keeps it per year): `apply_rule_change`
+    with `as_was=` then settles only the changed rules. `rows` are the ACO-years that can be settled,
+    `inputs` their settlement inputs, `before` their settlement, `notes` what was left out.
+    """
+
+    rows: pd.DataFrame
+    inputs: pd.DataFrame
+    before: pd.DataFrame
+    notes: tuple[str, ...]
+    tracks: np.ndarray  # each row's track, as numpy (per-track totals)
+    totals: dict[str, float]
+    by_track: dict[str, dict[str, float]]
+    arrays: tuple[np.ndarray, np.ndarray, dict[str, np.ndarray | None]]  # vectorized.input_arrays(inputs)
+    per_aco: dict[str, np.ndarray]  # per_aco's columns that do not change with the rules
+
+
+def settle_as_was(
+    aco_year: pd.DataFrame, *, performance_year: int | None = None, from_database: bool | None = None
+) -> AsWas:
+    """The ACO-years settled under the rules as they were (`apply_rule_change`'s parameters)."""
+    rows = (
+        aco_year if performance_year is None else aco_year[aco_year["performance_year"] == performance_year]
+    )
+    if rows.empty:
+        raise ValueError("no ACO-years to settle" + (f" in {performance_year}" if performance_year else ""))
+    inputs = _settle_inputs(rows, from_database)
+    notes: list[str] = []
+    usable = settleable(inputs)
+    if not usable.all():  # a damaged published row is left out and named, not the whole year refused
+        left_out = rows.loc[~usable, "aco_id"].astype(str).tolist() if "aco_id" in rows else []
+        named = ", ".join(left_out[:5]) + (" ..." if len(left_out) > 5 else "")
+        notes.append(f"{int((~usable).sum())} ACO-year(s) left out: their published benchmark, spending or "
+                     f"size cannot be settled ({named}).")
+        rows, inputs = rows[usable], inputs[usable]
+        if rows.empty:
+            raise ValueError("no ACO-year of this year can be settled from its published numbers")
+    before = settle_frame(inputs)
+    tracks = inputs["track"].to_numpy()
+    proration = _proration(inputs)
+    earned, gross = before["earned"].to_numpy(), before["gross_savings"].to_numpy()
+    by_track = {}
+    for track in [t for t in TRACKS if (tracks == t).any()]:
+        mask = tracks == track
+        part = proration if np.ndim(proration) == 0 else proration[mask]
+        by_track[track] = _with_net(_totals(part, earned[mask], gross[mask]))
+    outcome_names = np.array(OUTCOMES)
+    per_aco = {col: rows[col].to_numpy() for col in ("aco_id", "aco_name") if col in rows}
+    per_aco |= {"performance_year": inputs["performance_year"].to_numpy(),
+                "track": inputs["track"].astype(str).to_numpy(), "earned_before": earned}
+    return AsWas(rows, inputs, before, tuple(notes), tracks, _with_net(_totals(proration, earned, gross)),
+                 by_track, input_arrays(inputs), per_aco | {
+                     "outcome_before": outcome_names[before["outcome"].to_numpy(dtype=int)],
+                     "msr_before": before["minimum_savings_rate"].to_numpy()})
+
+
+def _corridor_inputs(data: Mapping[str, np.ndarray | None], before: pd.DataFrame,
+                     change: RuleChange) -> dict[str, np.ndarray | None]:
+    """Inputs (`settle_arrays`' numeric arrays) carrying the changed MSR in `minimum_savings_rate`.
 
     The engine gives that MSR to every row (the MLR follows it for two-sided tracks), whatever the
     rule that set it before. A flat MSR applies to all; a scale multiplies the table value of the
     ACO-years whose MSR came from the table (`before`'s msr_rule), the others keep theirs.
     """
-    out = inputs.copy()
+    out = dict(data)
+    rows = len(before)
     if change.flat_msr is not None:
-        out["minimum_savings_rate"] = float(change.flat_msr)
-        out["minimum_loss_rate"] = np.nan
+        out["minimum_savings_rate"] = np.full(rows, float(change.flat_msr))
+        out["minimum_loss_rate"] = np.full(rows, np.nan)
     else:
         assert change.msr_scale is not None
         uses_table = np.isin(before["msr_rule"].to_numpy(), _TABLE_CODES)
         table_msr = before["minimum_savings_rate"].to_numpy(dtype=float)
-        own = pd.to_numeric(out.get("minimum_savings_rate", np.nan), errors="coerce")
-        own = np.broadcast_to(np.asarray(own, dtype=float), len(out))
+        own = data.get("minimum_savings_rate")
+        own = np.full(rows, np.nan) if own is None else own
         out["minimum_savings_rate"] = np.where(uses_table, change.msr_scale * table_msr, own)
     return out
 
 
-def _quality_inputs(inputs: pd.DataFrame, change: RuleChange, notes: list[str]) -> pd.DataFrame:
-    """Met-standard flags under a new quality standard (425.512).
+def _quality_inputs(data: Mapping[str, np.ndarray | None], py: np.ndarray, change: RuleChange,
+                    notes: list[str]) -> dict[str, np.ndarray | None]:
+    """Met-standard flags under a new quality standard (425.512), in `settle_arrays`' numeric arrays.
 
     An ACO meets the new standard when its score reaches it, or when it met the old standard by
     another route (reporting incentive, first year: published met while scoring below the old
     threshold). Published flags are otherwise recomputed from the score.
     """
-    if change.quality_standard is None or "met_quality_standard" not in inputs:
-        return inputs
-    py = inputs["performance_year"].to_numpy(dtype=np.int64)
+    met = data.get("met_quality_standard")
+    if change.quality_standard is None or met is None:
+        return dict(data)
     old = np.array(
         [
             YEARS[int(y)].quality_standard if YEARS[int(y)].quality_standard is not None else np.nan
@@ -268,10 +340,8 @@ def _quality_inputs(inputs: pd.DataFrame, change: RuleChange, notes: list[str]) 
         dtype=float,
     )
     legacy = np.array([YEARS[int(y)].quality_era == "legacy" for y in py])
-    q = pd.to_numeric(inputs["quality_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    met = pd.to_numeric(inputs["met_quality_standard"], errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan
-    )
+    q = data.get("quality_score")
+    q = np.full(len(py), np.nan) if q is None else q
     other_route = (met > 0) & (q < old)
     new_met = np.where(np.nan_to_num(q, nan=-1.0) >= change.quality_standard, 1.0, 0.0)
     new_met = np.where(other_route, 1.0, new_met)
@@ -285,21 +355,17 @@ def _quality_inputs(inputs: pd.DataFrame, change: RuleChange, notes: list[str]) 
         "ACOs whose score was raised to the threshold by extreme-and-uncontrollable relief "
         "(425.512(c)) are taken at their published score."
     )
-    out = inputs.copy()
-    out["met_quality_standard"] = flags
-    return out
+    return {**data, "met_quality_standard": flags}
 
 
-def _by_track(inputs: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    # Only the columns _totals reads are sliced per track (slicing the whole frames took most of the time).
-    tracks = inputs["track"].to_numpy()
-    inputs = inputs[[c for c in ("proration",) if c in inputs]]
-    before, after = before[["earned", "gross_savings"]], after[["earned", "gross_savings"]]
+def _by_track(as_was: AsWas, after: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    tracks, proration = as_was.tracks, _proration(as_was.inputs)
+    earned, gross = after["earned"], after["gross_savings"]
     rows = []
-    for track in [t for t in TRACKS if (tracks == t).any()]:
+    for track, b in as_was.by_track.items():
         mask = tracks == track
-        b = _with_net(_totals(inputs[mask], before[mask]))
-        a = _with_net(_totals(inputs[mask], after[mask]))
+        part = proration if np.ndim(proration) == 0 else proration[mask]
+        a = _with_net(_totals(part, earned[mask], gross[mask]))
         row: dict[str, object] = {"track": track, "track_label": TRACKS[track].label, "acos": int(b["acos"])}
         for metric in TOTAL_COLUMNS[1:]:
             cast = int if metric.startswith("acos") else float
@@ -316,6 +382,7 @@ def apply_rule_change(
     *,
     performance_year: int | None = None,
     from_database: bool | None = None,
+    as_was: AsWas | None = None,
 ) -> ProgramComparison:
     """Settle every ACO under the rules as they were and as changed, and compare.
 
@@ -331,6 +398,9 @@ def apply_rule_change(
         Keep only that year's rows.
     from_database : bool, optional
         Force the input kind; by default rows with any `cms_*` column are database rows.
+    as_was : AsWas, optional
+        `settle_as_was(aco_year, ...)` made before (the rules as they were settle once per year, not once
+        per change); `aco_year`, `performance_year` and `from_database` are then not read.
 
     Returns
     -------
@@ -352,58 +422,43 @@ def apply_rule_change(
     >>> c.totals.loc[["as was", "as changed"], "shared_savings_paid"].tolist()
     [4900000.0, 2450000.0]
     """
-    rows = (
-        aco_year if performance_year is None else aco_year[aco_year["performance_year"] == performance_year]
-    )
-    if rows.empty:
-        raise ValueError("no ACO-years to settle" + (f" in {performance_year}" if performance_year else ""))
-    inputs = _settle_inputs(rows, from_database)
-    notes: list[str] = []
-    usable = settleable(inputs)
-    if not usable.all():  # a damaged published row is left out and named, not the whole year refused
-        left_out = rows.loc[~usable, "aco_id"].astype(str).tolist() if "aco_id" in rows else []
-        named = ", ".join(left_out[:5]) + (" ..." if len(left_out) > 5 else "")
-        notes.append(f"{int((~usable).sum())} ACO-year(s) left out: their published benchmark, spending or "
-                     f"size cannot be settled ({named}).")
-        rows, inputs = rows[usable], inputs[usable]
-        if rows.empty:
-            raise ValueError("no ACO-year of this year can be settled from its published numbers")
-    before = settle_frame(inputs)
-
+    if as_was is None:
+        as_was = settle_as_was(aco_year, performance_year=performance_year, from_database=from_database)
+    rows, inputs, before = as_was.rows, as_was.inputs, as_was.before
+    notes = list(as_was.notes)
     tracks = change.tracks()
     years = change.years()
-    changed_inputs = _quality_inputs(inputs, change, notes)
+    codes, py, data = as_was.arrays
+    changed = _quality_inputs(data, py, change, notes)
     if change.changes_msr:
-        changed_inputs = _corridor_inputs(changed_inputs, before, change)
-    after = settle_frame(changed_inputs, tracks=tracks, years=years)
+        changed = _corridor_inputs(changed, before, change)
+    after = settle_arrays(codes, py, changed, ["earned", "gross_savings", "outcome", "minimum_savings_rate"],
+                          tracks=tracks, years=years,
+                          labels=inputs.index, original=lambda name, at: list(inputs[name].iloc[at]))
 
-    b, a = _with_net(_totals(inputs, before)), _with_net(_totals(inputs, after))
+    b = as_was.totals
+    a = _with_net(_totals(_proration(inputs), after["earned"], after["gross_savings"]))
     totals = pd.DataFrame(
         [b, a, {k: a[k] - b[k] for k in b}], index=list(SCENARIOS), columns=list(TOTAL_COLUMNS)
     )
     for col in ("acos", "acos_paid", "acos_owing"):
         totals[col] = totals[col].astype(int)
 
-    outcome_names = np.array(["inside corridor", "shared savings", "shared losses", "reduced sharing"])
-    per_aco = pd.DataFrame(index=rows.index)
-    for col in ("aco_id", "aco_name"):
-        if col in rows:
-            per_aco[col] = rows[col].to_numpy()
-    per_aco["performance_year"] = inputs["performance_year"].to_numpy()
-    per_aco["track"] = inputs["track"].astype(str).to_numpy()
-    per_aco["earned_before"] = before["earned"].to_numpy()
-    per_aco["earned_after"] = after["earned"].to_numpy()
-    per_aco["change"] = per_aco["earned_after"] - per_aco["earned_before"]
-    per_aco["outcome_before"] = outcome_names[before["outcome"].to_numpy(dtype=int)]
-    per_aco["outcome_after"] = outcome_names[after["outcome"].to_numpy(dtype=int)]
-    per_aco["msr_before"] = before["minimum_savings_rate"].to_numpy()
-    per_aco["msr_after"] = after["minimum_savings_rate"].to_numpy()
+    per_aco = {name: as_was.per_aco[name] for name in ("aco_id", "aco_name", "performance_year", "track",
+                                                         "earned_before") if name in as_was.per_aco}
+    per_aco["earned_after"] = after["earned"]
+    per_aco["change"] = after["earned"] - as_was.per_aco["earned_before"]
+    per_aco["outcome_before"] = as_was.per_aco["outcome_before"]
+    per_aco["outcome_after"] = np.array(OUTCOMES)[after["outcome"].astype(int)]
+    per_aco["msr_before"] = as_was.per_aco["msr_before"]
+    per_aco["msr_after"] = after["minimum_savings_rate"]
+    per_aco = pd.DataFrame(per_aco, index=rows.index)  # one frame at once: a column at a time took ~10 ms
 
     return ProgramComparison(
         change=change,
         performance_years=tuple(sorted(int(y) for y in inputs["performance_year"].unique())),
         totals=totals,
-        by_track=_by_track(inputs, before, after),
+        by_track=_by_track(as_was, after),
         per_aco=per_aco,
         notes=tuple(notes),
     )

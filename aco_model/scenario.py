@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -40,8 +40,16 @@ from aco_model.quality_routes import (
     published_route,
 )
 from aco_model.reconciliation import AcoYear, Settlement, settle
-from aco_model.rules import FIRST_YEAR, LAST_YEAR, MSR_ELECTIONS, TRACKS, is_offered, year_rules
-from aco_model.vectorized import settle_frame
+from aco_model.rules import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MSR_ELECTIONS,
+    TRACKS,
+    is_offered,
+    track_rules,
+    year_rules,
+)
+from aco_model.vectorized import OPTIONAL_DEFAULTS, REQUIRED, TRACK_ORDER, settle_arrays
 
 QualityStandard = Literal["auto", "met", "alternative", "not met"]
 QUALITY_STANDARDS: tuple[str, ...] = ("auto", "met", "alternative", "not met")
@@ -414,8 +422,6 @@ def quality_curve(scenario: Scenario, scores: np.ndarray = QUALITY_SCORES) -> pd
     alternative_earned: the payment if only the alternative standard were met (PY2023+; NaN before).
     """
     scores = np.asarray(scores, dtype=float)
-    one = scenario.aco_year().to_frame()
-    frame = one.loc[one.index.repeat(len(scores))].reset_index(drop=True)
     if scenario.quality_standard == "auto":
         met, alternative = auto_standard_array(scenario.performance_year, scores, scenario.quality_route,
                                                scenario.quality_route_score)
@@ -425,16 +431,18 @@ def quality_curve(scenario: Scenario, scores: np.ndarray = QUALITY_SCORES) -> pd
         forced, alt = scenario.standard_met()
         met = np.full(len(scores), forced) if forced is not None else None
         alternative, floored = np.full(len(scores), alt), scores
-    frame["quality_score"] = floored
-    frame["met_quality_standard"] = np.nan if met is None else met.astype(float)
-    frame["met_alternative_quality_standard"] = alternative.astype(float)
-    earned = settle_frame(frame, columns=["earned"])["earned"].to_numpy()
+    data = _repeated_inputs(scenario, len(scores))
+    data["quality_score"] = floored
+    data["met_quality_standard"] = np.full(len(scores), np.nan) if met is None else met.astype(float)
+    data["met_alternative_quality_standard"] = alternative.astype(float)
+    codes, years = _codes_and_years([scenario.track], len(scores), scenario.performance_year)
+    earned = settle_arrays(codes, years, data, ["earned"])["earned"]
     out = pd.DataFrame({"quality_score": scores, "earned": earned,
                         "met": np.nan if met is None else met, "alternative": alternative})
     if year_rules(scenario.performance_year).quality_era == "qps_alternative":
-        frame["met_quality_standard"] = 0.0
-        frame["met_alternative_quality_standard"] = 1.0
-        out["alternative_earned"] = settle_frame(frame, columns=["earned"])["earned"].to_numpy()
+        data["met_quality_standard"] = np.zeros(len(scores))
+        data["met_alternative_quality_standard"] = np.ones(len(scores))
+        out["alternative_earned"] = settle_arrays(codes, years, data, ["earned"])["earned"]
     else:
         out["alternative_earned"] = np.nan
     return out
@@ -444,21 +452,38 @@ def quality_curve(scenario: Scenario, scores: np.ndarray = QUALITY_SCORES) -> pd
 TEMPLATE = Scenario(2024, "BASIC_E", 150_000_000.0, 146_000_000.0, 20_000, 0.80, msr_election=0.02)
 
 
-def _grid_rows(scenario: Scenario, tracks: list[str], per_track: int) -> pd.DataFrame:
-    """The scenario's row `per_track` times for each track in turn (only the track differs: a scenario's
-    other inputs do not depend on its track). Repeating one row, not building a frame from dicts or one
-    frame per track: 20 ms less for every track's curve, 10 ms for every track's settlement."""
-    one = scenario.aco_year().to_frame()
-    frame = one.loc[one.index.repeat(len(tracks) * per_track)].reset_index(drop=True)
-    frame["track"] = np.repeat(np.asarray(tracks, dtype=object), per_track)
-    return frame
+def _repeated_inputs(scenario: Scenario, rows: int) -> dict[str, np.ndarray | None]:
+    """The scenario's numeric settlement inputs, each repeated `rows` times, as `settle_frame` reads them
+    from a frame of its `AcoYear.to_frame()` row repeated (None as NaN, flags as 0/1, a whole headcount
+    as int64): the arrays handed to `settle_arrays` directly. Building and reading such a frame took most
+    of every comparison's time (tests/unit/test_comparison_keys.py: the same results bit for bit)."""
+    values = asdict(scenario.aco_year())
+    data: dict[str, np.ndarray | None] = {}
+    for name in (*REQUIRED[2:], *OPTIONAL_DEFAULTS):
+        if name not in values:  # not an AcoYear field: not a column of its frame either
+            data[name] = None
+            continue
+        value = values[name]
+        whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
+        dtype = np.int64 if name == "assigned_beneficiaries" and whole else np.float64
+        data[name] = np.full(rows, np.nan if value is None else value, dtype=dtype)
+    return data
 
 
-def _grid(scenario: Scenario, tracks: list[str], rates: np.ndarray) -> pd.DataFrame:
-    frame = _grid_rows(scenario, tracks, len(rates))
-    frame["savings_rate_input"] = np.tile(rates, len(tracks))
-    frame["expenditure"] = frame["benchmark"] * (1.0 - frame["savings_rate_input"])
-    return frame
+def _codes_and_years(tracks: list[str], per_track: int, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each track's code (`settle_arrays`' track index) `per_track` times in turn, and the year beside it."""
+    track_rules(tracks[0])  # an unknown track refused by name, as settle_frame would
+    year_rules(year)
+    codes = np.repeat(np.array([TRACK_ORDER.index(t) for t in tracks]), per_track)
+    return codes, np.full(len(codes), year, dtype=np.int64)
+
+
+def _curve_inputs(scenario: Scenario, tracks: list[str], rates: np.ndarray):
+    """The scenario at every savings rate of `rates` for each track in turn: expenditure = B x (1 - rate)."""
+    data = _repeated_inputs(scenario, len(tracks) * len(rates))
+    rate = np.tile(rates, len(tracks))
+    data["expenditure"] = data["benchmark"] * (1.0 - rate)
+    return (*_codes_and_years(tracks, len(rates), scenario.performance_year), data, rate)
 
 
 def payment_curve(scenario: Scenario, rates: np.ndarray = CURVE_RATES) -> pd.DataFrame:
@@ -466,11 +491,9 @@ def payment_curve(scenario: Scenario, rates: np.ndarray = CURVE_RATES) -> pd.Dat
 
     Columns: savings_rate, earned, outcome (0 corridor, 1 savings, 2 losses, 3 reduced sharing).
     """
-    grid = _grid(scenario, [scenario.track], rates)
-    out = settle_frame(grid)
-    return pd.DataFrame(
-        {"savings_rate": grid["savings_rate_input"], "earned": out["earned"], "outcome": out["outcome"]}
-    )
+    codes, years, data, rate = _curve_inputs(scenario, [scenario.track], np.asarray(rates, dtype=float))
+    out = settle_arrays(codes, years, data, ["earned", "outcome"])
+    return pd.DataFrame({"savings_rate": rate, "earned": out["earned"], "outcome": out["outcome"]})
 
 
 def every_track(scenario: Scenario, rates: np.ndarray = CURVE_RATES) -> pd.DataFrame:
@@ -480,12 +503,15 @@ def every_track(scenario: Scenario, rates: np.ndarray = CURVE_RATES) -> pd.DataF
     `owes_below`: the highest savings rate at which it owes money (NaN for one-sided tracks).
     """
     tracks = list(TRACKS)
-    now = settle_frame(_grid_rows(scenario, tracks, 1))  # the scenario itself under each track
-    grid = _grid(scenario, tracks, rates)
-    curve = settle_frame(grid)
-    earned = curve["earned"].to_numpy().reshape(len(tracks), len(rates))
-    msr = now["minimum_savings_rate"].to_numpy()
-    mlr = now["minimum_loss_rate"].to_numpy()
+    rates = np.asarray(rates, dtype=float)
+    codes, years = _codes_and_years(tracks, 1, scenario.performance_year)
+    now = settle_arrays(codes, years, _repeated_inputs(scenario, len(tracks)),  # each track's own settlement
+                        ["earned", "final_sharing_rate", "final_loss_rate", "minimum_savings_rate",
+                         "minimum_loss_rate"])
+    codes, years, data, _ = _curve_inputs(scenario, tracks, rates)
+    earned = settle_arrays(codes, years, data, ["earned"])["earned"].reshape(len(tracks), len(rates))
+    msr = now["minimum_savings_rate"]
+    mlr = now["minimum_loss_rate"]
     lowest_paid = np.where(earned > 0, rates[None, :], np.inf).min(axis=1)
     # The grid only says whether and roughly where; the corridor's edge is exact (425.604(b)).
     pays = np.where(np.isinf(lowest_paid), np.inf, np.where(lowest_paid < msr - 1e-9, lowest_paid, msr))
@@ -496,11 +522,11 @@ def every_track(scenario: Scenario, rates: np.ndarray = CURVE_RATES) -> pd.DataF
             "label": [TRACKS[t].label for t in tracks],
             "offered": [is_offered(t, scenario.performance_year) for t in tracks],
             "two_sided": [TRACKS[t].two_sided for t in tracks],
-            "earned": now["earned"].to_numpy(),
-            "final_sharing_rate": now["final_sharing_rate"].to_numpy(),
-            "final_loss_rate": now["final_loss_rate"].to_numpy(),
-            "minimum_savings_rate": now["minimum_savings_rate"].to_numpy(),
-            "minimum_loss_rate": now["minimum_loss_rate"].to_numpy(),
+            "earned": now["earned"],
+            "final_sharing_rate": now["final_sharing_rate"],
+            "final_loss_rate": now["final_loss_rate"],
+            "minimum_savings_rate": msr,
+            "minimum_loss_rate": mlr,
             "pays_from": np.where(np.isinf(pays), np.nan, pays),
             "owes_below": np.where(np.isinf(owes), np.nan, owes),
         }

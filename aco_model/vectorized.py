@@ -181,12 +181,19 @@ def settle_frame(
     unknown = [c for c in wanted if c not in RESULT_COLUMNS]
     if unknown:
         raise KeyError(f"settle_frame has no result column(s): {', '.join(unknown)}")
-    data = {name: _numbers(frame, name) for name in (*REQUIRED[2:], *OPTIONAL_DEFAULTS)}
+    codes, performance_years, data = input_arrays(frame)
     out = settle_arrays(
-        _track_codes(frame), _performance_years(frame), data, wanted, tracks=tracks, years=years,
+        codes, performance_years, data, wanted, tracks=tracks, years=years,
         labels=frame.index, original=lambda name, rows: list(frame[name].iloc[rows]), workers=workers,
     )
     return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def input_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray | None]]:
+    """`settle_frame`'s reading of a frame: (track codes, performance years, numeric inputs), the arguments
+    of `settle_arrays`. For a caller settling the same rows many times with a column or two changed."""
+    data = {name: _numbers(frame, name) for name in (*REQUIRED[2:], *OPTIONAL_DEFAULTS)}
+    return _track_codes(frame), _performance_years(frame), data
 
 
 def settle_arrays(

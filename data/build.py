@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing as mp
 import os
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,11 +42,13 @@ from data.cms_files.cms_formats import FileResult, FormatError, normalize
 from data.cms_files.sources import RawFile, SourceError, discover, read_raw
 from data.demo import demo_tables
 from data.schema import ACO_YEAR_COLUMNS
-from data.store import database_problem, previous_contents, remove_leftovers, write_database
+from data.store import DatabaseWriter, database_problem, previous_contents, remove_leftovers
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "aco.duckdb"
 CMS_DIR_ENV = "ACO_LENS_CMS_DIR"
 FORMAT_PREFERENCE = {"cms": 0, "standardized": 1}
+MAX_WORKERS = 4  # processes reading the yearly files at once (12 files of a few hundred rows each)
+WORKERS_ENV = "ACO_LENS_BUILD_WORKERS"  # fewer (1: none, all in the build's own process), e.g. on a busy host
 
 
 class BuildError(RuntimeError):
@@ -81,9 +86,10 @@ class LoadedFiles:
 
 @dataclass
 class _Loaded:
-    raw: RawFile
+    raw: RawFile  # its frame of cells dropped once normalized (`_read_and_load`)
     result: FileResult
     origin: str
+    state: pd.Series | None = None  # the file's ACO_State text, kept when it publishes no ids (_derive_ids)
 
     @property
     def label(self) -> str:
@@ -103,7 +109,83 @@ def _load(raw: RawFile, origin: str) -> _Loaded:
         result = normalize(raw.frame, raw.year, raw.path.name)
     except FormatError as exc:
         raise BuildError(f"{raw.path.name}: {exc}") from exc
-    return _Loaded(raw, result, origin)
+    state = None
+    if result.ids_missing:
+        state_column = ColumnIndex(list(raw.frame.columns)).find("ACO_State")
+        state = raw.frame[state_column] if state_column else None
+    raw.frame = raw.frame.iloc[:0, :0]  # not needed further: a worker process need not send it back
+    return _Loaded(raw, result, origin, state)
+
+
+def _read_and_load(path: Path, origin: str) -> _Loaded:
+    """One file read and normalized (in a worker process when there are several)."""
+    try:
+        raw = read_raw(path)
+    except SourceError as exc:
+        raise BuildError(f"{path.name}: {exc}") from exc
+    return _load(raw, origin)
+
+
+def _workers(files: int) -> int:
+    """Processes to read the files with: one per processor (at most MAX_WORKERS), or 1 (in this process).
+
+    Forking is safe only in a process with one thread (a lock held by another thread at the fork stays
+    held in the child forever): the app's start-up build runs beside Streamlit's threads, so it reads the
+    files here, one after another; the command line and the benchmarks use the processors. Linux only
+    (macOS's system libraries are not safe to fork; Windows has no fork). ACO_LENS_BUILD_WORKERS caps them.
+    """
+    if files < 2 or threading.active_count() > 1 or not sys.platform.startswith("linux"):
+        return 1
+    asked = os.environ.get(WORKERS_ENV, "").strip()
+    most = int(asked) if asked.isdigit() and int(asked) > 0 else MAX_WORKERS
+    return max(1, min(len(os.sched_getaffinity(0)), most, files))
+
+
+@contextlib.contextmanager
+def _processes(files: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for a build of `files` files (see `_workers`), or None to work in this one."""
+    workers = _workers(files)
+    if workers == 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _load_all(paths: list[Path], origins: dict[str, str], pool: ProcessPoolExecutor | None,
+              meanwhile: Callable[[], None] | None = None) -> list[_Loaded]:
+    """Every file read and normalized, in `paths`' order; the first file (in that order) that fails
+    raises its BuildError, as reading them one by one would. `meanwhile` runs while the pool's processes
+    read (without a pool: after the files); a file's error still comes before its error."""
+    jobs = [(path, origins.get(path.name, str(path.parent.resolve()))) for path in paths]
+    if pool is None:
+        loaded = [_read_and_load(path, origin) for path, origin in jobs]
+        if meanwhile is not None:
+            meanwhile()
+        return loaded
+    # The largest files first, so that no process is left with a big one at the end.
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][0]))
+    futures = {i: pool.submit(_read_and_load, *jobs[i]) for i in order}
+    failed = None
+    if meanwhile is not None:
+        try:
+            meanwhile()
+        except Exception as exc:  # noqa: BLE001 - raised below, after the files' own errors
+            failed = exc
+    loaded = [futures[i].result() for i in range(len(jobs))]
+    if failed is not None:
+        raise failed
+    return loaded
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _derive_ids(loaded: list[_Loaded]) -> None:
@@ -112,10 +194,8 @@ def _derive_ids(loaded: list[_Loaded]) -> None:
         peers = [i.result.frame for i in loaded
                  if not i.result.ids_missing and aco_ids.same_series(i.raw.year, item.raw.year)]
         frame = item.result.frame
-        state_column = ColumnIndex(list(item.raw.frame.columns)).find("ACO_State")
-        state = item.raw.frame[state_column] if state_column else None
         codes = frame["aco_state"] if "aco_state" in frame else None
-        ids, matched = aco_ids.derive(frame["aco_name"], state, aco_ids.crosswalk(peers), codes,
+        ids, matched = aco_ids.derive(frame["aco_name"], item.state, aco_ids.crosswalk(peers), codes,
                                       aco_ids.id_states(peers))
         frame["aco_id"] = ids.to_numpy()
         item.result.warnings.append(
@@ -205,16 +285,12 @@ def _source_rows(loaded: list[_Loaded], loaded_at: datetime) -> pd.DataFrame:
     )
 
 
-def load_cms_files(paths: list[Path], origins: dict[str, str] | None = None) -> LoadedFiles:
-    """Read and map the files (nothing is written); raises BuildError for a file that cannot load."""
-    origins = origins or {}
-    loaded = []
-    for path in paths:
-        try:
-            raw = read_raw(path)
-        except SourceError as exc:
-            raise BuildError(f"{path.name}: {exc}") from exc
-        loaded.append(_load(raw, origins.get(path.name, str(path.parent.resolve()))))
+def load_cms_files(paths: list[Path], origins: dict[str, str] | None = None,
+                   pool: ProcessPoolExecutor | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> LoadedFiles:
+    """Read and map the files (nothing is written), in `pool`'s processes when given (`meanwhile`
+    runs here while they read); raises BuildError for a file that cannot load."""
+    loaded = _load_all(paths, origins or {}, pool, meanwhile)
     _derive_ids(loaded)
     _link_six_months(loaded)
     loaded = _drop_duplicates(loaded)
@@ -251,9 +327,10 @@ def _download(cms_dir: Path | None, base_url: str | None, warnings: list[str]) -
     return {r.path.name: r.url for r in results if r.path is not None}
 
 
-def _previous(out: Path, demo: bool, synthetic: bool, years: list[int], where: str) -> list[str]:
-    """Refuse to put demo data over CMS data unasked; warn about years the old database had."""
-    previous = previous_contents(out)
+def _previous(previous: tuple[bool, list[int]] | None, out: Path, demo: bool, synthetic: bool,
+              years: list[int], where: str) -> list[str]:
+    """Refuse to put demo data over CMS data unasked (`previous`: store.previous_contents of `out`);
+    warn about years the old database had."""
     if previous is None or not previous[0]:
         return []
     old_years = previous[1]
@@ -267,6 +344,16 @@ def _previous(out: Path, demo: bool, synthetic: bool, years: list[int], where: s
     return [f"PY{', PY'.join(map(str, lost))} in the previous {out.name} but not in this build"]
 
 
+@dataclass
+class _Opened:
+    """What the build prepares while its workers read the files: the old database's contents
+    (store.previous_contents) and the new one's writer, or the error opening it."""
+
+    previous: tuple[bool, list[int]] | None = None
+    writer: DatabaseWriter | None = None
+    failed: Exception | None = None
+
+
 def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, base_url: str | None,
                   started: float) -> BuildReport:
     """The build itself; the caller holds the build lock of `out`."""
@@ -278,23 +365,47 @@ def _build_locked(cms_dir: Path | None, out: Path, download: bool, demo: bool, b
     origins = {} if demo or not download else _download(cms_dir, base_url, warnings)
     paths = [] if demo or cms_dir is None else discover(Path(cms_dir))
     where = f"in {cms_dir}" if cms_dir is not None else "(no CMS folder given)"
-    if paths:
-        loaded = load_cms_files(paths, origins)
-        loaded.warnings[:0] = warnings
-    else:
-        if not demo:
-            warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
-        aco_year, source = demo_tables()
-        loaded = LoadedFiles(aco_year, source, warnings, [], [])
-    years = sorted(int(y) for y in loaded.aco_year["performance_year"].unique())
-    loaded.warnings += _previous(out, demo, not paths, years, where)
-    linked = lineage.link(loaded.aco_year)
-    loaded.aco_year["lineage_id"] = linked.lineage_id
-    write_database(out, loaded.aco_year[[c for c, _, _ in ACO_YEAR_COLUMNS]], loaded.source, linked.tables(),
-                   spending.tables(loaded.aco_year), loaded.profile)
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_processes(len(paths)))
+        early = _Opened()
+
+        def prepare() -> None:
+            """The old database looked at and the new one opened (while the workers read the files)."""
+            early.previous = previous_contents(out)
+            try:
+                early.writer = stack.enter_context(DatabaseWriter(out))
+            except Exception as exc:  # noqa: BLE001 - raised where the database is first written
+                early.failed = exc
+
+        if paths:
+            loaded = load_cms_files(paths, origins, pool, meanwhile=prepare)
+            loaded.warnings[:0] = warnings
+        else:
+            if not demo:
+                warnings.append(f"no CMS results file {where}: wrote synthetic demo data")
+            aco_year, source = demo_tables()
+            loaded = LoadedFiles(aco_year, source, warnings, [], [])
+            prepare()
+        years = sorted(int(y) for y in loaded.aco_year["performance_year"].unique())
+        loaded.warnings += _previous(early.previous, out, demo, not paths, years, where)
+        if early.failed is not None or early.writer is None:
+            raise early.failed or RuntimeError("database not opened")
+        linked = _write(early.writer, loaded, pool)
     report = _report(out, loaded, synthetic=not paths, started=started)
     report.lineage = linked.report(loaded.aco_year)
     return report
+
+
+def _write(writer: DatabaseWriter, loaded: LoadedFiles, pool: ProcessPoolExecutor | None) -> lineage.Lineage:
+    """The tables inserted (committed when the caller leaves `writer`), the lineages linked meanwhile in a
+    worker process when there is one."""
+    rows = loaded.aco_year
+    linking = pool.submit(lineage.link, rows[lineage.input_columns(rows)]) if pool else None
+    writer.insert({"source": loaded.source, **spending.tables(rows), **loaded.profile})
+    linked = linking.result() if linking else lineage.link(rows)
+    rows["lineage_id"] = linked.lineage_id
+    writer.insert({"aco_year": rows[[c for c, _, _ in ACO_YEAR_COLUMNS]], **linked.tables()})
+    return linked
 
 
 @contextlib.contextmanager

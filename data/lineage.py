@@ -402,11 +402,18 @@ def _union(pairs: list[tuple[object, object]], items: list[object]) -> dict[obje
     return {i: root(i) for i in items}
 
 
+INPUT_COLUMNS = ("performance_year", "aco_id", "aco_name", "six_month_period", "source_file",
+                 "agreement_type", "initial_start_date", "current_start_date", "assigned_beneficiaries")
+
+
+def input_columns(aco_year: pd.DataFrame) -> list[str]:
+    """The columns of `aco_year` that `link` reads (`aco_state` when there is one)."""
+    return [*INPUT_COLUMNS, *(["aco_state"] if "aco_state" in aco_year else [])]
+
+
 def link(aco_year: pd.DataFrame) -> Lineage:
     """Lineage ids for `aco_year`'s rows (same index), the evidence of every link, the ambiguous cases."""
-    columns = ["performance_year", "aco_id", "aco_name", "six_month_period", "source_file", "agreement_type",
-               "initial_start_date", "current_start_date", "assigned_beneficiaries"]
-    rows = aco_year[columns + (["aco_state"] if "aco_state" in aco_year else [])].copy()
+    rows = aco_year[input_columns(aco_year)].copy()
     for column in ("aco_id", "aco_name", "six_month_period", "source_file", "agreement_type"):
         rows[column] = rows[column].astype(object)  # plain strings: Arrow-backed ones iterate slowly
     ids = rows["aco_id"].astype(str)

@@ -72,33 +72,70 @@ def write_database(out: Path, aco_year: pd.DataFrame, source: pd.DataFrame,
     utilization and benchmark-part tables (schema.SPENDING_TABLES); `profile`: the ACO profile tables
     (profile_tables.PROFILE_TABLES); empty ones when not given.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
-    try:
-        con = duckdb.connect(str(tmp), config={"threads": 1})
+    given = {**(lineage or {}), **(spending or {}), **(profile or {})}
+    with DatabaseWriter(out) as writer:
+        writer.insert({"aco_year": aco_year, "source": source,
+                       **{table: given[table] for table, _ in EXTRA_TABLES if table in given}})
+
+
+class DatabaseWriter:
+    """`write_database` in steps, so that a caller can write some tables while it still computes others.
+
+    Entering opens the temporary file and creates every table (with its comments) in one transaction;
+    `insert` fills tables by name; leaving without an error fills the tables never given with no rows,
+    commits, and moves the file over `out`. An error on the way removes the temporary file, and `out`
+    stays as it was.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.todo = dict(TABLES)  # table -> columns, until inserted
+
+    def __enter__(self) -> DatabaseWriter:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
         try:
-            given = {**(lineage or {}), **(spending or {}), **(profile or {})}
-            extra = [(t, c, given.get(t, pd.DataFrame(columns=[n for n, _, _ in c])))
-                     for t, c in EXTRA_TABLES]
-            written = (("aco_year", ACO_YEAR_COLUMNS, aco_year), ("source", SOURCE_COLUMNS, source), *extra)
-            con.execute("BEGIN TRANSACTION")  # tables, comments and rows in one transaction: one commit
-            for table, columns, _ in written:
-                con.execute(_ddl(table, columns))
-            _comments(con, [(table, columns) for table, columns, _ in written])
-            for table, columns, frame in written:
-                _insert(con, table, columns, frame)
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        digest = file_digest(tmp)
-        with contextlib.suppress(FileNotFoundError):
-            digest_path(out).unlink()  # never a stale digest beside the new file
-        os.replace(tmp, out)
-        digest_path(out).write_text(digest + "\n", encoding="ascii")
-    except BaseException:
-        _remove(tmp)
-        raise
+            self.con = duckdb.connect(str(self.tmp), config={"threads": 1})
+            self.con.execute("BEGIN TRANSACTION")  # tables, comments and rows in one transaction: one commit
+            for table, columns in TABLES:
+                self.con.execute(_ddl(table, columns))
+            _comments(self.con, list(TABLES))
+        except BaseException:
+            self._abandon()
+            raise
+        return self
+
+    def insert(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        """Rows of the tables named (each table once)."""
+        assert self.con is not None
+        for table, frame in frames.items():
+            _insert(self.con, table, self.todo.pop(table), frame)
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None:
+            self._abandon()
+            return
+        try:
+            self.insert({t: pd.DataFrame(columns=[n for n, _, _ in c]) for t, c in self.todo.items()})
+            assert self.con is not None
+            self.con.execute("COMMIT")
+            self.con.execute("CHECKPOINT")
+            self.con.close()
+            digest = file_digest(self.tmp)
+            with contextlib.suppress(FileNotFoundError):
+                digest_path(self.out).unlink()  # never a stale digest beside the new file
+            os.replace(self.tmp, self.out)
+            digest_path(self.out).write_text(digest + "\n", encoding="ascii")
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        if self.con is not None:
+            with contextlib.suppress(Exception):
+                self.con.close()
+        _remove(self.tmp)
 
 
 def digest_path(out: Path) -> Path:

@@ -77,7 +77,7 @@ def _rows_chart(key: db.Key) -> go.Figure:
     return fig
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.memo(4)  # looked up by the key itself: Streamlit's hasher cost more than the lookup
 def _sources_shown(key: db.Key) -> pd.DataFrame:
     """The files table as shown (shared by every viewer of this database: never changed)."""
     sources = db.sources(key)
@@ -125,7 +125,7 @@ def _sources_csv(key: db.Key) -> pd.DataFrame:
     return sources.assign(origin=sources["origin"].map(folder_name))
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.memo(4)
 def _summary_shown(key: db.Key) -> pd.DataFrame:
     """The fidelity by year as shown."""
     summary = _fidelity(key)[1]
@@ -144,7 +144,7 @@ def _summary_shown(key: db.Key) -> pd.DataFrame:
                   "Not reproduced (why)"]]
 
 
-@page_cache.cache_resource(show_spinner=False, max_entries=4)
+@page_cache.memo(4)
 def _misses(key: db.Key) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The ACO-years not reproduced in one count or both (with their names), as shown, and the reasons."""
     compared, rows = _fidelity(key)[0], db.all_rows(key)
@@ -208,9 +208,9 @@ if lacking:
         st.caption("Unmapped: columns in the file that ACO Lens does not read. Not in file: optional "
                    "fields that year's file does not publish (left empty); '(blank)' marks a column present "
                    "but empty.")
-        for lines in lacking:
-            for line in lines:
-                st.markdown(line)
+        # One element for every file (a paragraph and its list each): an element per line was 24 messages
+        # on every run.
+        st.markdown("\n\n".join("\n".join(lines) for lines in lacking))
 
 # --- fidelity ----------------------------------------------------------------------------------------
 st.subheader("Does the model reproduce CMS?")

@@ -12,6 +12,7 @@ follow the filters.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from aco_model.rules import FIRST_YEAR, LAST_YEAR
@@ -38,6 +39,12 @@ def _totals(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *fi
     return totals, charts.per_year(totals)
 
 
+@page_cache.memo(64)
+def _sums(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object) -> pd.Series:
+    """The headline numbers: the choice's totals summed over its years and tracks."""
+    return _totals(db_key, years, tracks, *filters)[1][charts.TOTAL_COLUMNS].sum()
+
+
 def _payments(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *filters: object):
     return charts.payments_by_track(_totals(db_key, years, tracks, *filters)[0])
 
@@ -62,32 +69,40 @@ def _spread(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], *fi
     return charts.savings_rate_spread(aco_years.rows(db_key, years, tracks, *filters))
 
 
-@page_cache.memo(64)
-def _quality(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
+# The quality dots' year and the map's years are some of the chosen years: their rows are cut from the
+# chosen rows (kept for the page above), a few columns, not asked of aco_years.rows afresh (which sets the
+# type of each of its hundred columns). `within` (the chosen years) is where they are cut from, not what
+# they are: the results are kept without it.
+@page_cache.memo(64, key=lambda db_key, year, tracks, within, *filters: (db_key, year, tracks, *filters))
+def _quality(db_key: db.Key, year: int, tracks: tuple[str, ...], within: tuple[int, ...], *filters: object):
     """(the year's ACOs with a savings rate and a quality score, how many lack one, the same formatted)."""
-    points, unscored = charts.quality_points(aco_years.rows(db_key, (year,), tracks, *filters))
+    rows = charts.of_years(aco_years.rows(db_key, within, tracks, *filters), (year,), charts.QUALITY_INPUTS)
+    points, unscored = charts.quality_points(rows)
     shown = ui.formatted(points.assign(track=points["track"].map(charts.label)),
                          ["cms_earned_savings_losses"], ["savings_rate", "quality_score"],
                          rename=charts.SCATTER_COLUMNS)
     return points, unscored, shown
 
 
-def _quality_chart(db_key: db.Key, year: int, tracks: tuple[str, ...], *filters: object):
-    return charts.quality_scatter(_quality(db_key, year, tracks, *filters)[0], year)
+def _quality_chart(db_key: db.Key, year: int, tracks: tuple[str, ...], within: tuple[int, ...],
+                   *filters: object):
+    return charts.quality_scatter(_quality(db_key, year, tracks, within, *filters)[0], year)
 
 
-def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
-               two_sided: bool | None, revenue: str | None, measure: str, title: str):
+def _state_map(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], within: tuple[int, ...],
+               states: tuple[str, ...], two_sided: bool | None, revenue: str | None, measure: str,
+               title: str):
     """The tile map of the chosen ACO-years by state (only the chosen states when filtering by state)."""
-    numbers, _ = _states_table(db_key, years, tracks, states, two_sided, revenue)
+    numbers, _ = _states_table(db_key, years, tracks, within, states, two_sided, revenue)
     return state_map.tile_map(numbers, measure, title, several_years=len(years) > 1)
 
 
-@page_cache.memo(64)  # decorated once (ui.page_cache)
-def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], states: tuple[str, ...],
-                  two_sided: bool | None, revenue: str | None):
+@page_cache.memo(64, key=lambda db_key, years, tracks, within, *filters: (db_key, years, tracks, *filters))
+def _states_table(db_key: db.Key, years: tuple[int, ...], tracks: tuple[str, ...], within: tuple[int, ...],
+                  states: tuple[str, ...], two_sided: bool | None, revenue: str | None):
     """(numbers by state, the same formatted for the table): once per choice, not on every rerun."""
-    chosen = aco_years.rows(db_key, years, tracks, states, two_sided, revenue)
+    chosen = charts.of_years(aco_years.rows(db_key, within, tracks, states, two_sided, revenue), years,
+                             state_map.INPUTS)
     numbers = state_map.by_state(chosen, states)
     return numbers, ui.formatted(numbers, ["earned_savings_losses", "earned_per_beneficiary",
                                            "shared_savings_paid", "losses_owed"], [],
@@ -170,7 +185,7 @@ if totals.empty:
     st.stop()
 
 # --- headline numbers ------------------------------------------------------------------------------------
-sums = by_year[charts.TOTAL_COLUMNS].sum()
+sums = _sums(*choice)
 net = sums["gross_savings"] - sums["shared_savings_paid"] + sums["losses_owed"]
 st.subheader(f"{period}, {scope}")
 line, export = st.columns([3, 1], vertical_alignment="center")
@@ -207,69 +222,88 @@ with right:
     ui.cached_chart(_savings, *choice, key="ov_net")
 ui.cached_chart(_spread, *choice, key="ov_spread")
 
-# --- table -------------------------------------------------------------------------------------------
-head, toggle = st.columns([3, 2])
-head.subheader("Year by year")
-view = toggle.segmented_control("Rows", ["year", "track"], default=view, key="ov_view", required=True,
-                                format_func={"year": "By year", "track": "By year and track"}.get)
-year_table, raw = _year_table(key, chosen_years, tuple(chosen_tracks), view == "track", *narrowing)
-ui.table(year_table, raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table",
-         height=min(35 * (len(raw) + 1) + 3, 640))
-st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to "
-           "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
-           "benchmark.")
+# --- table, map and scatter: their own controls rerun this part only ------------------------------------
+@st.fragment
+def _details(choice: tuple, first: int, last: int, view: str, measure: str, scatter_year: int,
+             link: dict[str, str], scope: str, every_track: bool) -> None:
+    """The year-by-year table, the state map and the quality scatter, and the share box.
 
-# --- by state ----------------------------------------------------------------------------------------
-head, pick = st.columns([3, 2], vertical_alignment="bottom")
-head.subheader("By state")
-state_years = tuple(y for y in chosen_years if y in published["state_years"])
-stateless = [y for y in chosen_years if y not in published["state_years"]]
-if not state_years:
-    st.info(f"CMS published no state for {filters_ui.years_text(chosen_years)}: the results files name "
-            f"an ACO's states for {state_years_text} only. Choose one of those years to see the map.",
-            icon=":material/map:")
-else:
-    measure = pick.segmented_control("Map shows", list(state_map.MEASURES), default=measure, key="ov_map",
-                                     required=True, format_func=state_map.MEASURE_LABELS.get)
-    map_title = filters_ui.years_text(state_years) + ("" if every_track else f", {scope}")
-    ui.cached_chart(_state_map, key, state_years, tuple(chosen_tracks), *narrowing, measure, map_title,
-                    key="ov_state_map")
-    states_table, states_shown = _states_table(key, state_years, tuple(chosen_tracks), *narrowing)
-    st.caption(
-        ("ACOs" if len(state_years) == 1 else "ACO-years (an ACO counts once a year)")
-        + " by the states CMS lists for them; an ACO in several states (e.g. \"NJ, NY\") counts, whole, in "
-        "each, so the states add up to more than the program. Grey: no ACO. Earned savings/losses as CMS "
-        "published them; per beneficiary = earned / assigned beneficiaries."
-        + (f" {filters_ui.years_text(stateless)} publish{'es' if len(stateless) == 1 else ''} no state: "
-           "not on the map." if stateless else ""))
-    with st.expander(f"The {len(states_table):,} states and territories on this map",
-                     icon=":material/table:"):
-        ui.table(states_shown, states_table, f"mssp_by_state_{charts.years_text(state_years)}.csv",
-                 key="ov_state_table")
+    An st.fragment: their controls (rows, map measure, year of the dots) change only what is drawn here,
+    so moving one reruns this part, not the page's filters, numbers and charts above (a full run's CPU,
+    on the one core every viewer shares). The link of the whole view is written here, every run of it.
+    """
+    key, chosen_years, chosen_tracks, *narrowing = choice
+    state = dict(link)  # the filters' part of the link, from the page run (never changed here)
 
-# --- quality against savings rate ----------------------------------------------------------------------
-head, pick = st.columns([3, 1], vertical_alignment="bottom")
-head.subheader("Quality against savings rate")
-scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
-                              index=chosen_years[::-1].index(scatter_year), key=f"ov_qyear_{first}_{last}",
-                              format_func=lambda y: f"PY{y}")
-points, unscored, shown_points = _quality(key, scatter_year, tuple(chosen_tracks), *narrowing)
-if points.empty:
-    st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
-else:
-    ui.cached_chart(_quality_chart, key, scatter_year, tuple(chosen_tracks), *narrowing, key="ov_quality")
-    st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
-               + (f"{unscored:,} without a published quality score or savings rate (e.g. pay-for-reporting "
-                  "years) are left out. " if unscored else "")
-               + "Quality score and savings rate as CMS published them.")
-    with st.expander(f"The {len(points):,} ACOs on this chart", icon=":material/table:"):
-        ui.table(shown_points, points, f"mssp_quality_savings_PY{scatter_year}.csv", key="ov_quality_table")
-if scatter_year != last:
-    state["qyear"] = str(scatter_year)
-if measure != "acos":
-    state["map"] = measure
+    head, toggle = st.columns([3, 2])
+    head.subheader("Year by year")
+    view = toggle.segmented_control("Rows", ["year", "track"], default=view, key="ov_view", required=True,
+                                    format_func={"year": "By year", "track": "By year and track"}.get)
+    year_table, raw = _year_table(key, chosen_years, chosen_tracks, view == "track", *narrowing)
+    ui.table(year_table, raw, f"mssp_overview_{charts.years_text(chosen_years)}.csv", key="ov_table",
+             height=min(35 * (len(raw) + 1) + 3, 640))
+    st.caption("Money as CMS published it (benchmark, spending, earned shared savings and losses); net to "
+               "Medicare = gross savings - shared savings paid + losses owed. Savings rate = gross savings / "
+               "benchmark.")
 
-if view != "year":
-    state["view"] = view
-st.query_params.from_dict(state)
-share_box("", state, safe=",")
+    # --- by state ------------------------------------------------------------------------------------
+    head, pick = st.columns([3, 2], vertical_alignment="bottom")
+    head.subheader("By state")
+    state_years = tuple(y for y in chosen_years if y in published["state_years"])
+    stateless = [y for y in chosen_years if y not in published["state_years"]]
+    if not state_years:
+        st.info(f"CMS published no state for {filters_ui.years_text(chosen_years)}: the results files name "
+                f"an ACO's states for {state_years_text} only. Choose one of those years to see the map.",
+                icon=":material/map:")
+    else:
+        measure = pick.segmented_control("Map shows", list(state_map.MEASURES), default=measure,
+                                         key="ov_map", required=True,
+                                         format_func=state_map.MEASURE_LABELS.get)
+        map_title = filters_ui.years_text(state_years) + ("" if every_track else f", {scope}")
+        ui.cached_chart(_state_map, key, state_years, chosen_tracks, chosen_years, *narrowing, measure,
+                        map_title, key="ov_state_map",
+                        by=(key, state_years, chosen_tracks, *narrowing, measure, map_title))
+        states_table, states_shown = _states_table(key, state_years, chosen_tracks, chosen_years, *narrowing)
+        st.caption(
+            ("ACOs" if len(state_years) == 1 else "ACO-years (an ACO counts once a year)")
+            + " by the states CMS lists for them; an ACO in several states (e.g. \"NJ, NY\") counts, whole, "
+            "in each, so the states add up to more than the program. Grey: no ACO. Earned savings/losses as "
+            "CMS published them; per beneficiary = earned / assigned beneficiaries."
+            + (f" {filters_ui.years_text(stateless)} publish{'es' if len(stateless) == 1 else ''} no "
+               "state: not on the map." if stateless else ""))
+        with st.expander(f"The {len(states_table):,} states and territories on this map",
+                         icon=":material/table:"):
+            ui.table(states_shown, states_table, f"mssp_by_state_{charts.years_text(state_years)}.csv",
+                     key="ov_state_table")
+
+    # --- quality against savings rate ----------------------------------------------------------------
+    head, pick = st.columns([3, 1], vertical_alignment="bottom")
+    head.subheader("Quality against savings rate")
+    scatter_year = pick.selectbox("Year of the dots", chosen_years[::-1],
+                                  index=chosen_years[::-1].index(scatter_year),
+                                  key=f"ov_qyear_{first}_{last}", format_func=lambda y: f"PY{y}")
+    points, unscored, shown_points = _quality(key, scatter_year, chosen_tracks, chosen_years, *narrowing)
+    if points.empty:
+        st.info(f"No ACO in PY{scatter_year} ({scope}) has both a savings rate and a quality score.")
+    else:
+        ui.cached_chart(_quality_chart, key, scatter_year, chosen_tracks, chosen_years, *narrowing,
+                        key="ov_quality", by=(key, scatter_year, chosen_tracks, *narrowing))
+        st.caption(f"{len(points):,} ACOs of PY{scatter_year} ({scope}); "
+                   + (f"{unscored:,} without a published quality score or savings rate (e.g. "
+                      "pay-for-reporting years) are left out. " if unscored else "")
+                   + "Quality score and savings rate as CMS published them.")
+        with st.expander(f"The {len(points):,} ACOs on this chart", icon=":material/table:"):
+            ui.table(shown_points, points, f"mssp_quality_savings_PY{scatter_year}.csv",
+                     key="ov_quality_table")
+    if scatter_year != last:
+        state["qyear"] = str(scatter_year)
+    if measure != "acos":
+        state["map"] = measure
+    if view != "year":
+        state["view"] = view
+    st.query_params.from_dict(state)  # a rerun of this part alone writes the link too
+    share_box("", state, safe=",")
+
+
+_details((key, chosen_years, tuple(chosen_tracks), *narrowing), first, last, view, measure, scatter_year,
+         state, scope, every_track)

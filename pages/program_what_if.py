@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from aco_model.program import ProgramComparison, apply_rule_change
+from aco_model.program import AsWas, ProgramComparison, apply_rule_change, settle_as_was
 from aco_model.rules import TRACKS, YEARS
 from ui import database as data
 from ui import page_cache
@@ -25,10 +25,41 @@ inside_app()
 
 # Kept by (database, year, rule change as a hashable key) for every viewer (ui.page_cache.memo: shared,
 # never changed), and the tables as shown with them: a rerun whose rule change was seen costs lookups.
+@page_cache.memo(16)
+def _as_was(db_key: data.Key, year: int) -> AsWas:
+    """The year's ACOs settled under the rules as they were: once per year, whatever the change."""
+    return settle_as_was(data.year_rows(db_key, year))
+
+
+@page_cache.memo(16)
+def _present_tracks(db_key: data.Key, year: int) -> list[str]:
+    """The tracks the year's ACOs are in, in the rule table's order (twelve text comparisons: ~5 ms)."""
+    tracks = set(data.year_rows(db_key, year)["track"].astype(str))
+    return [t for t in TRACKS if t in tracks]
+
+
+@page_cache.memo(16)
+def _published(db_key: data.Key, year: int) -> tuple[float, float, int, list[str]] | None:
+    """What CMS published for the year: paid, collected, ACOs paid, and the ACO-years whose paid-or-not the
+    model does not reproduce under the rules as they were (None when the year has no published results)."""
+    cms = pd.to_numeric(data.year_rows(db_key, year).get("cms_earned_savings_losses"), errors="coerce")
+    if not cms.notna().any():
+        return None
+    as_was = _as_was(db_key, year)
+    index = as_was.rows.index
+    model_paid = pd.Series(as_was.per_aco["earned_before"] > 0, index=index)
+    published_paid = (cms > 0).reindex(index, fill_value=False)
+    differ = pd.Series(as_was.per_aco["aco_id"], index=index)[model_paid != published_paid].astype(str)
+    return (float(cms.clip(lower=0).sum()), float(-cms.clip(upper=0).sum()), int((cms > 0).sum()),
+            differ.tolist())
+
+
 @page_cache.memo(32)
 def _comparison(db_key: data.Key, year: int, change: prog.ChangeKey) -> ProgramComparison:
-    """Every ACO of the year settled as it was and as changed: once per year and rule change."""
-    return apply_rule_change(data.year_rows(db_key, year), prog.change_from_key(change))
+    """Every ACO of the year settled as it was and as changed: once per year and rule change (the rules as
+    they were settled once per year)."""
+    return apply_rule_change(data.year_rows(db_key, year), prog.change_from_key(change),
+                             as_was=_as_was(db_key, year))
 
 
 def _by_track_chart(db_key: data.Key, year: int, change: prog.ChangeKey) -> go.Figure:
@@ -37,26 +68,32 @@ def _by_track_chart(db_key: data.Key, year: int, change: prog.ChangeKey) -> go.F
 
 
 @page_cache.memo(32)
-def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int):
-    """The totals, by-track and biggest-changes tables as shown (money and counts as text)."""
+def _tables(db_key: data.Key, year: int, change: prog.ChangeKey):
+    """The totals and by-track tables as shown (money and counts as text)."""
     comparison = _comparison(db_key, year, change)
     money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
     shown = comparison.totals.reset_index(names="scenario")
-    totals = ui.formatted(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
-                          rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
+    totals = prog.shown(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
+                        rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
     bt = comparison.by_track
     track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
     track_counts = [c for c in bt.columns if c.startswith("acos")]
-    by_track = ui.formatted(
+    by_track = prog.shown(
         bt.drop(columns="track"), track_money, count_cols=track_counts, rename={
             "track_label": "Track", "acos": "ACOs",
             **{f"{m}_{s}": f"{label} ({when})" for m, label in prog.METRIC_LABELS.items()
                for s, when in (("before", "as was"), ("after", "as changed"), ("change", "change"))},
         },
     )
-    top = comparison.biggest_changes(top_count)
+    return shown, totals, by_track
+
+
+@page_cache.memo(32)
+def _biggest(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int) -> pd.DataFrame:
+    """The ACOs whose result changes most, as shown (kept apart: another count reuses the other tables)."""
+    top = _comparison(db_key, year, change).biggest_changes(top_count)
     top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
-    biggest = ui.formatted(
+    return prog.shown(
         top,
         ["earned_before", "earned_after", "change"],
         ["msr_before", "msr_after"],
@@ -74,7 +111,6 @@ def _tables(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int)
             "msr_after": "MSR as changed",
         },
     )
-    return shown, totals, by_track, biggest
 
 
 def _rate_input(
@@ -118,8 +154,7 @@ state = prog.ProgramState.from_params(params, years)
 
 top_left, top_right = st.columns([1, 3])
 state.year = top_left.selectbox("Performance year", years, index=years.index(state.year), key="prog_year")
-rows = data.year_rows(key, state.year)
-present = [t for t in TRACKS if (rows["track"] == t).any()]
+present = _present_tracks(key, state.year)
 year_rules = YEARS[state.year]
 
 # --- per-track rules --------------------------------------------------------------------------------
@@ -256,7 +291,8 @@ st.query_params.from_dict(state.to_params())
 change = state.rule_change()
 change_key = prog.change_key(change)
 comparison = _comparison(key, state.year, change_key)
-totals_raw, totals_shown, by_track_shown, biggest = _tables(key, state.year, change_key, state.top)
+totals_raw, totals_shown, by_track_shown = _tables(key, state.year, change_key)
+biggest = _biggest(key, state.year, change_key, state.top)
 totals = comparison.totals
 
 # --- headline -----------------------------------------------------------------------------------------
@@ -284,28 +320,25 @@ k4.metric(
     delta_color="off",
     delta_arrow="off",
 )
-cms = pd.to_numeric(rows.get("cms_earned_savings_losses"), errors="coerce")
-if cms.notna().any():
+published = _published(key, state.year)
+if published is not None:
+    cms_paid_total, cms_collected, cms_paid, differ = published
     st.caption(
         f"Rules as they were, settled by the model: {ui.money(before['shared_savings_paid'])} paid, "
         f"{ui.money(before['losses_collected'])} collected; "
         f"{'the demo data shows' if info['synthetic'] else 'CMS published'} "
-        f"{ui.money(cms.clip(lower=0).sum())} and {ui.money(-cms.clip(upper=0).sum())}."
+        f"{ui.money(cms_paid_total)} and {ui.money(cms_collected)}."
     )
-cms_paid = int((cms > 0).sum()) if cms.notna().any() else None
-if cms_paid is not None and cms_paid != int(before["acos_paid"]):
-    model_paid = comparison.per_aco["earned_before"] > 0
-    published_paid = (cms > 0).reindex(comparison.per_aco.index, fill_value=False)
-    differ = comparison.per_aco.loc[model_paid != published_paid, "aco_id"].astype(str).tolist()
-    st.caption(
-        f"Under the rules as they were the model pays {int(before['acos_paid']):,} ACOs where "
-        f"{'the demo data shows' if info['synthetic'] else 'CMS paid'} {cms_paid:,}: "
-        f"{len(differ)} ACO-year{'s' if len(differ) != 1 else ''} ({plain(', '.join(differ[:6]))}"
-        f"{' ...' if len(differ) > 6 else ''}) the model does not reproduce, each explained on the Data and "
-        "fidelity page."
-        + (" In PY2024 CMS flagged two of them Guardrail and paid nothing, under a rule it has not published."
-           if state.year == 2024 else "")
-    )
+    if cms_paid != int(before["acos_paid"]):
+        st.caption(
+            f"Under the rules as they were the model pays {int(before['acos_paid']):,} ACOs where "
+            f"{'the demo data shows' if info['synthetic'] else 'CMS paid'} {cms_paid:,}: "
+            f"{len(differ)} ACO-year{'s' if len(differ) != 1 else ''} ({plain(', '.join(differ[:6]))}"
+            f"{' ...' if len(differ) > 6 else ''}) the model does not reproduce, each explained on the Data "
+            "and fidelity page."
+            + (" In PY2024 CMS flagged two of them Guardrail and paid nothing, under a rule it has not "
+               "published." if state.year == 2024 else "")
+        )
 for note in comparison.notes:
     st.caption(note)
 

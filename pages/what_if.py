@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from aco_model.quality_routes import SCORE_FREE, published_standard, route_sentence, threshold
+from aco_model.reconciliation import Settlement
 from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS, is_offered
 from aco_model.scenario import (
     ELECTION_OPTIONS,
@@ -36,7 +37,7 @@ from ui import database as db
 from ui import page_cache, print_view, url_state
 from ui import what_if_charts as charts
 from ui import widgets as ui
-from ui.formatting import dollars, money, pct
+from ui.formatting import count, dollars, money, pct
 from ui.link_params import ignored
 from ui.nav import inside_app
 from ui.share import share_box
@@ -46,6 +47,13 @@ inside_app()
 BOUND = ("track", "msr", "qs", "q", "bench_pct", "n")
 WRITTEN = ("src", "aco", "year", "bench", "exp", "rev")  # by the page: the money boxes are text boxes
 BIND = {"bind": "query-params"}
+VIEWS = ["Settlement step by step", "Payment curve", "Quality", "Every track"]
+
+
+@page_cache.memo(64)
+def _settled(scenario: Scenario) -> Settlement:
+    """The scenario's settlement, made once per scenario (the page, its views and charts read it)."""
+    return scenario.settle()
 
 
 # The three comparisons, each kept by the part of the scenario it reads (ui.page_cache.memo: shared, never
@@ -67,26 +75,35 @@ def _quality_curve_frame(scenario: Scenario) -> pd.DataFrame:
     return quality_curve(scenario)
 
 
-def _comparisons(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    return _payment_curve_frame(scenario), _every_track_frame(scenario), _quality_curve_frame(scenario)
+@page_cache.memo(64, key=lambda s: replace(s, track="", aco_id=None))
+def _tracks_table(scenario: Scenario) -> pd.DataFrame:
+    return charts.tracks_table(_every_track_frame(scenario))
+
+
+@page_cache.memo(64)
+def _settlement_tables(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The settlement's steps as shown (amounts as money) and as its CSV (the scenario's link first)."""
+    steps = charts.settlement_table(_settled(scenario))
+    return (steps.assign(amount=steps["amount"].map(money)),
+            charts.settlement_csv(steps, scenario.to_query_params()))
 
 
 # The charts, keyed on the scenario (hashed in well under a millisecond) rather than on the frames drawn
 # (hashing the three frames took about 20 ms a run): ui.cached_chart builds each once per scenario.
 def _waterfall(scenario: Scenario):
-    return charts.waterfall(scenario.settle())
+    return charts.waterfall(_settled(scenario))
 
 
 def _payment_curve(scenario: Scenario):
-    return charts.payment_curve(_comparisons(scenario)[0], scenario.settle())
+    return charts.payment_curve(_payment_curve_frame(scenario), _settled(scenario))
 
 
 def _quality_chart(scenario: Scenario, title: str):
-    return charts.quality_chart(_comparisons(scenario)[2], scenario, scenario.settle(), title)
+    return charts.quality_chart(_quality_curve_frame(scenario), scenario, _settled(scenario), title)
 
 
 def _tracks_chart(scenario: Scenario):
-    return charts.tracks_chart(_comparisons(scenario)[1], scenario.track)
+    return charts.tracks_chart(_every_track_frame(scenario), scenario.track)
 
 
 @page_cache.cache_data(show_spinner=False, max_entries=16)
@@ -107,12 +124,18 @@ def _aco_choices(key: db.Key) -> tuple[list[str], dict[str, str]]:
     return acos["aco_id"].tolist(), dict(zip(acos["aco_id"], acos["aco_name"], strict=True))
 
 
-@page_cache.memo(256)  # the same for every run of one ACO-year: reading the row took ~15 ms a run
+@page_cache.memo(64)  # the same for every run of one ACO: copying and filtering its rows took ~10 ms a run
+def _published(key: db.Key, aco: str) -> dict[int, dict[str, object]]:
+    """The ACO's published row of each year (the year's first), by year in order: shared, never changed."""
+    rows = db.aco_rows(key, aco)
+    return {year: rows[rows["performance_year"] == year].iloc[0].to_dict()
+            for year in sorted({int(y) for y in rows["performance_year"]})}
+
+
+@page_cache.memo(256)  # the same for every run of one ACO-year
 def _base(key: db.Key, aco: str, year: int) -> Scenario:
     """The scenario that reproduces what CMS settled for this ACO-year (quality standard on "auto")."""
-    rows = db.aco_rows(key, aco)
-    row = rows[rows["performance_year"] == year].iloc[0]
-    base = scenario_from_row(row.to_dict(), aco)
+    base = scenario_from_row(_published(key, aco)[year], aco)
     for name, shown, value in (("bench", "benchmark", base.base_benchmark),
                                ("exp", "expenditure", base.expenditure),
                                ("n", "assigned beneficiaries", base.assigned_beneficiaries)):
@@ -162,15 +185,15 @@ if src == "aco" and ids:
         warnings.append(ignored("aco", wanted.aco_id, "no such ACO in the data", ids[0]))
     aco = c_aco.selectbox("ACO", ids, index=ids.index(wanted.aco_id) if wanted.aco_id in names else 0,
                           key="wi_aco", format_func=lambda a: f"{a} - {names.get(a) or 'unnamed'}")
-    rows = db.aco_rows(key, aco)
-    aco_years = sorted({int(y) for y in rows["performance_year"]})
+    published = _published(key, aco)
+    aco_years = list(published)
     year = wanted.performance_year if "year" in raw else aco_years[-1]
     if year not in aco_years:
         if aco == wanted.aco_id:
             warnings.append(f"{aco} has no results for PY{year}; showing PY{aco_years[-1]}.")
         year = aco_years[-1]
     year = c_year.selectbox("Performance year", aco_years, index=aco_years.index(year), key=f"wi_year_{aco}")
-    cms_row = rows[rows["performance_year"] == year].iloc[0]
+    cms_row = published[year]
     try:
         base = _base(key, aco, year)
     except (ValueError, TypeError, KeyError) as exc:
@@ -197,6 +220,11 @@ else:
 controls = _controls(linked)
 if "rev" not in st.session_state:  # its box is shown for some tracks only; ui.money_input fills it then
     del controls["rev"]
+# A run that puts the controls' values in session state (url_state.seed: the page opened or its start
+# changed) draws the bound controls without a default of their own: Streamlit warns of a control given both.
+# On every other run each keeps its default (the starting point's value), which its link parameter is left
+# out at.
+seeding = st.session_state.get("wi_start") != start or any(k not in st.session_state for k in controls)
 url_state.seed(start, controls, marker="wi_start")
 with warnings_box:
     ui.warn(warnings)
@@ -204,35 +232,39 @@ with warnings_box:
 # --- the controls (each bound to its query parameter) ------------------------------------------------
 with st.container(border=True):
     r1 = st.columns(4)
-    track = r1[0].selectbox("Track / level", list(TRACKS), index=list(TRACKS).index(base.track), key="track",
+    track = r1[0].selectbox("Track / level", list(TRACKS), key="track",
+                            index=0 if seeding else list(TRACKS).index(base.track),
                             format_func=lambda t: TRACKS[t].label, **BIND)
     msr = r1[1].selectbox("MSR/MLR election (%)", ELECTION_OPTIONS, key="msr", **BIND,
-                          index=ELECTION_OPTIONS.index(election_text(base.msr_election)),
+                          index=0 if seeding else ELECTION_OPTIONS.index(election_text(base.msr_election)),
                           help="Two-sided tracks only (one-sided: the beneficiary table, 425.604(b)).")
     standard = r1[2].selectbox("Quality standard", QUALITY_STANDARDS, key="qs", **BIND,
                                help=charts.standard_help(year),
-                               index=QUALITY_STANDARDS.index(base.quality_standard))
+                               index=0 if seeding else QUALITY_STANDARDS.index(base.quality_standard))
     line = threshold(year)
     quality = r1[3].slider("Quality score (%)" + ("" if line is None else f" (standard {line * 100:.2f})"),
-                           *LIMITS["q"], value=float(percent_text(base.quality_score)), step=0.01, key="q",
-                           help=charts.standard_help(year), **BIND)
+                           *LIMITS["q"], value=None if seeding else float(percent_text(base.quality_score)),
+                           step=0.01, key="q", help=charts.standard_help(year), **BIND)
     if cms_row is not None:
-        st.caption(ui.plain(charts.published_quality(aco, year, published_standard(cms_row.to_dict()),
+        st.caption(ui.plain(charts.published_quality(aco, year, published_standard(cms_row),
                                                      cms_row.get("quality_score")) + " "
                             + route_sentence(aco, year, base.quality_route, base.quality_route_score)))
     quality_why_not = st.empty()  # filled once the settlement is known
     r2 = st.columns(4)
     benchmark, bad_benchmark = ui.money_input(r2[0], "Base benchmark", key="bench",
                                               current=linked.base_benchmark, limits=LIMITS["bench"])
-    change = r2[1].slider("Benchmark change (%)", *LIMITS["bench_pct"], value=0.0, step=0.1, key="bench_pct",
-                          **BIND)
+    change = r2[1].slider("Benchmark change (%)", *LIMITS["bench_pct"], value=None if seeding else 0.0,
+                          step=0.1, key="bench_pct", **BIND)
     expenditure, bad_expenditure = ui.money_input(r2[2], "Expenditure", key="exp", current=linked.expenditure,
                                                   limits=LIMITS["exp"])
     # A float input, though it holds a count: Streamlit seeds a bound int input with int(float(link value))
     # and does not catch the OverflowError of n=inf or n=1e400; a float input drops such a value itself.
-    beneficiaries = r2[3].number_input("Assigned beneficiaries", *map(float, LIMITS["n"]), step=500.0,
-                                       value=float(base.assigned_beneficiaries), format="%.0f", key="n",
-                                       **BIND)
+    # The box cannot show thousands separators (a printf format): its label carries the count as the app
+    # writes counts, as the money boxes' labels carry their amounts.
+    headcount = count(st.session_state.get("n", base.assigned_beneficiaries))
+    beneficiaries = r2[3].number_input(f"Assigned beneficiaries ({headcount})", *map(float, LIMITS["n"]),
+                                       value="min" if seeding else float(base.assigned_beneficiaries),
+                                       step=500.0, format="%.0f", key="n", **BIND)
     revenue, bad_revenue = 0.0, None
     if TRACKS[track].loss_limit_revenue_share is not None:
         revenue, bad_revenue = ui.money_input(
@@ -258,7 +290,7 @@ link = scenario.to_query_params()
 url_state.set_unbound({k: link[k] for k in WRITTEN if k in link}, bound=BOUND)
 
 # --- the answer -----------------------------------------------------------------------------------
-result = scenario.settle()
+result = _settled(scenario)
 if not is_offered(track, year):
     st.caption(f"{TRACKS[track].label} was not offered in PY{year}; settled under its rules all the same.")
 m = st.columns(4)
@@ -289,35 +321,54 @@ else:
 for caveat in result.warnings:  # the engine's own sentences, e.g. an MSR below 500 not known from the rules
     st.warning(caveat)
 
-_, by_track, by_quality = _comparisons(scenario)
-why_not = charts.quality_flat_reason(scenario, result, by_quality)
 below_standard = line is not None and scenario.quality_score < line
-if why_not and below_standard and scenario.quality_route not in SCORE_FREE:  # the route's sentence says why
-    quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
+if below_standard and scenario.quality_route not in SCORE_FREE:  # else the route's sentence says why
+    why_not = charts.quality_flat_reason(scenario, result, _quality_curve_frame(scenario))
+    if why_not:
+        quality_why_not.caption(f"Below the {line * 100:.2f} standard the payment does not change. {why_not}")
+
+
+@st.fragment
+def _views(scenario: Scenario, ident: str, title: str) -> None:
+    """The four views of the scenario, only the open tab's drawn (its comparison computed when first
+    opened): a tab opened reruns this fragment alone. Printing draws every view, one after another."""
+    if print_view.printing():
+        tabs = [(section, True) for section in ui.tabs(VIEWS)]
+    else:
+        tabs = [(tab, tab.open) for tab in st.tabs(VIEWS, key="wi_view", on_change="rerun")]
+    (steps, steps_open), (curve, curve_open), (quality, quality_open), (tracks, tracks_open) = tabs
+    result = _settled(scenario)
+    if steps_open:
+        with steps:
+            ui.cached_chart(_waterfall, scenario, key="wi_waterfall")
+            table, csv = _settlement_tables(scenario)
+            ui.table(table, csv, f"settlement_{ident}.csv", key="steps",
+                     column_config={"step": st.column_config.TextColumn(width="medium"),
+                                    "amount": st.column_config.TextColumn(width="small"),
+                                    "rule": st.column_config.TextColumn(width="large")})
+    if curve_open:
+        with curve:
+            ui.cached_chart(_payment_curve, scenario, key="wi_curve")
+            st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment "
+                       "limit and the loss limit. Marker: this scenario.")
+    if quality_open:
+        with quality:
+            by_quality = _quality_curve_frame(scenario)
+            ui.cached_chart(_quality_chart, scenario, title, key="wi_quality")
+            why_not = charts.quality_flat_reason(scenario, result, by_quality)
+            st.caption(charts.quality_caption(scenario, by_quality, why_not))
+    if tracks_open:
+        with tracks:
+            ui.cached_chart(_tracks_chart, scenario, key="wi_tracks")
+            ui.table(_tracks_table(scenario), _every_track_frame(scenario), f"every_track_{ident}.csv",
+                     key="tracks")
+            st.caption("Paid from / owes below: the savings rate at which each track starts paying shared "
+                       "savings, and below which it bills shared losses (its MSR and MLR for this scenario).")
+
+
 ident = f"{aco or 'template'}_{year}"
-tab_steps, tab_curve, tab_quality, tab_tracks = ui.tabs(
-    ["Settlement step by step", "Payment curve", "Quality", "Every track"])
-with tab_steps:
-    ui.cached_chart(_waterfall, scenario, key="wi_waterfall")
-    steps = charts.settlement_table(result)
-    ui.table(steps.assign(amount=steps["amount"].map(money)), charts.settlement_csv(steps, link),
-             f"settlement_{ident}.csv", key="steps",
-             column_config={"step": st.column_config.TextColumn(width="medium"),
-                            "amount": st.column_config.TextColumn(width="small"),
-                            "rule": st.column_config.TextColumn(width="large")})
-with tab_curve:
-    ui.cached_chart(_payment_curve, scenario, key="wi_curve")
-    st.caption("Shaded: the MSR/MLR corridor (nothing paid or owed). Dashed: the performance payment limit "
-               "and the loss limit. Marker: this scenario.")
-with tab_quality:
-    title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
-    ui.cached_chart(_quality_chart, scenario, title, key="wi_quality")
-    st.caption(charts.quality_caption(scenario, by_quality, why_not))
-with tab_tracks:
-    ui.cached_chart(_tracks_chart, scenario, key="wi_tracks")
-    ui.table(charts.tracks_table(by_track), by_track, f"every_track_{ident}.csv", key="tracks")
-    st.caption("Paid from / owes below: the savings rate at which each track starts paying shared savings, "
-               "and below which it bills shared losses (its MSR and MLR for this scenario).")
+title = f"Payment against quality score: {html.escape(aco or 'template')}, PY{year}"  # plotly reads HTML
+_views(scenario, ident, title)
 
 share = share_box("what_if", link, "scenario")
 if not print_view.printing():  # nothing to download on paper

@@ -92,13 +92,21 @@ class _LayoutView:
         return _LayoutView(value) if isinstance(value, Mapping) else value
 
 
+class _Spec(dict):
+    """A drawn figure's dict, as to_dict() gives it, with room for its JSON text: st.plotly_chart hands
+    plotly.io.to_json the figure's to_dict() (plotly.tools.return_figure_from_figure_or_data), not the
+    figure, so the text is kept on the dict."""
+
+    __slots__ = ("json",)
+
+
 class _Drawn(go.Figure):
     """A go.Figure that is its dict: plotly.py's own __init__ is skipped (it took about 5 ms even
     unvalidated, on every figure made). st.plotly_chart reads to_dict(); `layout` carries only the title
     (chart file names read it). Never change one: no update_layout, add_trace or the like."""
 
     def __init__(self, spec: dict) -> None:  # noqa: D107 - no super().__init__: nothing to build
-        object.__setattr__(self, SPEC, spec)
+        object.__setattr__(self, SPEC, spec if type(spec) is _Spec else _Spec(spec))
 
     def to_dict(self) -> dict:
         return getattr(self, SPEC)
@@ -116,7 +124,6 @@ class _Drawn(go.Figure):
     update_layout = update_xaxes = update_yaxes = update_traces = add_trace = add_shape = _unchangeable
 
 
-_JSON = "_aco_lens_json"  # set on a drawn figure once plotly.io.to_json has encoded it
 _plotly_to_json = pio.to_json
 
 
@@ -124,12 +131,15 @@ def _to_json(fig: object, *args: object, **kwargs: object) -> str:
     """plotly.io.to_json, its text kept on a figure made here: st.plotly_chart encodes the figure on every
     page run, and a figure kept by ui.widgets.cached_chart is the same, unchangeable, figure every run (its
     JSON, with plotly's template, took milliseconds to encode each time). Other figures as plotly does."""
-    if type(fig) is not _Drawn or args or set(kwargs) - {"validate"}:
+    spec = getattr(fig, SPEC) if type(fig) is _Drawn else fig
+    # A drawn figure, or its dict unvalidated (st.plotly_chart's call), is the one text; a dict to validate
+    # and other options go to plotly.
+    if args or set(kwargs) - {"validate"} or type(spec) is not _Spec or (
+            spec is fig and kwargs.get("validate", True)):
         return _plotly_to_json(fig, *args, **kwargs)
-    text = fig.__dict__.get(_JSON)
+    text = getattr(spec, "json", None)
     if text is None:
-        text = _plotly_to_json(fig, **kwargs)
-        object.__setattr__(fig, _JSON, text)
+        text = spec.json = _plotly_to_json(fig, **kwargs)
     return text
 
 

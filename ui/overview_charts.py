@@ -126,6 +126,18 @@ def savings_rate(rows: pd.DataFrame) -> pd.Series:
     return rows["cms_savings_rate"].astype(float).fillna(computed.astype(float))
 
 
+def of_years(rows: pd.DataFrame, years: Sequence[int], columns: Sequence[str]) -> pd.DataFrame:
+    """The `rows` of these years (in their order), these columns only, typed as ui.aco_years.rows types the
+    same rows: a text column without any text is one of Nones (the other columns read here, numbers, are
+    read as floats)."""
+    keep = rows["performance_year"].isin(list(years)).to_numpy(dtype=bool)
+    chosen = rows.loc[keep, [c for c in columns if c in rows]].reset_index(drop=True)
+    for column in chosen.columns:
+        if isinstance(chosen[column].dtype, pd.StringDtype) and chosen[column].isna().all():
+            chosen[column] = pd.Series([None] * len(chosen), dtype=object)
+    return chosen
+
+
 TOTAL_COLUMNS = ["acos", "assigned_beneficiaries", "benchmark", "expenditure", "gross_savings",
                  "shared_savings_paid", "losses_owed", "acos_paid", "acos_owing"]
 
@@ -167,15 +179,18 @@ def payments_by_track(totals: pd.DataFrame) -> go.Figure:
     """Shared savings paid stacked above zero, losses owed below, one colour per track."""
     fig = ff.Draft()
     years = sorted(totals["performance_year"].unique())
+    # Arrays, not a filtered frame per track: the same columns, a fraction of the CPU.
+    year, paid = totals["performance_year"].to_numpy(), totals["shared_savings_paid"].to_numpy()
+    owed, tracks = totals["losses_owed"].to_numpy(), totals["track"].to_numpy(dtype=object)
     for track in track_order(totals["track"].unique()):
-        t = totals[totals["track"] == track]
+        chosen = tracks == track
         color = TRACK_COLORS.get(track, NEUTRAL)
         name = chart_text(label(track))  # a track code from the data, shown as text
-        fig.add_bar(x=t["performance_year"], y=t["shared_savings_paid"], name=name,
+        fig.add_bar(x=year[chosen], y=paid[chosen], name=name,
                     marker_color=color, legendgroup=track,
                     hovertemplate=f"{name} PY%{{x}}<br>paid %{{y:$,.0f}}<extra></extra>")
-        if (t["losses_owed"] > 0).any():
-            fig.add_bar(x=t["performance_year"], y=-t["losses_owed"], name=name,
+        if (owed[chosen] > 0).any():
+            fig.add_bar(x=year[chosen], y=-owed[chosen], name=name,
                         marker={"color": color, "pattern": {"shape": "/"}}, legendgroup=track,
                         showlegend=False,
                         hovertemplate=f"{name} PY%{{x}}<br>losses owed %{{y:$,.0f}}<extra></extra>")
@@ -208,15 +223,28 @@ def savings_to_medicare(years: pd.DataFrame) -> go.Figure:
     return fig.figure()
 
 
+def hover_text(ids: pd.Series, names: pd.Series) -> np.ndarray:
+    """Per row [id, name] escaped for plotly's hover (chart_text; a missing name as ""): an (n, 2) array.
+
+    Each distinct id and name is escaped once (pd.factorize), not once per row: thousands of ACO-years
+    name a few hundred ACOs a year.
+    """
+    columns = []
+    for values in (ids, names.fillna("")):
+        position, distinct = pd.factorize(values, use_na_sentinel=False)
+        columns.append(np.array([chart_text(v) for v in distinct.tolist()] or [""],
+                                dtype=object)[np.asarray(position, dtype=np.intp)] if len(values) else
+                       np.zeros(0, dtype=object))
+    return np.stack(columns, axis=-1)
+
+
 def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
     """One box per year: the spread of ACOs' savings rates (median, quartiles, outliers as points)."""
     # Arrays, not a groupby of frames: thousands of ACO-years, their ids and names escaped once each.
     rates = savings_rate(rows)
     rated = rates.notna().to_numpy()
     years, rates = rows["performance_year"].to_numpy()[rated], rates.to_numpy(dtype=float)[rated]
-    hover = np.array([[chart_text(i), chart_text(n)] for i, n in
-                      zip(rows["aco_id"][rated].tolist(), rows["aco_name"][rated].fillna("").tolist(),
-                          strict=True)], dtype=object).reshape(-1, 2)
+    hover = hover_text(rows["aco_id"][rated], rows["aco_name"][rated])
     fig = ff.Draft()
     for year in np.unique(years):
         chosen = years == year
@@ -232,32 +260,45 @@ def savings_rate_spread(rows: pd.DataFrame) -> go.Figure:
 
 
 # --- quality against savings rate: one dot per ACO of a year ----------------------------------------
+QUALITY_INPUTS = ["performance_year", "aco_id", "aco_name", "track", "benchmark", "expenditure",
+                  "cms_savings_rate", "quality_score", "cms_earned_savings_losses"]  # quality_points reads
 SCATTER_COLUMNS = {"aco_id": "ACO id", "aco_name": "Name", "track": "Track", "savings_rate": "Savings rate",
                    "quality_score": "Quality score", "cms_earned_savings_losses": "Earned (CMS)"}
 
 
 def quality_points(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """(the ACO-years with both a savings rate and a quality score, how many lack one of them)."""
-    out = rows.assign(savings_rate=savings_rate(rows), quality_score=rows["quality_score"].astype(float))
-    scored = out.dropna(subset=["savings_rate", "quality_score"])
+    rate = savings_rate(rows).to_numpy(dtype=float)
+    quality = rows["quality_score"].astype(float).to_numpy()
+    scored = np.flatnonzero(~np.isnan(rate) & ~np.isnan(quality))
+    # In the program's track order, then by id (a stable sort: numpy's, on arrays, not the frame's).
     order = {t: i for i, t in enumerate(TRACKS)}
-    scored = scored.assign(order=scored["track"].map(order)).sort_values(["order", "aco_id"], kind="stable")
-    return scored[[c for c in SCATTER_COLUMNS if c in scored]].reset_index(drop=True), len(out) - len(scored)
+    rank = np.array([order.get(t, np.nan) if isinstance(t, str) else np.nan
+                     for t in rows["track"].to_numpy(dtype=object)[scored]], dtype=float)
+    ids = rows["aco_id"].to_numpy(dtype=object)[scored]
+    scored = scored[np.lexsort((ids, rank))] if len(scored) else scored
+    kept = [c for c in ("aco_id", "aco_name", "track", "cms_earned_savings_losses") if c in rows]
+    points = rows[kept].take(scored).reset_index(drop=True)
+    points.insert(min(3, len(kept)), "savings_rate", rate[scored])
+    points.insert(min(4, len(kept) + 1), "quality_score", quality[scored])
+    return points[[c for c in SCATTER_COLUMNS if c in points]], len(rows) - len(scored)
 
 
 def quality_scatter(points: pd.DataFrame, year: int) -> go.Figure:
     """Quality score (y) against savings rate (x), one dot per ACO, one colour per track."""
     fig = ff.Draft()
+    # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed. Arrays once,
+    # then one slice per track (a filtered frame per track cost more than the figure).
+    text = hover_text(points["aco_id"], points["aco_name"])
+    tracks = points["track"].to_numpy(dtype=object)
+    rate, quality = points["savings_rate"].to_numpy(), points["quality_score"].to_numpy()
     for track in track_order(points["track"].dropna().unique()):
-        group = points[points["track"] == track]
-        # Names go into plotly's hover, which reads a little HTML: escaped, they show as typed.
-        text = np.stack([group["aco_id"].map(chart_text), group["aco_name"].fillna("").map(chart_text)],
-                        axis=-1)
+        chosen = tracks == track
         name = chart_text(label(track))
-        fig.add_scatter(x=group["savings_rate"], y=group["quality_score"], mode="markers", name=name,
+        fig.add_scatter(x=rate[chosen], y=quality[chosen], mode="markers", name=name,
                         marker={"color": TRACK_COLORS.get(track, NEUTRAL), "size": 8, "opacity": 0.85,
                                 "line": {"color": "white", "width": 0.5}},
-                        customdata=text,
+                        customdata=text[chosen],
                         hovertemplate="%{customdata[0]} %{customdata[1]}<br>savings rate %{x:.2%}"
                                       "<br>quality score %{y:.2%}<extra>" + name + "</extra>")
     fig.add_vline(0, line_dash="dot", line_color="grey")

@@ -12,6 +12,7 @@ import streamlit as st
 from aco_model.payment_model_rules import PIONEER_PBP_DEFAULT_SHARE, PIONEER_PBP_FROM_YEAR, PIONEER_RULES
 from aco_model.payment_models import PopulationBasedPayment, compare_with_mssp, settle_pioneer
 from aco_model.rules import MSR_ELECTIONS, TRACKS
+from ui import fast_figure as ff
 from ui import page_cache
 from ui import payment_models as pay
 from ui import payment_models_story as story
@@ -163,13 +164,16 @@ def pioneer(params: Params) -> dict[str, str]:
     ui.table(table_shown, table, f"pioneer_year{model_year}_vs_{track}.csv", key="pio_table")
 
     curve_inputs = (model_year, b, int(n), quality, arrangement, track, election)
-    curves, curves_shown = _curves_shown(curve_inputs)
     ui.cached_chart(curve_chart, curve_inputs, float(rate), key="pio_curve")
     st.caption(
         "Flat stretches around zero are the MSR/MLR corridors; flat ends are the savings and loss caps."
     )
-    with st.expander("The curves as a table"):
-        ui.table(curves_shown, curves, "pioneer_curves.csv", key="pio_curves")
+    # Filled when opened (a rerun): its 242 rows were sent, and formatted, on every run for a closed box.
+    curves_box = st.expander("The curves as a table", key="pio_curves_open", on_change="rerun")
+    with curves_box:
+        if curves_box.open:
+            curves, curves_shown = _curves_shown(curve_inputs)
+            ui.table(curves_shown, curves, "pioneer_curves.csv", key="pio_curves")
 
     st.subheader("Years 1-5: from shared savings to population-based payments")
     share = float(pbp_share) / 100 if pbp_on or not pbp_allowed else 0.0
@@ -286,32 +290,36 @@ def _years_chart(years_inputs: tuple, shown_year: int) -> go.Figure:
 
 
 def curve_chart(curve_inputs: tuple, rate: float) -> go.Figure:
-    """The curves of `_curves(*curve_inputs)`, a dotted line at this ACO's savings rate (in %)."""
+    """The curves of `_curves(*curve_inputs)`, a dotted line at this ACO's savings rate (in %). Written as
+    plotly's JSON (ui.fast_figure: plotly.py's validation took ~20 ms a figure, and every savings rate
+    typed draws it anew)."""
     curves = _curves(*curve_inputs)
-    fig = go.Figure()
+    fig = ff.Draft()
     for program, part in curves.groupby("program", sort=False):
         fig.add_scatter(x=part["savings_rate"] * 100, y=part["earned"], name=program, mode="lines")
-    fig.add_vline(x=rate, line_dash="dot", line_color="grey", annotation_text="this ACO")
+    fig.add_vline(x=rate, line_dash="dot", line_color="grey")
+    fig.add_annotation(**ff.vline_note(rate, "this ACO", "top right"))
     fig.update_layout(
         title="Payment (+) or loss (-) against the savings rate",
         xaxis_title="Savings rate (%)",
         yaxis={"title": "$", "tickprefix": "$"},
         legend_orientation="h",
     )
-    return fig
+    return fig.figure()
 
 
 def years_chart(years: pd.DataFrame, shown_year: int) -> go.Figure:
-    """Stacked: fee-for-service claims and population-based payments; shared savings or losses beside."""
+    """Stacked: fee-for-service claims and population-based payments; shared savings or losses beside.
+    Written as plotly's JSON (ui.fast_figure)."""
     labels = [f"Year {y} ({c})" for y, c in zip(years["model_year"], years["calendar_year"], strict=True)]
-    fig = go.Figure()
+    fig = ff.Draft()
     fig.add_bar(x=labels, y=years["ffs_claims_paid"], name="Fee-for-service claims paid",
                 marker_color="#9e9e9e")
     fig.add_bar(x=labels, y=years["pbp_paid"], name="Population-based payments (monthly)",
                 marker_color="#1f5aa6")
     fig.add_bar(x=labels, y=years["shared"], name="Shared savings (+) or losses (-) at year end",
                 marker_color=["#2e7d32" if v >= 0 else "#c62828" for v in years["shared"]])
-    fig.add_vrect(x0=shown_year - 1.5, x1=shown_year - 0.5, fillcolor="#1f5aa6", opacity=0.06, line_width=0)
+    fig.add_shape(**ff.vrect(shown_year - 1.5, shown_year - 0.5, fillcolor="#1f5aa6", opacity=0.06))
     fig.update_layout(barmode="relative", title="How the ACO's participants are paid, Pioneer years 1-5",
                       yaxis={"title": "$", "tickprefix": "$"}, legend_orientation="h", height=430)
-    return fig
+    return fig.figure()

@@ -288,12 +288,21 @@ def track_choices() -> list[str]:
     return list(TRACKS)
 
 
-def box_stats(result: SimulationResult) -> pd.DataFrame:
-    """Per election: the quantiles a box chart needs (5th, 25th, 50th, 75th, 95th), mean, extremes."""
+def box_stats(result: SimulationResult, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per election: the quantiles a box chart needs (5th, 25th, 50th, 75th, 95th), mean, extremes.
+
+    With the result's `summary` (`run`), what it holds already (5th, 50th, 95th percentile, mean, extremes:
+    the same numbers) is taken from it and only the quartiles are computed."""
     e = result.earned
-    p05, p25, p50, p75, p95 = np.percentile(e, [5, 25, 50, 75, 95], axis=1)
+    if summary is None:
+        p05, p25, p50, p75, p95 = np.percentile(e, [5, 25, 50, 75, 95], axis=1)
+        mean, worst, best = e.mean(axis=1), e.min(axis=1), e.max(axis=1)
+    else:
+        p25, p75 = np.percentile(e, [25, 75], axis=1)
+        p05, p50, p95, mean, worst, best = (summary[c].to_numpy() for c in (
+            "p05_payment", "median_payment", "p95_payment", "expected_payment", "worst_case", "best_case"))
     return pd.DataFrame({
         "election": [x.label for x in result.elections],
         "p05": p05, "p25": p25, "median": p50, "p75": p75, "p95": p95,
-        "mean": e.mean(axis=1), "worst": e.min(axis=1), "best": e.max(axis=1),
+        "mean": mean, "worst": worst, "best": best,
     })

@@ -1,4 +1,9 @@
-"""The "Share this ..." box every page ends with: the whole link (the app's address and the page's state)."""
+"""The "Share this ..." box every page ends with: the whole link (the app's address and the page's state).
+
+The link is plain text (st.text, drawn by the frontend's main bundle), not st.code: a code block makes the
+browser fetch and evaluate the 1.5 MB syntax-highlighting chunk on every page's first view, competing with
+the page's first numbers for the browser's main thread. Select the line to copy it.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,10 @@ def share_box(page_path: str, params: Mapping[str, str], what: str = "view", *, 
     link = full_link(page_path, params, safe=safe)
     if print_view.printing():  # on paper: the link written out (an expander prints closed)
         st.caption(f"This {what} online (the same numbers):")
-        st.code(link, language=None, wrap_lines=True)
+        st.text(link)
     else:
         with st.expander(f"Share this {what}", icon=":material/link:"):
             st.caption(f"Anyone opening this link sees the same {what}, with the same numbers.")
-            st.code(link, language=None, wrap_lines=True)
+            st.text(link)
     print_view.links(page_path, params)
     return link

@@ -38,6 +38,9 @@ TILES: dict[str, tuple[int, int]] = {
     "AS": (6, 0),
 }
 ROWS, COLUMNS = 8, 12
+_TILED = set(TILES.values())
+# The grey squares under the map, the same for every map (never changed: each figure encodes its own copy).
+_GREY = np.where([[(r, c) in _TILED for c in range(COLUMNS)] for r in range(ROWS)], 0.0, np.nan)
 
 # The map's measures: (label, column of `by_state`).
 MEASURES: dict[str, tuple[str, str]] = {
@@ -59,24 +62,61 @@ _PALE = "#f4f4f4"
 _MONEY_SCALE = [[0.0, OWE], [0.5, _PALE], [1.0, PAY]]
 
 
+# The columns by_state reads (and the year, to cut a year's rows from several years').
+INPUTS = ["performance_year", "aco_state", "assigned_beneficiaries", "cms_earned_savings_losses"]
+
+
 def by_state(rows: pd.DataFrame, only: Sequence[str] = ()) -> pd.DataFrame:
     """Per state (an ACO in several counted in each): ACO-years, beneficiaries, earned savings/losses.
 
     `only`: keep just these states (the page's state filter). Rows without a state are not counted.
     """
-    states = rows["aco_state"] if "aco_state" in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
-    named = states.notna().to_numpy()
-    lists = [s.split(",") for s in states[named].astype(str).tolist()]  # tolist: arrow strings iterate slowly
-    which = np.repeat(np.arange(len(lists)), [len(s) for s in lists])  # one row per (ACO-year, state)
-    earned = rows.loc[named, "cms_earned_savings_losses"].astype(float).to_numpy()[which]
+    if "aco_state" not in rows or not len(rows):
+        return _by_state(np.zeros(0, dtype=np.intp), [], rows.iloc[:0])
+    # Each distinct list of states ("NJ,NY") split once (a few hundred lists for thousands of ACO-years),
+    # then one (ACO-year, state) pair per state it lists, as positions: no frame of pairs, no text keys.
+    lists, which_list = _state_lists(rows["aco_state"])
+    named = which_list >= 0
+    rows_named = np.flatnonzero(named)
+    lengths = np.fromiter((len(s) for s in lists), dtype=np.intp, count=len(lists))
+    codes = sorted({code for s in lists for code in s} & set(only) if only else
+                   {code for s in lists for code in s})
+    index = {code: i for i, code in enumerate(codes)}
+    flat = np.fromiter((index.get(code, -1) for s in lists for code in s), dtype=np.intp,
+                       count=int(lengths.sum()))
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
+    per_row = lengths[which_list[named]]
+    which = np.repeat(rows_named, per_row)  # the ACO-year of each pair, in the rows' order
+    offsets = np.arange(len(which)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    state = flat[np.repeat(starts[which_list[named]], per_row) + offsets]
+    kept = state >= 0
+    return _by_state(state[kept], codes, rows, which[kept])
+
+
+def _state_lists(states: pd.Series) -> tuple[list[list[str]], np.ndarray]:
+    """(each distinct `aco_state` text split into its codes, per row the position of its text or -1)."""
+    position, distinct = pd.factorize(states)
+    return [str(s).split(",") for s in distinct], np.asarray(position, dtype=np.intp)
+
+
+def _by_state(state: np.ndarray, codes: Sequence[str], rows: pd.DataFrame,
+              which: np.ndarray | None = None) -> pd.DataFrame:
+    """The table of `by_state` from its (ACO-year, state) pairs: `state` (positions in `codes`, sorted
+    codes) and `which` (the pair's row in `rows`)."""
+    which = np.zeros(0, dtype=np.intp) if which is None else which
+    earned = rows["cms_earned_savings_losses"].astype(float).to_numpy()[which]
     frame = pd.DataFrame({
-        "state": [code for codes in lists for code in codes], "acos": 1,
-        "assigned_beneficiaries": rows.loc[named, "assigned_beneficiaries"].astype(float).to_numpy()[which],
+        "acos": np.ones(len(which), dtype=np.int64),
+        "assigned_beneficiaries": rows["assigned_beneficiaries"].astype(float).to_numpy()[which],
         "earned_savings_losses": earned, "shared_savings_paid": np.clip(earned, 0, None),
         "losses_owed": np.clip(-earned, 0, None)})
-    if only:
-        frame = frame[frame["state"].isin(list(only))]
-    out = frame.groupby("state", sort=True, as_index=False).sum()
+    if len(state):
+        out = frame.groupby(state, sort=True).sum()  # pandas' sums, as before: the same to the last bit
+        present = out.index.to_numpy()
+        out = out.reset_index(drop=True)
+        out.insert(0, "state", pd.Series([codes[i] for i in present], dtype=str))
+    else:  # no ACO-year in a state: the empty table with the column types the page always had
+        out = frame.assign(state=[]).groupby("state", sort=True, as_index=False).sum()
     out["earned_per_beneficiary"] = out["earned_savings_losses"] / out["assigned_beneficiaries"].where(
         out["assigned_beneficiaries"] > 0)
     out["state_name"] = out["state"].map(STATES).fillna(out["state"])
@@ -96,20 +136,22 @@ def tile_map(states: pd.DataFrame, measure: str, title: str, several_years: bool
     unit = "ACO-years" if several_years else "ACO(s)"
     if measure == "acos" and several_years:
         label = "ACO-years"
-    values = states.set_index("state")[column].astype(float)
+    # Plain dicts, not a Series looked up by label per tile (a few microseconds each, 56 tiles, 3 looks).
+    values = dict(zip(states["state"].tolist(), states[column].astype(float).tolist(), strict=True))
     z = np.full((ROWS, COLUMNS), np.nan)
     hover = np.full((ROWS, COLUMNS), "", dtype=object)
     by_code = states.set_index("state").to_dict("index")  # one dict per state: .loc per tile was slow
     for code, (row, col) in TILES.items():
-        if code in values.index and pd.notna(values[code]):
-            z[row, col] = values[code]
+        value = values.get(code)
+        if value is not None and not np.isnan(value):
+            z[row, col] = value
             s = by_code[code]
             hover[row, col] = chart_text(
                 f"{STATES.get(code, code)}: {count(s['acos'])} {unit}, {count(s['assigned_beneficiaries'])} "
                 f"beneficiaries") + "<br>" + chart_text(
                 f"earned {money(s['earned_savings_losses'])} ({money(s['earned_per_beneficiary'])} per "
                 "beneficiary)")
-    shown = values.dropna()
+    shown = pd.Series([v for v in values.values() if not np.isnan(v)], dtype=float)
     signed = measure in ("earned", "per_beneficiary")
     if signed:
         low = min(float(shown.min()), 0.0) if len(shown) else 0.0
@@ -126,8 +168,7 @@ def tile_map(states: pd.DataFrame, measure: str, title: str, several_years: bool
         colors = {"colorscale": _COUNT_SCALE, "zmin": 0, "zmax": float(shown.max()) if len(shown) else 1.0}
         bar = {"tickformat": ",d" if measure == "acos" else "~s", "title": None}  # 5M, not 5,000,000
     fig = ff.Draft()
-    grey = np.where([[(r, c) in TILES.values() for c in range(COLUMNS)] for r in range(ROWS)], 0.0, np.nan)
-    fig.add_heatmap(z=grey, colorscale=[[0, _EMPTY_TILE], [1, _EMPTY_TILE]], showscale=False, xgap=3, ygap=3,
+    fig.add_heatmap(z=_GREY, colorscale=[[0, _EMPTY_TILE], [1, _EMPTY_TILE]], showscale=False, xgap=3, ygap=3,
                     hoverinfo="skip")
     fig.add_heatmap(z=z, text=hover, hovertemplate="%{text}<extra></extra>", hoverongaps=False, xgap=3,
                     ygap=3, colorbar={**bar, "thickness": 14, "len": 0.8}, **colors)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,6 +15,7 @@ import streamlit as st
 from aco_model.payment_model_rules import AIP_MAX_QUARTERLY_RATE, UPFRONT_PROGRAMS
 from aco_model.payment_models import settlement_date
 from ui import database as data
+from ui import fast_figure as ff
 from ui import page_cache
 from ui import payment_models as pay
 from ui import payment_models_story as story
@@ -205,8 +207,10 @@ def upfront(params: Params, key: tuple[str, float]) -> dict[str, str]:
     for figure, includes in zip(debts["figure"], debts["includes"], strict=True):  # sentences wrap here
         st.caption(f"**{ui.plain(figure)}**: {ui.plain(includes)}.")
 
-    with st.expander("Every payment and recoupment"):
-        ui.table(timeline_shown, timeline, "upfront_timeline.csv", key="pay_timeline")
+    every = st.expander("Every payment and recoupment", key="pay_timeline_open", on_change="rerun")
+    with every:
+        if every.open:  # filled when opened (a rerun): sent on every run for a closed box before
+            ui.table(timeline_shown, timeline, "upfront_timeline.csv", key="pay_timeline")
     return state
 
 
@@ -258,16 +262,20 @@ _case_views = page_cache.Memo(_views, 64, key=lambda case, case_key: case_key)
 
 
 def upfront_chart(case: pay.UpfrontCase, case_key: tuple) -> go.Figure:
-    """Paid, recouped and still owed over time, with CMS's published balances (built once: cached_chart)."""
+    """Paid, recouped and still owed over time, with CMS's published balances (built once: cached_chart).
+    Written as plotly's JSON (ui.fast_figure: plotly.py's validation took ~15 ms; each ACO chosen is a new
+    figure)."""
     _, timeline, comparison = _case_views(case, case_key)[:3]
-    fig = go.Figure()
+    fig = ff.Draft()
+    # The dates as plotly.py writes a datetime64 column (numpy's text at the column's unit).
+    dates = np.datetime_as_string(timeline["date"].to_numpy())
     # Paid to date as a shaded area: until the first recoupment "still owed" equals it and would hide it.
-    fig.add_scatter(x=timeline["date"], y=timeline["cumulative_paid"], name="Paid to date", mode="lines",
+    fig.add_scatter(x=dates, y=timeline["cumulative_paid"], name="Paid to date", mode="lines",
                     line_shape="hv", line={"color": "#1f77b4", "width": 1}, fill="tozeroy",
                     fillcolor="rgba(31,119,180,0.15)")
-    fig.add_scatter(x=timeline["date"], y=timeline["cumulative_recouped"], name="Recouped to date",
+    fig.add_scatter(x=dates, y=timeline["cumulative_recouped"], name="Recouped to date",
                     mode="lines", line_shape="hv", line={"color": "#2e7d32", "width": 3})
-    fig.add_scatter(x=timeline["date"], y=timeline["outstanding"], name="Still owed (model)", mode="lines",
+    fig.add_scatter(x=dates, y=timeline["outstanding"], name="Still owed (model)", mode="lines",
                     line_shape="hv", line={"color": "#d62728", "width": 3, "dash": "dash"})
     if case.published is not None and "published_balance_left" in comparison:
         pub = comparison.dropna(subset=["published_balance_left"])
@@ -291,4 +299,4 @@ def upfront_chart(case: pay.UpfrontCase, case_key: tuple) -> go.Figure:
         yaxis={"title": "$", "tickprefix": "$"},
         legend_orientation="h",
     )
-    return fig
+    return fig.figure()

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
@@ -46,16 +47,19 @@ def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Seq
               count_cols: Sequence[str] = (), rename: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A copy for display: money/rates/counts as text, columns renamed for people."""
     out = frame.copy()
-    for c in money_cols:
-        if c in out:
-            out[c] = out[c].map(money)
-    for c in pct_cols:
-        if c in out:
-            out[c] = out[c].map(pct)
-    for c in count_cols:
-        if c in out:
-            out[c] = out[c].map(count)
+    for cols, shown in ((money_cols, money), (pct_cols, pct), (count_cols, count)):
+        for c in cols:
+            if c in out:
+                out[c] = _mapped(out[c], shown)
     return out.rename(columns=dict(rename or {}))
+
+
+def _mapped(column: pd.Series, shown: Callable[[object], str]) -> object:
+    """`column.map(shown)`; a numpy column through a list (Series.map took ~0.5 ms a column: tables are
+    formatted on the page runs that change them). The same text and dtype either way."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+        return [shown(v) for v in column.tolist()]
+    return column.map(shown)
 
 
 PRINTED_ROWS = 200  # a printed table stops here (the page's CSV holds every row)

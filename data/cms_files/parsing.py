@@ -169,6 +169,13 @@ def parse_bool(raw: pd.Series) -> Parsed:
     return Parsed(values, pd.Series(present & ~known, index=raw.index))
 
 
+def true_cells(raw: pd.Series) -> np.ndarray:
+    """Where `parse_bool` reads True (a bool array; False also where it reads False, NA or nothing)."""
+    codes, cells = pd.factorize(raw.to_numpy(dtype=object))  # missing cells -> -1: the last, False
+    true = [str(cell).strip().upper() in _TRUE for cell in cells.tolist()]
+    return np.array([*true, False], dtype=bool)[codes]
+
+
 def parse_date(raw: pd.Series) -> Parsed:
     """"07/01/2012 12:00:00 AM", "7/1/12 00:00", "7/1/2012", "2012-07-01" -> datetime64 (date part)."""
     codes, cells = _coded(raw)  # a file has a few dozen distinct dates: each is read once

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from data.cms_files.cms_columns import ColumnIndex
-from data.cms_files.parsing import parse_bool
+from data.cms_files.parsing import parse_bool, true_cells
 from data.schema import TRACKS
 
 CODES: dict[str, str] = {
@@ -51,14 +51,14 @@ def from_codes(raw: pd.DataFrame, index: ColumnIndex) -> pd.Series:
     column = index.find("Current_Track")
     if column is None:
         return pd.Series(pd.NA, index=raw.index, dtype="string")
-    codes = raw[column].astype("string").fillna("").map(_code_key)
-    return codes.map(CODES).astype("string")
+    codes, cells = pd.factorize(raw[column].to_numpy(dtype=object))  # a handful of codes: each read once
+    tracks = [CODES.get(_code_key(str(cell))) for cell in cells.tolist()] + [CODES.get(_code_key(""))]
+    return pd.Series(np.array(tracks, dtype=object)[codes], index=raw.index, dtype="string")
 
 
 def from_flags(raw: pd.DataFrame, index: ColumnIndex) -> pd.Series:
     """Tracks from one-hot flags; a row with no flag or several flags set stays NA."""
-    hits = {track: parse_bool(raw[c]).values.fillna(False).to_numpy(dtype=bool)
-            for name, track in FLAGS.items() if (c := index.find(name)) is not None}
+    hits = {track: true_cells(raw[c]) for name, track in FLAGS.items() if (c := index.find(name)) is not None}
     result = pd.Series(pd.NA, index=raw.index, dtype="string")
     if not hits:
         return result
@@ -105,8 +105,9 @@ def resolve(raw: pd.DataFrame, index: ColumnIndex, norm: pd.DataFrame, year: int
     The series' `attrs["inferred"]` marks the rows answered by the sharing rates, outcome columns
     (FinalShareRate): the model's fidelity check does not count those as public inputs.
     """
-    track = pd.Series(pd.NA, index=raw.index, dtype="string")
-    inferred = pd.Series(False, index=raw.index)
+    track = np.full(len(raw), None, dtype=object)  # plain arrays: setting parts of a string Series is slow
+    todo = np.ones(len(raw), dtype=bool)
+    inferred = np.zeros(len(raw), dtype=bool)
     used = []
     for label, source in (
         ("Current_Track codes", lambda: from_codes(raw, index)),
@@ -114,27 +115,30 @@ def resolve(raw: pd.DataFrame, index: ColumnIndex, norm: pd.DataFrame, year: int
         ("Track1/Track2 flags", lambda: from_track_1_2(raw, index)),
         (FROM_RATES, lambda: from_rates(norm, year)),
     ):
-        if not track.isna().any():
+        if not todo.any():
             break
         found = source()
-        fill = track.isna() & found.notna()
+        fill = todo & found.notna().to_numpy()
         if fill.any():
             used.append(label)
-            track[fill] = found[fill]
+            track[fill] = found.to_numpy(dtype=object)[fill]
+            todo &= ~fill
             inferred |= fill & (label == FROM_RATES)
-    track.attrs["inferred"] = inferred
-    return track, ", ".join(used)
+    result = pd.Series(track, index=raw.index, dtype="string")
+    result.attrs["inferred"] = pd.Series(inferred, index=raw.index)
+    return result, ", ".join(used)
 
 
 def two_sided(track: pd.Series, risk_model: pd.Series | None) -> pd.Series:
     """Risk_Model ("One-Sided" / "Two-Sided") where published, else what the track implies."""
-    implied = track.isin(TWO_SIDED_TRACKS).astype("boolean").mask(track.isna())
+    unknown = track.isna().to_numpy()
+    names = track.to_numpy(dtype=object, na_value=None)
+    implied = np.array([t in TWO_SIDED_TRACKS for t in names], dtype=bool)
     if risk_model is None:
-        return implied
+        return pd.Series(pd.arrays.BooleanArray(implied, unknown), index=track.index)
     codes, published = pd.factorize(risk_model.astype("string"))  # a few distinct texts: each read once
     letters = np.array([re.sub(r"[^A-Z]", "", str(text).upper()) for text in published] + [""], dtype=object)
     text = letters[codes]
-    stated = pd.Series(pd.NA, index=track.index, dtype="boolean")
-    stated[text == "TWOSIDED"] = True
-    stated[text == "ONESIDED"] = False
-    return stated.fillna(implied)
+    two, one = text == "TWOSIDED", text == "ONESIDED"
+    value = np.where(two, True, np.where(one, False, implied))
+    return pd.Series(pd.arrays.BooleanArray(value, ~(two | one) & unknown), index=track.index)

@@ -52,7 +52,7 @@ def _check_aco_year(at: AppTest, db: Path, aco: str, year: int) -> None:
     assert m["Savings rate"] == fmt.pct(row["cms_savings_rate"])
     assert dict(at.query_params) == {"aco": aco, "year": str(year)}
     assert _what_if_link(at) == f"aco={aco}&year={year}"
-    assert at.code[0].value == f"explorer?aco={aco}&year={year}"
+    assert at.text[0].value == f"explorer?aco={aco}&year={year}"
     # Peers: same year and track, same size band, the ACO itself left out.
     _, low, high = size_band(row["assigned_beneficiaries"])
     peers = _rows(db, "SELECT * FROM aco_year WHERE performance_year = ? AND track = ? AND aco_id <> ? "
@@ -278,7 +278,7 @@ def test_money_switch_divides_by_person_years(open_page, cms_db: Path, basis: st
     table = _table(at, "Benchmark")
     shown = table.loc[table["Year"] == "2024", "Benchmark"].iloc[0]
     assert shown == f"${row['updated_benchmark_per_capita'] / divide:,.0f}"  # CMS's own per capita
-    assert at.code[0].value == f"explorer?aco=A1001&year=2024&money={basis}"
+    assert at.text[0].value == f"explorer?aco=A1001&year=2024&money={basis}"
 
 
 def test_spending_view_against_peers(open_page, cms_db: Path) -> None:

@@ -45,7 +45,7 @@ def test_profile_view_opens_on_risk_scores_and_each_view_goes_in_the_link(open_p
     at.segmented_control(key="exp_profile_profile").set_value("participants").run()
     _no_errors(at)
     assert at.query_params["profile"] == "participants"
-    assert "view=profile&profile=participants" in at.code[-1].value  # the share box carries it
+    assert "view=profile&profile=participants" in at.text[-1].value  # the share box carries it
     table = _table(at, "Participant type")
     pcp = _one(cms_db, "SELECT primary_care_physicians FROM aco_profile WHERE aco_id = 'A1001' "
                        "AND performance_year = 2024", [])

@@ -112,7 +112,7 @@ def test_filters_drive_the_numbers_and_the_link(open_page, demo_db: Path) -> Non
     assert table["Year"].tolist() == ["2020", "2021", "2022"]
     paid_2021 = _totals(demo_db, [2021], tracks)["paid"]
     assert table.loc[table["Year"] == "2021", "Shared savings paid"].item() == fmt.money(paid_2021)
-    assert f"?years=2020-2022&tracks={at.query_params['tracks']}" == at.code[0].value
+    assert f"?years=2020-2022&tracks={at.query_params['tracks']}" == at.text[0].value
 
     # Rows by year and track: one row per (year, track) present, each track's own sum.
     at.segmented_control(key="ov_view").set_value("track").run()
@@ -157,7 +157,7 @@ def test_shared_link_reopens_the_same_view(open_page, demo_db: Path) -> None:
     assert _metrics(again) == _metrics(first)
     pd.testing.assert_frame_equal(again.dataframe[0].value, first.dataframe[0].value)
     assert dict(again.query_params) == link
-    assert again.code[0].value == first.code[0].value == "?years=2019-2021&tracks=BASIC_E,ENHANCED&view=track"
+    assert again.text[0].value == first.text[0].value == "?years=2019-2021&tracks=BASIC_E,ENHANCED&view=track"
 
 
 @pytest.mark.parametrize(
@@ -305,7 +305,7 @@ def test_filters_narrow_every_number_and_round_trip(open_page, demo_db: Path) ->
     assert at.selectbox(key="ov_risk").value == "two" and at.selectbox(key="ov_revenue").value == "high"
     assert _caption_with(at, "Filtered to") == "Filtered to two-sided, high-revenue ACOs in NJ or NY."
     assert dict(at.query_params) == link
-    assert at.code[0].value == "?years=2018-2021&states=NJ,NY&risk=two&revenue=high"
+    assert at.text[0].value == "?years=2018-2021&states=NJ,NY&risk=two&revenue=high"
     # The table, the CSV of the rows and the scatter follow the filters too.
     table = at.dataframe[0].value
     assert table["ACOs"].tolist() == [fmt.count(_totals(demo_db, [y], **chosen)["acos"]) for y in years]

@@ -261,4 +261,20 @@ def test_real_aco_calibrated_on_cms_history(cms_db: Path, monkeypatch: pytest.Mo
     sentence = next(m.value for m in at.markdown if m.value.startswith("Forecasting"))
     assert "3,693 real ACO-years" in sentence and "81%" in sentence and "0.157" in sentence
     assert any("PY2025 rules" in c.value for c in at.caption)
+    assert not any("pairs of consecutive years" in md.value for md in at.markdown)  # a closed box: empty
+    at.session_state["risk_calibration_open"] = True  # the viewer opens it: the page reruns and fills it
+    at.run()
     assert any("pairs of consecutive years" in md.value for md in at.markdown)
+
+
+def test_basic_aco_year_of_2020_opens(cms_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PY2021 still offered Track 1 and 1+ (to their own agreements): a BASIC ACO-year of 2020 stopped the
+    page with a ValueError (aco_model.uncertainty's options knew no way from BASIC to them)."""
+    monkeypatch.setenv("ACO_LENS_DB", str(cms_db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in {"aco": "A1006", "year": "2020", "draws": "1000", "all_elections": "1"}.items():
+        at.query_params[k] = v
+    at.run()
+    _no_errors(at)
+    rules = dict(zip(_table(at)["Election"], _table(at)["Rule"], strict=True))
+    assert "before July 2019" in rules["Track 1 (one-sided)"]

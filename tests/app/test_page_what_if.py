@@ -31,7 +31,7 @@ def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
 
 def _shared_link(at: AppTest) -> dict[str, str]:
     """The parameters of the link in "Share this scenario"."""
-    return dict(parse_qsl(urlsplit(at.code[-1].value).query))
+    return dict(parse_qsl(urlsplit(at.text[-1].value).query))
 
 
 def _row(db: Path, aco: str, year: int):
@@ -194,7 +194,10 @@ def test_a1001_euc_floor_keeps_the_standard_and_says_why(cms_db, monkeypatch):
     text = _captions(at)
     assert "extreme and uncontrollable circumstance" in text
     assert "so a lower score still meets the standard and the payment does not change" in text
-    assert "route to the standard (EUC floor) does not depend on the score" in text  # the Quality view
+    assert "route to the standard (EUC floor) does not depend on the score" not in text  # drawn when opened
+    at.session_state["wi_view"] = "Quality"  # the Quality view opened
+    at.run()
+    assert "route to the standard (EUC floor) does not depend on the score" in _captions(at)
 
 
 def test_quality_view_and_waterfall_name_what_medicare_keeps(cms_db, monkeypatch):
@@ -268,3 +271,57 @@ def test_a_link_with_cents_keeps_them_while_the_box_shows_whole_cents(demo_db, m
     assert _shared_link(at)["bench"] == "880028641.1251"
     at.slider(key="q").set_value(90.0).run()
     assert _shared_link(at)["bench"] == "880028641.1251"
+
+
+def test_the_beneficiaries_box_reads_its_count_with_separators(cms_db, monkeypatch):
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert at.number_input(key="n").label == "Assigned beneficiaries (41,640)"
+    at.number_input(key="n").set_value(12345.0).run()
+    assert not at.exception
+    assert at.number_input(key="n").label == "Assigned beneficiaries (12,345)"
+
+
+def test_only_the_open_view_is_drawn_and_opening_another_draws_it(cms_db, monkeypatch):
+    """The four views are tabs whose content is drawn when open (st.tabs on_change="rerun"): a control moved
+    computes the open view only; opening another draws its chart and table from the same scenario."""
+    at = _open(cms_db, monkeypatch, aco="A1026", year="2024")
+    assert [t.label for t in at.tabs][::3] == ["Settlement step by step", "Every track"]
+    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 1  # the waterfall and its steps
+    at.session_state["wi_view"] = "Every track"
+    at.run()
+    assert not at.exception
+    tracks = at.dataframe[0].value
+    assert "Track" in tracks.columns and len(tracks) > 5  # every track's row
+    assert len(at.get("plotly_chart")) == 1  # the tracks chart, the waterfall not drawn
+    assert _metrics(at)["Payment to the ACO"][0] == "$11.1M"  # the same scenario
+
+
+def test_no_control_is_given_both_a_default_and_a_session_state_value(cms_db, monkeypatch):
+    """Streamlit warns (once a process, in the server log) of a widget created with a default value that also
+    had its value set through session state: the page seeds its bound controls on opening and on a new
+    starting point, and draws them without a default on those runs."""
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = logging.getLogger(policies.__name__)
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    logger.addHandler(handler)
+    try:
+        at = _open(cms_db, monkeypatch, aco="A1026", year="2024", track="ENHANCED", q="80", msr="1",
+                   n="30000")
+        assert at.selectbox(key="track").value == "ENHANCED" and at.slider(key="q").value == 80.0
+        assert at.selectbox(key="msr").value == "1" and at.number_input(key="n").value == 30000.0
+        at.slider(key="bench_pct").set_value(-2.0).run()  # a control moved: the link's values kept
+        assert at.selectbox(key="track").value == "ENHANCED" and at.slider(key="q").value == 80.0
+        at.selectbox(key="wi_aco").set_value("A1001").run()  # a new start: its own numbers
+        assert not at.exception
+        assert at.slider(key="bench_pct").value == 0.0 and at.number_input(key="n").value != 30000.0
+        at.slider(key="q").set_value(70.0).run()
+        assert at.slider(key="q").value == 70.0
+    finally:
+        logger.removeHandler(handler)
+    assert not [m for m in seen if "default value" in m]

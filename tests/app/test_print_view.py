@@ -31,6 +31,7 @@ def test_every_page_links_to_its_printable_view(demo_db: Path, monkeypatch) -> N
     link = _link_buttons(at)["Printable view"]
     assert "print=1" in link and "years=2020-2022" in link
     assert at.dataframe and not at.table  # on screen: the interactive grid
+    assert not at.code and "years=2020-2022" in at.text[-1].value  # the share box: its link as text
 
 
 def test_print_view_draws_for_paper(demo_db: Path, monkeypatch) -> None:
@@ -43,7 +44,7 @@ def test_print_view_draws_for_paper(demo_db: Path, monkeypatch) -> None:
     assert sum(len(t.value.columns) for t in at.table[:2]) == 12 + 1
     assert not [b for b in at.get("download_button") if b.proto.label == "Download CSV"]  # ui.table's
     assert "Interactive page" in _link_buttons(at)
-    assert at.code  # the share link written out, not in a closed expander
+    assert at.text and not at.code  # the share link written out as text (no code block: ui.share)
 
     at.switch_page("pages/what_if.py").run()
     assert not at.exception and not at.warning

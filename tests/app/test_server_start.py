@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -108,3 +111,126 @@ def test_lifespan_starts_the_warm_up_without_waiting_for_it(monkeypatch: pytest.
             break
         time.sleep(0.01)
     assert started == [True]
+
+
+def test_warm_up_reads_the_database_first_then_imports_between_page_runs(monkeypatch) -> None:
+    """The database (every page's first step) before the imports; no import while a page runs."""
+    from ui import database
+
+    done: list[tuple[str, bool]] = []
+    monkeypatch.setattr(database, "warm_up", lambda: done.append(("database", server_start.page_running())))
+    monkeypatch.setattr(server_start, "page_imports", lambda: ["json", "csv"])
+    imported = SimpleNamespace(import_module=lambda name: done.append((name, server_start.page_running())))
+    monkeypatch.setattr(server_start, "importlib", imported)
+    page_ends = threading.Event()
+    page = threading.Thread(target=page_ends.wait, args=(5,), name="ScriptRunner.scriptThread")
+    page.start()
+    try:
+        assert server_start.page_running()
+        warm = threading.Thread(target=server_start.warm_up)
+        warm.start()
+        for _ in range(500):
+            if ("database", True) in done:
+                break
+            time.sleep(0.01)
+        time.sleep(0.2)
+        first = [(name, True) for name in server_start._DATABASE_IMPORTS] + [("database", True)]  # noqa: SLF001
+        assert done == first  # the database even while a page runs; no page's import yet
+        page_ends.set()
+        warm.join(10)
+    finally:
+        page_ends.set()
+        page.join()
+    assert done == [*first, ("json", False), ("csv", False)]
+
+
+def test_warm_up_stops_waiting_for_a_server_never_idle(monkeypatch) -> None:
+    from ui import database
+
+    monkeypatch.setattr(database, "warm_up", lambda: None)
+    monkeypatch.setattr(server_start, "page_imports", lambda: ["json"])
+    monkeypatch.setattr(server_start, "_MAX_STEP_ASIDE_S", 0.2)
+    busy = threading.Event()
+    page = threading.Thread(target=busy.wait, args=(10,), name="ScriptRunner.scriptThread")
+    page.start()
+    try:
+        started = time.monotonic()
+        server_start.warm_up()
+        assert 0.2 <= time.monotonic() - started < 5
+    finally:
+        busy.set()
+        page.join()
+
+
+def test_streamlits_first_use_check_is_done_by_the_warm_up(demo_db: Path, env, monkeypatch) -> None:
+    """Streamlit's one-time stack inspection is done at start, not in the first page run."""
+    from streamlit import delta_generator
+
+    env(demo_db)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr("streamlit.runtime.exists", lambda: True)  # as under `streamlit run`
+    server_start.warm_up()
+    assert delta_generator._use_warning_has_been_displayed  # noqa: SLF001
+
+
+def test_app_py_counts_its_http_requests_for_the_warm_up() -> None:
+    source = Path(APP).read_text()
+    assert "middleware=[Middleware(CountRequests)]" in source
+
+
+def test_count_requests_marks_files_being_served_and_switches_threads_sooner() -> None:
+    """An HTTP request in flight (not a websocket): the warm-up waits, and threads switch every 0.5 ms."""
+    default = sys.getswitchinterval()
+    seen: list[tuple[str, bool, float]] = []
+
+    async def endpoint(scope, receive, send) -> None:  # noqa: ANN001
+        seen.append((scope["type"], server_start.serving_files(), sys.getswitchinterval()))
+
+    app = server_start.CountRequests(endpoint)
+
+    async def requests() -> None:
+        await app({"type": "websocket"}, None, None)
+        await app({"type": "http"}, None, None)
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (see the lifespan test)
+        pool.submit(asyncio.run, requests()).result(timeout=30)
+    assert seen[0][0] == "websocket" and seen[0][2] == default
+    assert seen[1] == ("http", True, server_start._SWITCH_INTERVAL_S)  # noqa: SLF001
+    assert sys.getswitchinterval() == default  # back once answered
+    # A browser's next request follows within moments: "serving" lasts _QUIET_S after the last answer
+    # (checked from the time it was answered, not by a sleep: a loaded machine can take longer to get here).
+    assert 0 <= time.monotonic() - server_start._Answering.last_done < 5  # noqa: SLF001
+    time.sleep(server_start._QUIET_S + 0.01)  # noqa: SLF001
+    assert not server_start.serving_files()
+
+
+def test_warm_up_waits_while_files_are_served(monkeypatch) -> None:
+    from ui import database
+
+    done: list[str] = []
+    monkeypatch.setattr(server_start, "_DATABASE_IMPORTS", ("json",))
+    monkeypatch.setattr(server_start, "importlib", SimpleNamespace(import_module=done.append))
+    monkeypatch.setattr(database, "warm_up", lambda: done.append("database"))
+    monkeypatch.setattr(server_start, "page_imports", lambda: [])
+    monkeypatch.setattr(server_start._Answering, "in_flight", 1)  # noqa: SLF001
+    warm = threading.Thread(target=server_start.warm_up)
+    warm.start()
+    time.sleep(0.3)
+    assert done == []
+    assert sys.getswitchinterval() == server_start._SWITCH_INTERVAL_S  # noqa: SLF001
+    server_start._Answering.in_flight = 0  # noqa: SLF001 - the request answered
+    warm.join(10)
+    assert done == ["json", "database"]
+
+
+def test_the_warm_up_leaves_what_lives_as_long_as_the_server_out_of_garbage_collection() -> None:
+    import gc
+
+    from ui import server_start
+
+    try:
+        moved = server_start.kept_out_of_collection()
+        assert moved > 1000 and gc.get_freeze_count() == moved
+        assert gc.get_objects(generation=2) == [] or len(gc.get_objects(generation=2)) < moved
+    finally:
+        gc.unfreeze()

@@ -62,10 +62,11 @@ def test_shared_what_if_link_reopens_the_scenario(server, page, app_db):
 
     # The share box gives the whole link, and opening it shows the same scenario.
     page.get_by_text("Share this scenario").click()
-    shared = page.locator("[data-testid='stCode']").last.inner_text().strip()
+    shared = page.locator("[data-testid='stText']").last.inner_text().strip()
     assert shared.startswith(f"{server}/what_if?") and "track=ENHANCED" in shared and "q=85" in shared
     for tab, name in (("Payment curve", "what_if_curve"), ("Every track", "what_if_tracks")):
-        page.get_by_role("tab", name=tab).click()
+        page.get_by_role("tab", name=tab).click()  # drawn when opened: the views' fragment reruns
+        page.locator(".js-plotly-plot:visible").first.wait_for(timeout=30_000)
         page.wait_for_timeout(800)
         assert page.locator(".js-plotly-plot:visible").count() >= 1
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

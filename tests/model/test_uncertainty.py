@@ -102,7 +102,7 @@ def test_one_settle_frame_call_for_every_election(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(unc, "settle_frame", counting)
     simulate(BASE, WIDE, 1_000, 1, elections_for(2024))
-    assert calls == [1_000 * 26, 26]  # every election's draws stacked; then this year's rate for each
+    assert calls == [1_001 * 26]  # every election's draws stacked, this year's rate as one more in front
 
 
 def test_normal_method_draws_from_the_band_mean_and_sd() -> None:

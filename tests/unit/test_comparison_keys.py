@@ -2,8 +2,8 @@
 
 The page keeps every_track by the scenario without its track, payment_curve without its expenditure,
 quality_curve without its quality score, and none by the ACO's id: each must give the very same frame
-whatever those fields hold. Also the payment grid (aco_model.scenario._grid) built by repeating one row
-gives the frames the dict-by-dict grid gave.
+whatever those fields hold. And the comparisons, settled from arrays built from the scenario directly,
+are the frames that settling a DataFrame of the scenario's rows (settle_frame) gave.
 """
 
 from dataclasses import replace
@@ -13,9 +13,11 @@ import pandas as pd
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS
+from aco_model.quality_routes import auto_standard_array, floored_score
+from aco_model.rules import FIRST_YEAR, LAST_YEAR, TRACKS, is_offered, year_rules
 from aco_model.scenario import (
     CURVE_RATES,
+    QUALITY_SCORES,
     QUALITY_STANDARDS,
     TEMPLATE,
     Scenario,
@@ -23,6 +25,7 @@ from aco_model.scenario import (
     payment_curve,
     quality_curve,
 )
+from aco_model.vectorized import settle_frame
 
 scenarios = st.builds(
     lambda year, track, q, msr, qs, rev, bench, rate, n, reporting, low, start, euc: replace(
@@ -53,8 +56,8 @@ def test_each_comparison_ignores_what_its_key_leaves_out(scenario, track, score,
     _same(quality_curve(scenario), quality_curve(replace(scenario, quality_score=score, aco_id=None)))
 
 
-def _grid_by_dicts(scenario: Scenario, tracks: list[str], rates: np.ndarray) -> pd.DataFrame:
-    """The grid as it was built before: one dict per track and savings rate."""
+def _frame_grid(scenario: Scenario, tracks: list[str], rates: np.ndarray) -> pd.DataFrame:
+    """The grid as settle_frame was given it before: one dict per track and savings rate."""
     base = scenario.aco_year().to_frame().iloc[0].to_dict()
     frame = pd.DataFrame([dict(base, track=t) for t in tracks for _ in rates])
     frame["savings_rate_input"] = np.tile(rates, len(tracks))
@@ -62,17 +65,73 @@ def _grid_by_dicts(scenario: Scenario, tracks: list[str], rates: np.ndarray) -> 
     return frame
 
 
-@settings(max_examples=25)
+def _payment_curve_by_frame(scenario: Scenario) -> pd.DataFrame:
+    """payment_curve as it was computed before, through a DataFrame and settle_frame."""
+    grid = _frame_grid(scenario, [scenario.track], CURVE_RATES)
+    out = settle_frame(grid)
+    return pd.DataFrame({"savings_rate": grid["savings_rate_input"], "earned": out["earned"],
+                         "outcome": out["outcome"]})
+
+
+def _every_track_by_frame(scenario: Scenario) -> pd.DataFrame:
+    """every_track as it was computed before, through DataFrames and settle_frame."""
+    tracks, rates = list(TRACKS), CURVE_RATES
+    now = settle_frame(_frame_grid(scenario, tracks, rates[:1]).drop(columns="savings_rate_input")
+                       .assign(expenditure=scenario.expenditure))
+    earned = settle_frame(_frame_grid(scenario, tracks, rates))["earned"].to_numpy().reshape(len(tracks), -1)
+    msr, mlr = now["minimum_savings_rate"].to_numpy(), now["minimum_loss_rate"].to_numpy()
+    lowest_paid = np.where(earned > 0, rates[None, :], np.inf).min(axis=1)
+    pays = np.where(np.isinf(lowest_paid), np.inf, np.where(lowest_paid < msr - 1e-9, lowest_paid, msr))
+    owes = np.where((earned < 0).any(axis=1), -mlr, -np.inf)
+    return pd.DataFrame({
+        "track": tracks, "label": [TRACKS[t].label for t in tracks],
+        "offered": [is_offered(t, scenario.performance_year) for t in tracks],
+        "two_sided": [TRACKS[t].two_sided for t in tracks],
+        **{c: now[c].to_numpy() for c in ("earned", "final_sharing_rate", "final_loss_rate",
+                                          "minimum_savings_rate", "minimum_loss_rate")},
+        "pays_from": np.where(np.isinf(pays), np.nan, pays),
+        "owes_below": np.where(np.isinf(owes), np.nan, owes),
+    })
+
+
+def _quality_curve_by_frame(scenario: Scenario) -> pd.DataFrame:
+    """quality_curve as it was computed before, through a DataFrame of the scenario's row repeated."""
+    scores = QUALITY_SCORES
+    one = scenario.aco_year().to_frame()
+    frame = one.loc[one.index.repeat(len(scores))].reset_index(drop=True)
+    if scenario.quality_standard == "auto":
+        met, alternative = auto_standard_array(scenario.performance_year, scores, scenario.quality_route,
+                                               scenario.quality_route_score)
+        floored = np.maximum(scores, floored_score(scenario.performance_year, 0.0, scenario.quality_route))
+    else:
+        forced, alt = scenario.standard_met()
+        met = np.full(len(scores), forced) if forced is not None else None
+        alternative, floored = np.full(len(scores), alt), scores
+    frame["quality_score"] = floored
+    frame["met_quality_standard"] = np.nan if met is None else met.astype(float)
+    frame["met_alternative_quality_standard"] = alternative.astype(float)
+    out = pd.DataFrame({"quality_score": scores, "earned": settle_frame(frame, columns=["earned"])["earned"],
+                        "met": np.nan if met is None else met, "alternative": alternative})
+    if year_rules(scenario.performance_year).quality_era == "qps_alternative":
+        frame["met_quality_standard"], frame["met_alternative_quality_standard"] = 0.0, 1.0
+        out["alternative_earned"] = settle_frame(frame, columns=["earned"])["earned"].to_numpy()
+    else:
+        out["alternative_earned"] = np.nan
+    return out
+
+
+@settings(max_examples=40)
 @given(scenarios)
 @example(A1026)
 @example(replace(TEMPLATE, performance_year=2019, quality_standard="auto"))
-def test_the_repeated_row_grid_is_the_dict_grid(scenario):
-    from aco_model import scenario as module
-
-    tracks = list(TRACKS)
-    built = module._grid(scenario, tracks, CURVE_RATES)
-    before = _grid_by_dicts(scenario, tracks, CURVE_RATES)
-    _same(built, before[built.columns])
+@example(replace(A1026, quality_standard="auto", quality_route="reporting incentive",
+                 quality_route_score=0.3))
+def test_the_comparisons_are_those_settle_frame_gave(scenario):
+    """The comparisons settle arrays built from the scenario directly (no DataFrame on the way in): the
+    very frames that building a DataFrame of the scenario's rows and settle_frame gave, bit for bit."""
+    _same(payment_curve(scenario), _payment_curve_by_frame(scenario))
+    _same(every_track(scenario), _every_track_by_frame(scenario))
+    _same(quality_curve(scenario), _quality_curve_by_frame(scenario))
 
 
 @settings(max_examples=25)

@@ -153,3 +153,20 @@ def test_a_drawn_figure_is_encoded_once_and_as_plotly_encodes_it():
     plotly_made = go.Figure(go.Bar(x=[1], y=[2]))
     assert pio.to_json(plotly_made, validate=False) == ff._plotly_to_json(plotly_made, validate=False)
     assert pio.to_json(fig, validate=False, pretty=True) != first  # other options: encoded as asked
+
+
+def test_a_drawn_figure_is_encoded_once_the_way_streamlit_asks():
+    """st.plotly_chart hands plotly.io.to_json the figure's to_dict() (return_figure_from_figure_or_data),
+    not the figure: that call too is encoded once, as plotly encodes it."""
+    from plotly.tools import return_figure_from_figure_or_data
+
+    spec = {"data": [{"x": [1, 2], "y": [3.5, float("nan")], "type": "scatter", "uid": "u"}],
+            "layout": {"title": {"text": "Kept"}}}
+    fig = ff.wrap(spec)
+    as_streamlit = return_figure_from_figure_or_data(fig, validate_figure=True)
+    first = pio.to_json(as_streamlit, validate=False)
+    assert first == ff._plotly_to_json(copy.deepcopy(spec), validate=False)
+    assert pio.to_json(return_figure_from_figure_or_data(fig, validate_figure=True), validate=False) is first
+    assert pio.to_json(fig, validate=False) is first  # the figure and its dict: one text
+    plain = copy.deepcopy(spec)  # a dict not made here: encoded each time, as plotly does
+    assert pio.to_json(plain, validate=False) == first and not hasattr(plain, "json")
