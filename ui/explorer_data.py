@@ -44,8 +44,12 @@ def lineage_spending(key: db.Key, lineage: str) -> pd.DataFrame:
 def peer_spending(key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
     """ui.database.peer_spending: the spending of the ACO-years of the year and track in the size band."""
     every = _spending(key)[0]
-    if every.empty:
-        return every
+    return every if every.empty else peer_group(every, year, track, low, high)
+
+
+def peer_group(every: pd.DataFrame, year: int, track: str, low: int, high: int) -> pd.DataFrame:
+    """The rows of `every` (ACO-years) of the year and track with `low` to `high` assigned beneficiaries
+    (a missing value in any of those columns: not a peer)."""
     size = every["assigned_beneficiaries"]
     keep = (every["performance_year"].eq(int(year)).fillna(False).to_numpy(dtype=bool)
             & every["track"].eq(track).fillna(False).to_numpy(dtype=bool)

@@ -79,13 +79,7 @@ def _every_peer(db_key: db.Key) -> pd.DataFrame:
 @page_cache.memo(128)
 def _peers(db_key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
     """The ACO-years of this year, track and size band (aco_years.peers' rows; `_every_peer`'s columns)."""
-    every = _every_peer(db_key)
-    size = every["assigned_beneficiaries"]
-    keep = (every["performance_year"].eq(int(year)).fillna(False).to_numpy(dtype=bool)
-            & every["track"].eq(track).fillna(False).to_numpy(dtype=bool)
-            & size.ge(int(low)).fillna(False).to_numpy(dtype=bool)
-            & size.le(int(high)).fillna(False).to_numpy(dtype=bool))
-    return every[keep].reset_index(drop=True)
+    return explorer_data.peer_group(_every_peer(db_key), year, track, low, high)
 
 
 def _peers_chart(db_key: db.Key, year: int, track: str, low: int, high: int, aco: str, rate: float,
