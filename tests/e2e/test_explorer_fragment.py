@@ -49,7 +49,7 @@ def test_fragment_controls_write_the_whole_link(server, page, app_db) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
     # The share box (inside the fragment) writes the link as it now stands.
     page.get_by_text("Share this view").click()
-    shared = page.locator("[data-testid='stCode']").last.inner_text()
+    shared = page.locator("[data-testid='stText']").last.inner_text()
     assert "view=profile" in shared and "profile=quality" in shared and "money=pmpm" in shared
 
 
