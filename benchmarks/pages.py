@@ -57,7 +57,7 @@ def median_run_ms(page: str, *, move=None, params: dict[str, str] | None = None)
 
 
 def move_quality(at: AppTest, i: int) -> None:
-    slider = next(s for s in at.slider if s.key.startswith("wi_q_"))
+    slider = next(s for s in at.slider if s.label.startswith("Quality score"))  # key "q", bound to the URL
     slider.set_value(60.0 + i)
 
 
