@@ -73,17 +73,17 @@ def _tables(db_key: data.Key, year: int, change: prog.ChangeKey):
     comparison = _comparison(db_key, year, change)
     money_cols = ["gross_savings", "shared_savings_paid", "losses_collected", "net_savings_to_medicare"]
     shown = comparison.totals.reset_index(names="scenario")
-    totals = prog.shown(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
-                        rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS})
+    totals = ui.formatted(shown, money_cols, count_cols=["acos", "acos_paid", "acos_owing"],
+                          rename={"scenario": "", "acos": "ACOs", **prog.METRIC_LABELS}, objects=True)
     bt = comparison.by_track
     track_money = [c for c in bt.columns if c.split("_")[0] in ("gross", "shared", "losses", "net")]
     track_counts = [c for c in bt.columns if c.startswith("acos")]
-    by_track = prog.shown(
+    by_track = ui.formatted(
         bt.drop(columns="track"), track_money, count_cols=track_counts, rename={
             "track_label": "Track", "acos": "ACOs",
             **{f"{m}_{s}": f"{label} ({when})" for m, label in prog.METRIC_LABELS.items()
                for s, when in (("before", "as was"), ("after", "as changed"), ("change", "change"))},
-        },
+        }, objects=True,
     )
     return shown, totals, by_track
 
@@ -93,7 +93,7 @@ def _biggest(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int
     """The ACOs whose result changes most, as shown (kept apart: another count reuses the other tables)."""
     top = _comparison(db_key, year, change).biggest_changes(top_count)
     top = top[top["change"].abs() >= 0.5].assign(track=lambda f: f["track"].map(lambda t: TRACKS[t].label))
-    return prog.shown(
+    return ui.formatted(
         top,
         ["earned_before", "earned_after", "change"],
         ["msr_before", "msr_after"],
@@ -110,6 +110,7 @@ def _biggest(db_key: data.Key, year: int, change: prog.ChangeKey, top_count: int
             "msr_before": "MSR as was",
             "msr_after": "MSR as changed",
         },
+        objects=True,
     )
 
 

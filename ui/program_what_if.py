@@ -8,7 +8,7 @@ sequestration cut, percentage: 2 = shared savings x 0.98, 0 = none); `top` (ACOs
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 from aco_model.program import RuleChange
 from aco_model.rules import TRACKS
 from ui import fast_figure as ff
-from ui.formatting import count, money, pct
 from ui.link_params import Params, fmt_number, percent_map_text
 
 MSR_MODES = ("rules", "flat", "scale")
@@ -141,21 +140,3 @@ def by_track_figure(by_track: pd.DataFrame) -> go.Figure:
     return ff.figure(traces, {
         "yaxis": {"title": {"text": "$"}, "tickprefix": "$"}, "legend": {"orientation": "h"},
         "barmode": "group", "title": {"text": "Shared savings paid (+) and losses collected (-) by track"}})
-
-
-def shown(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Sequence[str] = (),
-          count_cols: Sequence[str] = (), rename: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """ui.widgets.formatted's table (money, rates and counts as the same text, columns renamed), its text
-    columns as plain Python strings: pandas 3 makes each text column an Arrow string array, about half a
-    millisecond a column, and these tables have up to twenty such columns, remade for every rule change.
-
-    >>> table = shown(pd.DataFrame({"earned": [1234567.0], "acos": [3], "track": ["BASIC_E"]}), ["earned"],
-    ...               count_cols=["acos"], rename={"earned": "Earned"})
-    >>> table.to_dict("records"), table["Earned"].dtype
-    ([{'Earned': '$1.2M', 'acos': '3', 'track': 'BASIC_E'}], dtype('O'))
-    """
-    formats = {**{c: count for c in count_cols}, **{c: pct for c in pct_cols},
-               **{c: money for c in money_cols}}
-    columns = {c: (pd.Series([formats[c](v) for v in frame[c].tolist()], index=frame.index, dtype=object)
-                   if c in formats else frame[c]) for c in frame.columns}
-    return pd.DataFrame(columns, index=frame.index, copy=False).rename(columns=dict(rename or {}))

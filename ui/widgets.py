@@ -44,13 +44,20 @@ PLOTLY_CONFIG = {
 
 
 def formatted(frame: pd.DataFrame, money_cols: Sequence[str] = (), pct_cols: Sequence[str] = (),
-              count_cols: Sequence[str] = (), rename: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """A copy for display: money/rates/counts as text, columns renamed for people."""
+              count_cols: Sequence[str] = (), rename: Mapping[str, str] | None = None, *,
+              objects: bool = False) -> pd.DataFrame:
+    """A copy for display: money/rates/counts as text, columns renamed for people.
+
+    `objects`: the formatted columns hold plain Python strings, not pandas 3's Arrow strings (the same
+    text; making an Arrow string column took about half a millisecond, for wide tables made again on
+    every change of a control).
+    """
     out = frame.copy()
     for cols, shown in ((money_cols, money), (pct_cols, pct), (count_cols, count)):
         for c in cols:
             if c in out:
-                out[c] = _mapped(out[c], shown)
+                out[c] = (pd.Series([shown(v) for v in out[c].tolist()], index=out.index, dtype=object)
+                          if objects else _mapped(out[c], shown))
     return out.rename(columns=dict(rename or {}))
 
 

@@ -1,5 +1,5 @@
-"""The program what-if's tables as shown (ui.program_what_if.shown): the text ui.widgets.formatted gives,
-cell for cell, with plain Python strings in place of pandas' Arrow strings (faster to make)."""
+"""The program what-if's tables as shown (ui.widgets.formatted with objects=True): the text formatted gives
+by default, cell for cell, with plain Python strings in place of pandas' Arrow strings (faster to make)."""
 
 import numpy as np
 import pandas as pd
@@ -7,7 +7,7 @@ import pytest
 
 from aco_model.program import RuleChange, apply_rule_change
 from ui import widgets
-from ui.program_what_if import METRIC_LABELS, shown
+from ui.program_what_if import METRIC_LABELS
 
 ROWS = pd.DataFrame({
     "aco_id": ["A", "B", "C"], "performance_year": 2024, "track": ["BASIC_E", "ENHANCED", "BASIC_A"],
@@ -27,7 +27,7 @@ def test_shown_is_formatted_text(table: str) -> None:
     rates = [c for c in frame.columns if c.startswith("msr")]
     counts = [c for c in frame.columns if c.startswith("acos")]
     rename = {"acos": "ACOs", **METRIC_LABELS}
-    ours = shown(frame, money, rates, counts, rename=rename)
+    ours = widgets.formatted(frame, money, rates, counts, rename=rename, objects=True)
     theirs = widgets.formatted(frame, money, rates, counts, rename=rename)
     assert list(ours.columns) == list(theirs.columns) and ours.index.equals(theirs.index)
     assert money and ours.astype(object).values.tolist() == theirs.astype(object).values.tolist()
