@@ -41,8 +41,6 @@ def _own(value: Any) -> Any:
     a column only when the caller changes it, so the kept frame never changes), a copy of anything else."""
     if isinstance(value, pd.DataFrame):
         return value.copy(deep=False)
-    if isinstance(value, tuple):
-        return tuple(_own(v) for v in value)
     return copy.deepcopy(value)
 
 
@@ -352,24 +350,8 @@ def lineage_rows(key: Key, lineage_id: str) -> pd.DataFrame:
     return database(key).lineage_rows(lineage_id)
 
 
-@_kept(64)
-def lineage_evidence(key: Key, lineage_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(links across id or name changes, cases left apart) of one lineage."""
-    found = database(key)
-    return found.lineage_links(lineage_id), found.lineage_ambiguous(lineage_id)
-
-
-# --- spending, utilization and benchmark parts (the explorer's spending and benchmark views) -----------
-@_kept(64)
-def lineage_spending(key: Key, lineage_id: str) -> pd.DataFrame:
-    return database(key).lineage_spending(lineage_id)
-
-
-@_kept(64)
-def peer_spending(key: Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
-    return database(key).peer_spending(year, track, low, high)
-
-
+# A lineage's evidence and spending, a peer group's spending: ui.explorer_data (read whole, picked in memory).
+# --- benchmark parts (the explorer's benchmark view) ----------------------------------------------------
 @_kept(4)
 def benchmark_parts_published(key: Key) -> pd.DataFrame:
     return database(key).benchmark_parts_published()

@@ -33,7 +33,7 @@ def _spending(key: db.Key) -> tuple[pd.DataFrame, dict[object, np.ndarray]]:
 
 @page_cache.memo(128)
 def lineage_spending(key: db.Key, lineage: str) -> pd.DataFrame:
-    """ui.database.lineage_spending: the lineage's ACO-years with their spending figures."""
+    """AcoDatabase.lineage_spending's rows: the lineage's ACO-years with their spending figures."""
     every, lineages = _spending(key)
     if every.empty:
         return every
@@ -42,7 +42,7 @@ def lineage_spending(key: db.Key, lineage: str) -> pd.DataFrame:
 
 @page_cache.memo(128)
 def peer_spending(key: db.Key, year: int, track: str, low: int, high: int) -> pd.DataFrame:
-    """ui.database.peer_spending: the spending of the ACO-years of the year and track in the size band."""
+    """AcoDatabase.peer_spending's rows: the spending of the year's ACO-years of the track and size band."""
     every = _spending(key)[0]
     return every if every.empty else peer_group(every, year, track, low, high)
 
@@ -68,7 +68,8 @@ def _evidence(key: db.Key) -> tuple[pd.DataFrame, dict[object, np.ndarray], pd.D
 
 @page_cache.memo(128)
 def lineage_evidence(key: db.Key, lineage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """ui.database.lineage_evidence: (links across id or name changes, cases left apart) of the lineage."""
+    """(links across id or name changes, cases left apart) of the lineage: AcoDatabase.lineage_links' and
+    lineage_ambiguous' rows."""
     links, link_rows, apart, apart_rows = _evidence(key)
     none = np.zeros(0, dtype=int)
     return (links.take(link_rows.get(lineage, none)).drop(columns="lineage_id").reset_index(drop=True),

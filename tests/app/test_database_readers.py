@@ -52,5 +52,3 @@ def test_other_kept_values_are_copies(demo_db: Path) -> None:
     years = database.years(key)
     years.append(1900)
     assert 1900 not in database.years(key)
-    links, apart = database.lineage_evidence(key, "no such lineage")
-    assert isinstance(links, pd.DataFrame) and isinstance(apart, pd.DataFrame)
