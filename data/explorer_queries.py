@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.queries import AcoDatabase
+from data.queries import AcoDatabase, lineage_sql
 
-_LINEAGE = "coalesce(a.lineage_id, 'L-' || a.aco_id)"  # AcoDatabase._LINEAGE, on aco_year `a`
+_LINEAGE = lineage_sql("a")  # on aco_year `a`
 
 
 def every_spending(db: AcoDatabase) -> pd.DataFrame:

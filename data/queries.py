@@ -30,6 +30,20 @@ def size_band(assigned_beneficiaries: float) -> tuple[str, int, int]:
     return next((b for b in SIZE_BANDS if b[1] <= n <= b[2]), SIZE_BANDS[-1])
 
 
+def lineage_sql(table: str = "") -> str:
+    """SQL for an aco_year row's lineage (data/lineage.py), `table` the query's name for aco_year: rows
+    written before lineages existed have none, and each id is then its own lineage.
+
+    >>> lineage_sql("a")
+    "coalesce(a.lineage_id, 'L-' || a.aco_id)"
+    """
+    of = f"{table}." if table else ""
+    return f"coalesce({of}lineage_id, 'L-' || {of}aco_id)"
+
+
+_LINEAGE_OF_A = lineage_sql("a")
+
+
 class AcoDatabase:
     """Read-only access to one built database file."""
 
@@ -202,8 +216,7 @@ class AcoDatabase:
         )
 
     # --- lineages (data/lineage.py): one organization across its ids --------------------------------
-    # Rows written before lineages existed have none: each id is then its own lineage.
-    _LINEAGE = "coalesce(lineage_id, 'L-' || aco_id)"
+    _LINEAGE = lineage_sql()
 
     def lineage_index(self) -> pd.DataFrame:
         """One row per lineage: its latest id and name, years, and every id and name it went by."""
@@ -251,7 +264,7 @@ class AcoDatabase:
                                          "score", "evidence"])
         return self.query(
             "SELECT l.* FROM lineage_link l JOIN aco_year a ON a.performance_year = l.from_year "
-            "AND a.aco_id = l.from_aco_id WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? "
+            f"AND a.aco_id = l.from_aco_id WHERE {_LINEAGE_OF_A} = ? "
             "AND l.method <> 'same id' ORDER BY l.from_year, l.to_year",
             [lineage_id],
         )
@@ -265,7 +278,7 @@ class AcoDatabase:
             "SELECT DISTINCT m.* FROM lineage_ambiguous m JOIN aco_year a ON "
             "(a.performance_year = m.from_year AND a.aco_id = m.from_aco_id) OR "
             "(a.performance_year = m.to_year AND a.aco_id = m.to_aco_id) "
-            "WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? ORDER BY m.from_year, m.to_year",
+            f"WHERE {_LINEAGE_OF_A} = ? ORDER BY m.from_year, m.to_year",
             [lineage_id],
         )
 
@@ -298,7 +311,7 @@ class AcoDatabase:
         if not self._has_spending():
             return pd.DataFrame()
         return self.query(
-            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE coalesce(a.lineage_id, 'L-' || a.aco_id) = ? "
+            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE {_LINEAGE_OF_A} = ? "
             "ORDER BY a.performance_year, a.six_month_period", [lineage_id],
         )
 
