@@ -8,7 +8,8 @@ A page that fails shows a short message; the full error goes to the server's log
 
 Streamlit runs this file as `__main__` for every page run (`main`). `streamlit run app.py` first imports it
 as a module to serve it: it finds `app`, an st.App of this same file whose lifespan warms the server up
-as it starts (ui.server_start), before the first viewer's page needs it.
+as it starts (ui.server_start), before the first viewer's page needs it, and whose page has the browser
+fetch the code of the first numbers with the frontend's own (ui.chunk_preload).
 """
 
 import logging
@@ -44,6 +45,8 @@ if __name__ == "__main__":
 else:  # `streamlit run app.py` serving this file
     from starlette.middleware import Middleware
 
+    from ui.chunk_preload import PreloadChunks
     from ui.server_start import CountRequests, lifespan
 
-    app = st.App(__file__, lifespan=lifespan, middleware=[Middleware(CountRequests)])
+    app = st.App(__file__, lifespan=lifespan,
+                 middleware=[Middleware(CountRequests), Middleware(PreloadChunks)])

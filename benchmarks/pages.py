@@ -36,7 +36,8 @@ PAGES = {
     "Data and fidelity": "data_sources.py",
 }
 RUNS = 7
-ROUNDS = 3  # first-paint rounds, each timing the empty app, `/` and a what-if link in turn
+# First-paint rounds, each timing the empty app, `/` and a what-if link in turn (FIRST_PAINT_ROUNDS: fewer).
+ROUNDS = int(os.environ.get("FIRST_PAINT_ROUNDS", "5"))
 
 
 def median_run_ms(page: str, *, move=None, params: dict[str, str] | None = None) -> float:
@@ -83,8 +84,21 @@ def start_server(db: Path, port: int, script: Path) -> subprocess.Popen:
 EMPTY_APP = "import streamlit as st\n\nst.metric(\"Empty app\", 1)\n"
 
 
-def first_render_seconds(db: Path, path: str, script: Path | None = None) -> float | None:
-    """Seconds from launching `streamlit run` (app.py, or `script`) to the first metric shown in chromium."""
+# The page's own clock: the first frame drawn with a metric in the document (a MutationObserver, then the
+# frame after it: requestAnimationFrame runs just before a frame is painted, a task queued there just after).
+PAINT_CLOCK = """
+new MutationObserver((_, watch) => {
+  if (!document.querySelector("[data-testid='stMetric']")) return;
+  watch.disconnect();
+  requestAnimationFrame(() => setTimeout(() => { window.__firstMetricPainted = Date.now(); }));
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def first_render_seconds(db: Path, path: str, script: Path | None = None) -> tuple[float, float] | None:
+    """Seconds from launching `streamlit run` (app.py, or `script`) to the first metric in chromium: as
+    Playwright sees it (it polls the page, so it also waits for the page's thread to be free) and as the
+    page painted it (the page's own clock, `PAINT_CLOCK`)."""
     if not CHROMIUM.exists():
         return None
     from playwright.sync_api import sync_playwright
@@ -93,13 +107,16 @@ def first_render_seconds(db: Path, path: str, script: Path | None = None) -> flo
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         browser.new_page().close()  # the browser's own start is not the app's
         port = _free_port()
-        start = time.perf_counter()
+        wall, start = time.time(), time.perf_counter()
         proc = start_server(db, port, script or ROOT / "app.py")
         try:
             page = browser.new_page()
+            page.add_init_script(PAINT_CLOCK)
             page.goto(f"http://127.0.0.1:{port}/{path}")
             page.locator("[data-testid='stMetric']").first.wait_for(timeout=180_000)
-            return time.perf_counter() - start
+            seen = time.perf_counter() - start
+            page.wait_for_function("window.__firstMetricPainted !== undefined", timeout=60_000)
+            return seen, page.evaluate("window.__firstMetricPainted") / 1000 - wall
         finally:
             stop_server(proc)
             browser.close()
@@ -112,7 +129,7 @@ def first_paint(db: Path, rounds: int) -> None:
         empty.write_text(EMPTY_APP)
         cases = (("Streamlit's empty app", "", empty), ("first page (/)", "", None),
                  ("a shared what-if link", "what_if?aco=A1026&year=2024", None))
-        seconds: dict[str, list[float]] = {what: [] for what, _, _ in cases}
+        seconds: dict[str, list[tuple[float, float]]] = {what: [] for what, _, _ in cases}
         script_of = {what: script for what, _, script in cases}
         for _ in range(rounds):
             for what, path, script in cases:
@@ -121,12 +138,14 @@ def first_paint(db: Path, rounds: int) -> None:
                     print("  server start to first render: chromium not installed")
                     return
                 seconds[what].append(value)
-    empty_s = statistics.median(seconds["Streamlit's empty app"])
-    for what, values in seconds.items():
-        median = statistics.median(values)
-        ratio = f", {median / empty_s:.2f}x the empty app (target <= 2)" if script_of[what] is None else ""
-        print(f"  server start to {what} rendered in the browser: {median:.2f} s "
-              f"(median of {len(values)}: {', '.join(f'{v:.2f}' for v in values)}){ratio}")
+    for i, how in enumerate(("seen by Playwright", "painted (the page's clock)")):
+        empty_s = statistics.median(v[i] for v in seconds["Streamlit's empty app"])
+        print(f"  server start to the first metric {how}:")
+        for what, values in seconds.items():
+            median = statistics.median(v[i] for v in values)
+            ratio = f", {median / empty_s:.2f}x the empty app (target <= 2)" if not script_of[what] else ""
+            print(f"    {what}: {median:.2f} s "
+                  f"(median of {len(values)}: {', '.join(f'{v[i]:.2f}' for v in values)}){ratio}")
 
 
 def main() -> None:

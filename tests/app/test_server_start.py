@@ -175,7 +175,7 @@ def test_streamlits_first_use_check_is_done_by_the_warm_up(demo_db: Path, env, m
 
 def test_app_py_counts_its_http_requests_for_the_warm_up() -> None:
     source = Path(APP).read_text()
-    assert "middleware=[Middleware(CountRequests)]" in source
+    assert "middleware=[Middleware(CountRequests), Middleware(PreloadChunks)]" in source
 
 
 def test_count_requests_marks_files_being_served_and_switches_threads_sooner() -> None:
