@@ -20,7 +20,7 @@ _LOG = logging.getLogger("aco_lens")
 
 
 def main() -> None:
-    from ui import print_view
+    from ui import first_paint, print_view
     from ui.database import db_key
     from ui.nav import pages
 
@@ -32,8 +32,10 @@ def main() -> None:
     # Streamlit's list of the pages/ folder's file names.
     page = st.navigation(pages())
     db_key()
+    first_paint.run_started()
     try:
         page.run()
+        first_paint.run_finished()
     except Exception:  # st.rerun and st.stop raise BaseExceptions (ScriptControlException): they pass through
         _LOG.exception("page %s failed", page.url_path or "overview")
         st.error("This page ran into an unexpected problem and stopped. It has been logged on the server; "

@@ -18,7 +18,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from ui import fast_figure, page_cache, print_view
+from ui import fast_figure, first_paint, page_cache, print_view
 from ui.formatting import (
     DOLLARS_HINT,
     DOLLARS_PATTERN,
@@ -277,6 +277,7 @@ def chart(fig: go.Figure, *, key: str, file_name: str | None = None) -> None:
     config = {**PLOTLY_CONFIG,
               "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
                                        "filename": image_name(file_name or title)}}
+    first_paint.wait_for_numbers()  # a session's first run: its numbers drawn before the chart library loads
     st.plotly_chart(fig, width="stretch", config=config, key=key)
 
 
