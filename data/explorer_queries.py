@@ -19,17 +19,17 @@ _LINEAGE = lineage_sql("a")  # on aco_year `a`
 def every_spending(db: AcoDatabase) -> pd.DataFrame:
     """AcoDatabase.lineage_spending's columns for every ACO-year, ordered as it orders them, with
     `lineage_id`; empty (no columns) when the database has no spending tables, as lineage_spending."""
-    if not db._has_spending():
+    if not db.has_spending():
         return pd.DataFrame()
     return db.query(
-        f"{AcoDatabase._SPENDING_SELECT}, {_LINEAGE} AS lineage_id {AcoDatabase._SPENDING_JOIN}"
+        f"{AcoDatabase.SPENDING_SELECT}, {_LINEAGE} AS lineage_id {AcoDatabase.SPENDING_JOIN}"
         "ORDER BY a.performance_year, a.six_month_period, a.aco_id"
     )
 
 
 def every_link(db: AcoDatabase) -> pd.DataFrame:
     """AcoDatabase.lineage_links for every lineage (`lineage_id`: the lineage of the link's from-side)."""
-    if not db._has_table("lineage_link"):
+    if not db.has_table("lineage_link"):
         return pd.DataFrame(columns=["from_year", "from_aco_id", "to_year", "to_aco_id", "method", "score",
                                      "evidence", "lineage_id"])
     return db.query(
@@ -42,7 +42,7 @@ def every_link(db: AcoDatabase) -> pd.DataFrame:
 def every_ambiguous(db: AcoDatabase) -> pd.DataFrame:
     """AcoDatabase.lineage_ambiguous for every lineage: a case once per lineage on either of its sides."""
     columns = ["from_year", "from_aco_id", "from_name", "to_year", "to_aco_id", "to_name", "reason"]
-    if not db._has_table("lineage_ambiguous"):
+    if not db.has_table("lineage_ambiguous"):
         return pd.DataFrame(columns=[*columns, "lineage_id"])
     return db.query(
         f"SELECT DISTINCT m.*, {_LINEAGE} AS lineage_id FROM lineage_ambiguous m JOIN aco_year a ON "

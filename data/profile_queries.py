@@ -24,10 +24,10 @@ def with_peers(db: AcoDatabase, table: str, year: int, track: str, low: int, hig
     """
     if table not in TABLES:
         raise ValueError(f"not a profile table: {table}")
-    if not db._has_table(table):
+    if not db.has_table(table):
         return pd.DataFrame(columns=_columns(table))
     rows = table
-    if table == "aco_quality" and db._has_table("quality_measure"):  # the measure's description joined back
+    if table == "aco_quality" and db.has_table("quality_measure"):  # the measure's description joined back
         rows = f"({QUALITY_WITH_MEASURE})"
     return db.query(
         f"SELECT t.*, a.track, a.assigned_beneficiaries FROM {rows} t JOIN aco_year a "
@@ -45,9 +45,9 @@ def year_rows(db: AcoDatabase, table: str, year: int) -> pd.DataFrame:
     year instead of one per peer group (15-25 ms of CPU each)."""
     if table not in TABLES:
         raise ValueError(f"not a profile table: {table}")
-    if not db._has_table(table):
+    if not db.has_table(table):
         return pd.DataFrame(columns=[*_columns(table), "track", "assigned_beneficiaries"])
-    described = table == "aco_quality" and db._has_table("quality_measure")
+    described = table == "aco_quality" and db.has_table("quality_measure")
     rows = f"({QUALITY_WITH_MEASURE})" if described else table
     every = db.query(
         f"SELECT t.*, a.track, a.assigned_beneficiaries FROM {rows} t JOIN aco_year a "

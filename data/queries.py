@@ -259,7 +259,7 @@ class AcoDatabase:
 
     def lineage_links(self, lineage_id: str) -> pd.DataFrame:
         """How the lineage's ACO-years were linked across id or name changes (not the same-id years)."""
-        if not self._has_table("lineage_link"):
+        if not self.has_table("lineage_link"):
             return pd.DataFrame(columns=["from_year", "from_aco_id", "to_year", "to_aco_id", "method",
                                          "score", "evidence"])
         return self.query(
@@ -271,7 +271,7 @@ class AcoDatabase:
 
     def lineage_ambiguous(self, lineage_id: str) -> pd.DataFrame:
         """Cases where this lineage might go on (or begin) under another id but was left apart."""
-        if not self._has_table("lineage_ambiguous"):
+        if not self.has_table("lineage_ambiguous"):
             return pd.DataFrame(columns=["from_year", "from_aco_id", "from_name", "to_year", "to_aco_id",
                                          "to_name", "reason"])
         return self.query(
@@ -282,19 +282,22 @@ class AcoDatabase:
             [lineage_id],
         )
 
-    def _has_table(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
+        """Whether the database holds table `name` (one written before it existed does not)."""
         found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
         return bool(found["n"].iloc[0])
 
     # --- spending, utilization and benchmark parts (schema.SPENDING_TABLES) --------------------------
-    # Joined to aco_year on its key; a database written before these tables existed gives no rows.
+    # SPENDING_SELECT + SPENDING_JOIN: the columns of these queries, public for data/explorer_queries.py's
+    # whole-table reads of the same columns. Joined to aco_year on its key; a database written before these
+    # tables existed gives no rows.
     # (six_month_period is NULL but for PY2019's January-June rows: NULL must match NULL.)
-    _SPENDING_JOIN = "FROM aco_year a " + "".join(
+    SPENDING_JOIN = "FROM aco_year a " + "".join(
         f"LEFT JOIN {table} {alias} ON {alias}.performance_year = a.performance_year AND {alias}.aco_id = "
         f"a.aco_id AND {alias}.six_month_period IS NOT DISTINCT FROM a.six_month_period "
         for table, alias in (("aco_spending", "s"), ("aco_utilization", "u"), ("aco_benchmark_parts", "b"))
     )
-    _SPENDING_SELECT = (
+    SPENDING_SELECT = (
         "SELECT a.performance_year, a.aco_id, a.six_month_period, a.aco_name, a.track, "
         "a.assigned_beneficiaries, a.person_years, a.expenditure_per_capita, a.expenditure, a.benchmark, "
         "a.historical_benchmark_per_capita, a.updated_benchmark_per_capita, a.regional_adjustment, "
@@ -303,30 +306,31 @@ class AcoDatabase:
         "b.* EXCLUDE (performance_year, aco_id, six_month_period) "
     )
 
-    def _has_spending(self) -> bool:
-        return all(self._has_table(t) for t in ("aco_spending", "aco_utilization", "aco_benchmark_parts"))
+    def has_spending(self) -> bool:
+        """Whether the spending, utilization and benchmark-part tables are there (schema.SPENDING_TABLES)."""
+        return all(self.has_table(t) for t in ("aco_spending", "aco_utilization", "aco_benchmark_parts"))
 
     def lineage_spending(self, lineage_id: str) -> pd.DataFrame:
         """The lineage's ACO-years with their spending, utilization and benchmark figures."""
-        if not self._has_spending():
+        if not self.has_spending():
             return pd.DataFrame()
         return self.query(
-            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE {_LINEAGE_OF_A} = ? "
+            f"{self.SPENDING_SELECT}{self.SPENDING_JOIN}WHERE {_LINEAGE_OF_A} = ? "
             "ORDER BY a.performance_year, a.six_month_period", [lineage_id],
         )
 
     def peer_spending(self, year: int, track: str, low: int, high: int) -> pd.DataFrame:
         """Spending figures of the ACO-years of `peers` (same year and track, size in [low, high])."""
-        if not self._has_spending():
+        if not self.has_spending():
             return pd.DataFrame()
         return self.query(
-            f"{self._SPENDING_SELECT}{self._SPENDING_JOIN}WHERE a.performance_year = ? AND a.track = ? "
+            f"{self.SPENDING_SELECT}{self.SPENDING_JOIN}WHERE a.performance_year = ? AND a.track = ? "
             "AND a.assigned_beneficiaries BETWEEN ? AND ?", [int(year), track, int(low), int(high)],
         )
 
     def benchmark_parts_published(self) -> pd.DataFrame:
         """Per year: how many ACO-years have each benchmark part (what CMS published that year)."""
-        if not self._has_spending():
+        if not self.has_spending():
             return pd.DataFrame()
         return self.query(
             "SELECT a.performance_year, count(*) AS acos, "
@@ -336,6 +340,6 @@ class AcoDatabase:
             "count(b.regional_trend_update) AS trend_flag, "
             "count(b.positive_regional_adjustment) AS regional_flag, "
             "count(b.final_adjustment_category) AS final_category "
-            f"{self._SPENDING_JOIN}"
+            f"{self.SPENDING_JOIN}"
             "GROUP BY 1 ORDER BY 1"
         )
