@@ -25,30 +25,30 @@ import time
 import streamlit as st
 
 HOLD_S = 1.0  # from the run's start; its numbers are out within 0.2 s of a warm run (what-if: 0.15 s)
-_SEEN = "_first_paint_seen"  # session_state: the session has started a run
-_STARTED = "_first_paint_started"  # session_state: when the session's first run started (time.monotonic)
+# session_state: when the session's first run started (time.monotonic) while its first chart may still
+# wait; None once it may not (the session ran before, it has no browser, or the wait is done).
+_STARTED = "_first_paint_started"
 
 
 def run_started() -> None:
     """app.py, as each page run starts: the session's first run notes its start (a browser's session)."""
     state = st.session_state
-    if _SEEN not in state:
-        state[_SEEN] = True
-        if st.context.headers:  # a websocket a browser opened; AppTest has no request
-            state[_STARTED] = time.monotonic()
+    if _STARTED not in state:  # a browser's websocket has headers; AppTest has no request
+        state[_STARTED] = time.monotonic() if st.context.headers else None
 
 
 def run_finished() -> None:
     """app.py, after a page run that ended normally: a page without a chart lets later runs be."""
-    st.session_state.pop(_STARTED, None)
+    st.session_state[_STARTED] = None
 
 
 def wait_for_numbers() -> float:
     """Called before each chart: on the session's first run, wait until HOLD_S after the run started (the
     first chart only); the seconds waited."""
-    started = st.session_state.pop(_STARTED, None)
+    started = st.session_state.get(_STARTED)
     if started is None:
         return 0.0
+    st.session_state[_STARTED] = None
     wait = started + HOLD_S - time.monotonic()
     if wait <= 0:
         return 0.0
